@@ -1,0 +1,1 @@
+libamass_a_SOURCES += src/io/io.h
