@@ -43,6 +43,24 @@ typedef void (*amass_log_fn)(amass_log_level level, const char *message, void *u
 void amass_log_set_handler(amass_log_fn handler, void *user);
 void amass_log(amass_log_level level, const char *format, ...) __attribute__((format(printf, 2, 3)));
 
+/* How a long-running library call tells its caller about bad items and
+ * progress without printing: the tool decides what to do with them. */
+typedef struct {
+    /* One bad input item: input names it, message says why (it already
+     * begins with the input's name where that helps the reader). */
+    void (*failure)(void *user, const char *input, size_t input_length, const char *message);
+    /* Nonzero when the caller wants to stop (e.g. --fail-fast after a failure). */
+    int (*stop_requested)(void *user);
+    /* Work done so far in a named phase; total 0 when unknown. */
+    void (*progress)(void *user, const char *phase, uint64_t done, uint64_t total);
+    void *user;
+} amass_reporter;
+
+void amass_report_failure(const amass_reporter *reporter, const char *input, size_t input_length,
+                          const char *message);
+int amass_report_stop_requested(const amass_reporter *reporter);
+void amass_report_progress(const amass_reporter *reporter, const char *phase, uint64_t done, uint64_t total);
+
 /* Allocation with overflow checks; NULL on overflow or exhaustion. */
 void *amass_alloc_array(size_t count, size_t size);
 void *amass_calloc_array(size_t count, size_t size);

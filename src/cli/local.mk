@@ -1,0 +1,1 @@
+libamass_a_SOURCES += src/cli/cli.h src/cli/options.c src/cli/session.c src/cli/progress.h src/cli/progress.c
