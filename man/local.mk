@@ -1,0 +1,1 @@
+dist_man_MANS += man/amass.7 man/amass-cluster.1

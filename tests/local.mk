@@ -1,0 +1,6 @@
+# CLI cases kept as data, run by one driver; the options check keeps
+# --help, --list-options and the man pages in step.
+TEST_EXTENSIONS += .pl
+PL_LOG_DRIVER = $(LOG_DRIVER)
+PL_LOG_COMPILER = $(PERL)
+TESTS += tests/cli/run-cases.pl tests/cli/options-documented.sh

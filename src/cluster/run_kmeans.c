@@ -105,6 +105,45 @@ static int write_records(amass_cluster_job *job, const vector_table *table, cons
     return AMASS_OK;
 }
 
+/* Numbers clusters in the order their first vector appears in the input,
+ * so that the same grouping prints the same ids whatever the seeding drew
+ * first. Runs from --init keep the file's ids instead. */
+static int renumber_by_first_appearance(amass_kmeans_result *result, size_t n, amass_status *status)
+{
+    size_t dim = result->dim, i;
+    int k = result->k, next = 0, cluster;
+    int *new_id = malloc((size_t)k * sizeof *new_id);
+    float *centroids = amass_alloc_array((size_t)k, dim * sizeof *centroids);
+    int64_t *sizes = malloc((size_t)k * sizeof *sizes);
+    if (!new_id || !centroids || !sizes) {
+        free(new_id);
+        free(centroids);
+        free(sizes);
+        return amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
+    }
+    for (cluster = 0; cluster < k; cluster++)
+        new_id[cluster] = -1;
+    for (i = 0; i < n && next < k; i++)
+        if (new_id[result->labels[i]] < 0)
+            new_id[result->labels[i]] = next++;
+    for (cluster = 0; cluster < k; cluster++) /* empty clusters go last */
+        if (new_id[cluster] < 0)
+            new_id[cluster] = next++;
+    for (cluster = 0; cluster < k; cluster++) {
+        memcpy(centroids + (size_t)new_id[cluster] * dim, result->centroids + (size_t)cluster * dim,
+               dim * sizeof *centroids);
+        sizes[new_id[cluster]] = result->sizes[cluster];
+    }
+    for (i = 0; i < n; i++)
+        result->labels[i] = new_id[result->labels[i]];
+    free(result->centroids);
+    free(result->sizes);
+    result->centroids = centroids;
+    result->sizes = sizes;
+    free(new_id);
+    return AMASS_OK;
+}
+
 static int fit(amass_cluster_job *job, const vector_table *table, const float *init, amass_kmeans_result *result,
                amass_status *status)
 {
@@ -183,7 +222,10 @@ int amass_cluster_run_kmeans(amass_cluster_job *job, amass_input_list *inputs, a
     job->summary.inertia = result.inertia;
     job->summary.iterations = result.iterations;
     job->summary.converged = result.converged;
-    code = write_records(job, &table, &result, status);
+    if (!init)
+        code = renumber_by_first_appearance(&result, table.n, status);
+    if (code == AMASS_OK)
+        code = write_records(job, &table, &result, status);
     if (code == AMASS_OK && job->centroids_path)
         code = amass_cluster_centroids_save(job->centroids_path, job->gzip_centroids, job->precision,
                                             result.centroids, result.sizes, result.k, table.dim, status);

@@ -167,6 +167,51 @@ static int read_name(FILE *names, amass_buf *name, int *skip, amass_status *stat
     return AMASS_OK;
 }
 
+/* Numbers the clusters in the order their first vector appears, as the
+ * in-memory run does; this costs one assignment pass over the spool. */
+static int order_by_first_appearance(amass_cluster_job *job, const spool *s, float *centroids, amass_status *status)
+{
+    size_t dim = s->dim, done = 0, i;
+    int k = job->k, next = 0, cluster, code = AMASS_OK;
+    float *block = amass_alloc_array(ASSIGN_BLOCK, dim * sizeof *block);
+    float *distances = amass_alloc_array(ASSIGN_BLOCK, sizeof *distances);
+    int32_t *labels = amass_alloc_array(ASSIGN_BLOCK, sizeof *labels);
+    int *new_id = amass_alloc_array((size_t)k, sizeof *new_id);
+    float *ordered = amass_alloc_array((size_t)k, dim * sizeof *ordered);
+    if (!block || !distances || !labels || !new_id || !ordered)
+        code = amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
+    if (code == AMASS_OK && fseeko(s->vectors, 0, SEEK_SET) != 0)
+        code = amass_fail(status, AMASS_ERR_IO, "rewinding the spool file: %s", strerror(errno));
+    for (cluster = 0; code == AMASS_OK && cluster < k; cluster++)
+        new_id[cluster] = -1;
+    while (code == AMASS_OK && done < s->n && next < k) {
+        size_t count = s->n - done < ASSIGN_BLOCK ? s->n - done : ASSIGN_BLOCK;
+        if (fread(block, sizeof(float) * dim, count, s->vectors) != count) {
+            code = amass_fail(status, AMASS_ERR_IO, "reading the spool file back failed");
+            break;
+        }
+        code = amass_cluster_assign(block, count, dim, centroids, k, labels, distances, status);
+        for (i = 0; code == AMASS_OK && i < count; i++)
+            if (new_id[labels[i]] < 0)
+                new_id[labels[i]] = next++;
+        done += count;
+    }
+    if (code == AMASS_OK) {
+        for (cluster = 0; cluster < k; cluster++)
+            if (new_id[cluster] < 0)
+                new_id[cluster] = next++;
+        for (cluster = 0; cluster < k; cluster++)
+            memcpy(ordered + (size_t)new_id[cluster] * dim, centroids + (size_t)cluster * dim, dim * sizeof *ordered);
+        memcpy(centroids, ordered, (size_t)k * dim * sizeof *centroids);
+    }
+    free(block);
+    free(distances);
+    free(labels);
+    free(new_id);
+    free(ordered);
+    return code;
+}
+
 /* Sequential pass: nearest centroid of every row, records in input order. */
 static int assign_and_write(amass_cluster_job *job, const spool *s, const float *centroids, int64_t *sizes,
                             amass_status *status)
@@ -231,6 +276,7 @@ int amass_cluster_run_minibatch(amass_cluster_job *job, amass_input_list *inputs
     amass_minibatch *mb = NULL;
     amass_vector_stream *stream;
     int64_t *sizes = NULL;
+    float *centroids = NULL;
     int code;
     double started = amass_seconds_now();
 
@@ -264,12 +310,19 @@ int amass_cluster_run_minibatch(amass_cluster_job *job, amass_input_list *inputs
     sizes = code == AMASS_OK ? calloc((size_t)job->k, sizeof *sizes) : NULL;
     if (code == AMASS_OK && !sizes)
         code = amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
+    if (code == AMASS_OK && !(centroids = amass_alloc_array((size_t)job->k, s.dim * sizeof *centroids)))
+        code = amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
+    if (code == AMASS_OK) {
+        memcpy(centroids, amass_cluster_minibatch_centroids(mb), (size_t)job->k * s.dim * sizeof *centroids);
+        code = order_by_first_appearance(job, &s, centroids, status);
+    }
     if (code == AMASS_OK)
-        code = assign_and_write(job, &s, amass_cluster_minibatch_centroids(mb), sizes, status);
+        code = assign_and_write(job, &s, centroids, sizes, status);
     if (code == AMASS_OK && job->centroids_path)
-        code = amass_cluster_centroids_save(job->centroids_path, job->gzip_centroids, job->precision,
-                                            amass_cluster_minibatch_centroids(mb), sizes, job->k, s.dim, status);
+        code = amass_cluster_centroids_save(job->centroids_path, job->gzip_centroids, job->precision, centroids,
+                                            sizes, job->k, s.dim, status);
 done:
+    free(centroids);
     free(sizes);
     amass_cluster_minibatch_free(mb);
     spool_close(&s);

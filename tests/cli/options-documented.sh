@@ -1,0 +1,22 @@
+#!/bin/sh
+# Every option a tool accepts (its --list-options, read from the parser's
+# own table) must appear in its --help and in its man page.
+man_dir="${top_srcdir:-.}/man"
+n=0
+failed=0
+for tool in amass-cluster; do
+    help=$("$tool" --help) || { echo "not ok $((n += 1)) - $tool --help exits 0"; failed=1; continue; }
+    page="$man_dir/$tool.1"
+    for option in $("$tool" --list-options); do
+        n=$((n + 1))
+        # groff escapes hyphens as \- in the page source
+        escaped=$(printf '%s' "$option" | sed 's/-/\\\\-/g')
+        if printf '%s\n' "$help" | grep -q -- "$option\\b" &&
+            grep -q -- "$escaped\\b" "$page"; then
+            echo "ok $n - $tool $option in --help and $tool.1"
+        else
+            echo "not ok $n - $tool $option in --help and $tool.1"
+        fi
+    done
+done
+echo "1..$n"
