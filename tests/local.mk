@@ -4,3 +4,4 @@ TEST_EXTENSIONS += .pl
 PL_LOG_DRIVER = $(LOG_DRIVER)
 PL_LOG_COMPILER = $(PERL)
 TESTS += tests/cli/run-cases.pl tests/cli/options-documented.sh
+include tests/unit/local-io.mk
