@@ -83,6 +83,9 @@ long amass_io_gz_read(gzFile file, void *data, size_t n, const char *where, amas
     if (got > 0)
         return got;
     message = gzerror(file, &errnum);
+    /* zlib names the stream "<fd:N>" after gzdopen; we name the file */
+    if (message && strncmp(message, "<fd:", 4) == 0 && strstr(message, ": "))
+        message = strstr(message, ": ") + 2;
     if (got == 0 && errnum == Z_OK)
         return 0;
     if (errnum == Z_BUF_ERROR)
