@@ -1,0 +1,268 @@
+/* Squared distances of blocks of rows to centres as one oneDNN product per
+ * block, and the fixed row partition that keeps sums thread-independent. */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "../nn/nn.h"
+#include "internal.h"
+
+/* Partial sums of all slots together stay under this; past it there are
+ * fewer slots (less parallel accumulation) rather than more memory. */
+#define SLOT_BUDGET_BYTES ((size_t)64 << 20)
+
+size_t amass_row_partition_block_rows(size_t dim, int k)
+{
+    /* About 4 MB of shifted rows and products per thread: large enough for
+     * the product to run at full speed, small enough to stay in cache. */
+    size_t rows = ((size_t)1 << 20) / (dim + (size_t)k + 1);
+    rows &= ~(size_t)63;
+    if (rows < 256)
+        rows = 256;
+    if (rows > 8192)
+        rows = 8192;
+    return rows;
+}
+
+void amass_row_partition_init(amass_row_partition *partition, size_t n, size_t dim, int k, size_t slot_bytes)
+{
+    size_t slots;
+    partition->n = n;
+    partition->block_rows = amass_row_partition_block_rows(dim, k);
+    partition->n_blocks = (n + partition->block_rows - 1) / partition->block_rows;
+    slots = partition->n_blocks < AMASS_CLUSTER_MAX_SLOTS ? partition->n_blocks : AMASS_CLUSTER_MAX_SLOTS;
+    if (slot_bytes > 0 && slots > SLOT_BUDGET_BYTES / slot_bytes)
+        slots = SLOT_BUDGET_BYTES / slot_bytes;
+    partition->n_slots = slots < 1 ? 1 : (int)slots;
+}
+
+size_t amass_row_partition_slot_begin(const amass_row_partition *partition, int slot)
+{
+    size_t block = (size_t)slot * partition->n_blocks / (size_t)partition->n_slots;
+    size_t row = block * partition->block_rows;
+    return row < partition->n ? row : partition->n;
+}
+
+int amass_distance_table_init(amass_distance_table *table, size_t dim, int capacity, amass_status *status)
+{
+    memset(table, 0, sizeof *table);
+    table->dim = dim;
+    table->capacity = capacity;
+    table->shift = amass_calloc_array(dim, sizeof *table->shift);
+    table->centers = amass_alloc_array((size_t)capacity * dim, sizeof *table->centers);
+    table->center_norms = amass_alloc_array((size_t)capacity, sizeof *table->center_norms);
+    if (!table->shift || !table->centers || !table->center_norms) {
+        amass_distance_table_free(table);
+        return amass_fail(status, AMASS_ERR_NOMEM, "out of memory for %d centroids of dimension %zu", capacity, dim);
+    }
+    return AMASS_OK;
+}
+
+void amass_distance_table_free(amass_distance_table *table)
+{
+    free(table->shift);
+    free(table->centers);
+    free(table->center_norms);
+    memset(table, 0, sizeof *table);
+}
+
+static float shifted_norm(const float *row, const float *shift, float *out, size_t dim)
+{
+    /* Eight partial sums let the compiler vectorise the reduction without
+     * -ffast-math; the order is fixed, so the result is reproducible. */
+    float partial[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    size_t j = 0;
+    for (; j + 8 <= dim; j += 8)
+        for (int lane = 0; lane < 8; lane++) {
+            float v = row[j + lane] - shift[j + lane];
+            out[j + lane] = v;
+            partial[lane] += v * v;
+        }
+    for (; j < dim; j++) {
+        float v = row[j] - shift[j];
+        out[j] = v;
+        partial[0] += v * v;
+    }
+    return ((partial[0] + partial[1]) + (partial[2] + partial[3])) +
+           ((partial[4] + partial[5]) + (partial[6] + partial[7]));
+}
+
+void amass_distance_table_set(amass_distance_table *table, const float *centers, int k, const float *shift)
+{
+    size_t dim = table->dim;
+    table->k = k;
+    if (shift) {
+        memcpy(table->shift, shift, dim * sizeof *shift);
+    } else {
+        for (size_t j = 0; j < dim; j++) {
+            double sum = 0;
+            for (int c = 0; c < k; c++)
+                sum += centers[(size_t)c * dim + j];
+            table->shift[j] = (float)(sum / k);
+        }
+    }
+    for (int c = 0; c < k; c++)
+        table->center_norms[c] =
+            shifted_norm(centers + (size_t)c * dim, table->shift, table->centers + (size_t)c * dim, dim);
+}
+
+int amass_distance_threads(void)
+{
+#ifdef _OPENMP
+    return omp_get_max_threads();
+#else
+    return 1;
+#endif
+}
+
+int amass_distance_thread_index(void)
+{
+#ifdef _OPENMP
+    return omp_get_thread_num();
+#else
+    return 0;
+#endif
+}
+
+amass_distance_scratch *amass_distance_scratch_new(int count, size_t block_rows, size_t dim, int capacity,
+                                                   amass_status *status)
+{
+    amass_distance_scratch *scratch = amass_calloc_array((size_t)count, sizeof *scratch);
+    if (!scratch)
+        goto nomem;
+    for (int t = 0; t < count; t++) {
+        scratch[t].block_rows = block_rows;
+        scratch[t].rows = amass_alloc_array(block_rows * dim, sizeof(float));
+        scratch[t].row_norms = amass_alloc_array(block_rows, sizeof(float));
+        scratch[t].products = amass_alloc_array(block_rows * (size_t)capacity, sizeof(float));
+        if (!scratch[t].rows || !scratch[t].row_norms || !scratch[t].products) {
+            amass_distance_scratch_free(scratch, count);
+            goto nomem;
+        }
+    }
+    return scratch;
+nomem:
+    amass_fail(status, AMASS_ERR_NOMEM, "out of memory for %d blocks of %zu rows", count, block_rows);
+    return NULL;
+}
+
+void amass_distance_scratch_free(amass_distance_scratch *scratch, int count)
+{
+    if (!scratch)
+        return;
+    for (int t = 0; t < count; t++) {
+        free(scratch[t].rows);
+        free(scratch[t].row_norms);
+        free(scratch[t].products);
+    }
+    free(scratch);
+}
+
+int amass_distance_block(const amass_distance_table *table, const float *rows, size_t count,
+                         amass_distance_scratch *scratch)
+{
+    size_t dim = table->dim;
+    int k = table->k;
+    amass_status status;
+    for (size_t i = 0; i < count; i++)
+        scratch->row_norms[i] = shifted_norm(rows + i * dim, table->shift, scratch->rows + i * dim, dim);
+    if (amass_nn_gemm_abt(count, (size_t)k, dim, -2.0f, scratch->rows, table->centers, 0.0f, scratch->products,
+                          &status) != AMASS_OK)
+        return status.code;
+    for (size_t i = 0; i < count; i++) {
+        float *out = scratch->products + i * (size_t)k;
+        float norm = scratch->row_norms[i];
+        for (int c = 0; c < k; c++) {
+            float d = out[c] + norm + table->center_norms[c];
+            out[c] = d > 0 ? d : 0;
+        }
+    }
+    return AMASS_OK;
+}
+
+int amass_distance_argmin(const float *values, int k)
+{
+    int best = 0;
+    for (int c = 1; c < k; c++)
+        if (values[c] < values[best])
+            best = c;
+    return best;
+}
+
+double amass_squared_distance(const float *a, const float *b, size_t dim)
+{
+    double partial[4] = {0, 0, 0, 0};
+    size_t j = 0;
+    for (; j + 4 <= dim; j += 4)
+        for (int lane = 0; lane < 4; lane++) {
+            double v = (double)a[j + lane] - (double)b[j + lane];
+            partial[lane] += v * v;
+        }
+    for (; j < dim; j++) {
+        double v = (double)a[j] - (double)b[j];
+        partial[0] += v * v;
+    }
+    return (partial[0] + partial[1]) + (partial[2] + partial[3]);
+}
+
+int amass_cluster_column_means(const float *data, size_t n, size_t dim, float *mean, double *variance,
+                               amass_status *status)
+{
+    amass_row_partition partition;
+    double *partial, *mean_double;
+    amass_row_partition_init(&partition, n, dim, 0, dim * sizeof(double));
+    partial = amass_calloc_array((size_t)partition.n_slots * dim, sizeof *partial);
+    mean_double = amass_calloc_array(dim, sizeof *mean_double);
+    if (!partial || !mean_double) {
+        free(partial);
+        free(mean_double);
+        return amass_fail(status, AMASS_ERR_NOMEM, "out of memory for the column means of %zu features", dim);
+    }
+    /* Two passes (mean, then squared deviations) as numpy's var does;
+     * E[x^2] - E[x]^2 in one pass loses the variance of data far from 0. */
+#pragma omp parallel for schedule(static)
+    for (int slot = 0; slot < partition.n_slots; slot++) {
+        double *sum = partial + (size_t)slot * dim;
+        size_t end = amass_row_partition_slot_begin(&partition, slot + 1);
+        for (size_t i = amass_row_partition_slot_begin(&partition, slot); i < end; i++)
+            for (size_t j = 0; j < dim; j++)
+                sum[j] += data[i * dim + j];
+    }
+    for (int slot = 0; slot < partition.n_slots; slot++)
+        for (size_t j = 0; j < dim; j++)
+            mean_double[j] += partial[(size_t)slot * dim + j];
+    for (size_t j = 0; j < dim; j++) {
+        mean_double[j] = n ? mean_double[j] / (double)n : 0;
+        if (mean)
+            mean[j] = (float)mean_double[j];
+    }
+    if (variance) {
+        double total = 0;
+        memset(partial, 0, (size_t)partition.n_slots * dim * sizeof *partial);
+#pragma omp parallel for schedule(static)
+        for (int slot = 0; slot < partition.n_slots; slot++) {
+            double *sum = partial + (size_t)slot * dim;
+            size_t end = amass_row_partition_slot_begin(&partition, slot + 1);
+            for (size_t i = amass_row_partition_slot_begin(&partition, slot); i < end; i++)
+                for (size_t j = 0; j < dim; j++) {
+                    double v = data[i * dim + j] - mean_double[j];
+                    sum[j] += v * v;
+                }
+        }
+        for (size_t j = 0; j < dim; j++) {
+            double column = 0;
+            for (int slot = 0; slot < partition.n_slots; slot++)
+                column += partial[(size_t)slot * dim + j];
+            total += n ? column / (double)n : 0;
+        }
+        *variance = dim ? total / (double)dim : 0;
+    }
+    free(partial);
+    free(mean_double);
+    return AMASS_OK;
+}

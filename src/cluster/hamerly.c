@@ -1,0 +1,170 @@
+/* Hamerly's k-means (Hamerly 2010, "Making k-means even faster"): one
+ * upper bound to the assigned centre and one lower bound to all others per
+ * row skip most distance computations, yet every row still ends at its
+ * nearest centre, so labels and centres are Lloyd's (up to ties within
+ * rounding). Distances here are direct, in double: Hamerly pays off when
+ * the dimension is small, where a matrix product gains little. */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+typedef struct {
+    double *upper;       /* n: >= distance to the assigned centre */
+    double *lower;       /* n: <= distance to every other centre */
+    double *half_gap;    /* k: half the distance to the nearest other centre */
+    double *movement;    /* k: how far each centre moved in the update */
+} bounds;
+
+/* Nearest and second nearest centre of row i, from scratch. */
+static int assign_fully(amass_kmeans_work *work, bounds *b, size_t i)
+{
+    const float *row = work->data + i * work->dim;
+    double best = INFINITY, second = INFINITY;
+    int label = 0;
+    int changed;
+    for (int c = 0; c < work->k; c++) {
+        double d = amass_squared_distance(row, work->centroids + (size_t)c * work->dim, work->dim);
+        if (d < best) {
+            second = best;
+            best = d;
+            label = c;
+        } else if (d < second) {
+            second = d;
+        }
+    }
+    changed = work->labels[i] != label;
+    work->labels[i] = label;
+    b->upper[i] = sqrt(best);
+    b->lower[i] = sqrt(second);
+    return changed;
+}
+
+static int64_t assign_all(amass_kmeans_work *work, bounds *b)
+{
+    int64_t changed = 0;
+#pragma omp parallel for schedule(static) reduction(+ : changed)
+    for (size_t i = 0; i < work->n; i++)
+        changed += assign_fully(work, b, i);
+    return changed;
+}
+
+static int64_t assign_bounded(amass_kmeans_work *work, bounds *b)
+{
+    size_t dim = work->dim;
+    int k = work->k;
+    int64_t changed = 0;
+#pragma omp parallel for schedule(static)
+    for (int c = 0; c < k; c++) {
+        double nearest = INFINITY;
+        for (int other = 0; other < k; other++)
+            if (other != c) {
+                double d = amass_squared_distance(work->centroids + (size_t)c * dim,
+                                                  work->centroids + (size_t)other * dim, dim);
+                if (d < nearest)
+                    nearest = d;
+            }
+        b->half_gap[c] = 0.5 * sqrt(nearest);
+    }
+#pragma omp parallel for schedule(static) reduction(+ : changed)
+    for (size_t i = 0; i < work->n; i++) {
+        int label = work->labels[i];
+        double bound = b->half_gap[label] > b->lower[i] ? b->half_gap[label] : b->lower[i];
+        if (b->upper[i] <= bound)
+            continue;
+        b->upper[i] = sqrt(amass_squared_distance(work->data + i * dim, work->centroids + (size_t)label * dim, dim));
+        if (b->upper[i] <= bound)
+            continue;
+        changed += assign_fully(work, b, i);
+    }
+    return changed;
+}
+
+/* Centres moved: the upper bound grows by its centre's move, the lower by
+ * the largest move of any other centre. */
+static void move_bounds(amass_kmeans_work *work, bounds *b)
+{
+    size_t dim = work->dim;
+    int k = work->k, largest = 0;
+    double second_largest = 0;
+    for (int c = 0; c < k; c++) {
+        b->movement[c] =
+            sqrt(amass_squared_distance(work->centroids + (size_t)c * dim, work->old_centroids + (size_t)c * dim, dim));
+        if (b->movement[c] > b->movement[largest])
+            largest = c;
+    }
+    for (int c = 0; c < k; c++)
+        if (c != largest && b->movement[c] > second_largest)
+            second_largest = b->movement[c];
+#pragma omp parallel for schedule(static)
+    for (size_t i = 0; i < work->n; i++) {
+        int label = work->labels[i];
+        b->upper[i] += b->movement[label];
+        b->lower[i] -= label == largest ? second_largest : b->movement[largest];
+    }
+}
+
+static void accumulate_all(amass_kmeans_work *work)
+{
+    size_t k = (size_t)work->k;
+#pragma omp parallel for schedule(dynamic, 1)
+    for (int slot = 0; slot < work->partition.n_slots; slot++) {
+        memset(work->slot_sums + (size_t)slot * k * work->dim, 0, k * work->dim * sizeof *work->slot_sums);
+        memset(work->slot_counts + (size_t)slot * k, 0, k * sizeof *work->slot_counts);
+        amass_kmeans_accumulate(work, slot, amass_row_partition_slot_begin(&work->partition, slot),
+                                amass_row_partition_slot_begin(&work->partition, slot + 1));
+    }
+}
+
+int amass_kmeans_run_hamerly(amass_kmeans_work *work, amass_status *status)
+{
+    bounds b;
+    int strict = 0, code = AMASS_OK;
+    b.upper = amass_alloc_array(work->n, sizeof *b.upper);
+    b.lower = amass_alloc_array(work->n, sizeof *b.lower);
+    b.half_gap = amass_alloc_array((size_t)work->k, sizeof *b.half_gap);
+    b.movement = amass_alloc_array((size_t)work->k, sizeof *b.movement);
+    if (!b.upper || !b.lower || !b.half_gap || !b.movement) {
+        code = amass_fail(status, AMASS_ERR_NOMEM, "out of memory for Hamerly bounds on %zu rows", work->n);
+        goto done;
+    }
+    for (size_t i = 0; i < work->n; i++)
+        work->labels[i] = -1;
+    work->iterations = 0;
+    work->converged = 0;
+    for (int iteration = 0; iteration < work->max_iter; iteration++) {
+        int64_t changed = iteration == 0 ? assign_all(work, &b) : assign_bounded(work, &b);
+        double shift;
+        accumulate_all(work);
+        shift = amass_kmeans_update(work);
+        if (shift < 0) {
+            code = amass_fail(status, AMASS_ERR_NOMEM, "out of memory relocating empty clusters");
+            goto done;
+        }
+        move_bounds(work, &b);
+        work->iterations = iteration + 1;
+        if (changed == 0) {
+            strict = work->converged = 1;
+            break;
+        }
+        if (shift <= work->tol) {
+            work->converged = 1;
+            break;
+        }
+    }
+    if (!strict) {
+        if (work->iterations == 0)
+            assign_all(work, &b);
+        else
+            assign_bounded(work, &b);
+    }
+done:
+    free(b.upper);
+    free(b.lower);
+    free(b.half_gap);
+    free(b.movement);
+    return code;
+}

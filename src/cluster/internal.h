@@ -1,0 +1,148 @@
+/* Pieces the k-means files share but the cluster.h interface does not
+ * show: squared distances of a block of rows to a few centres through
+ * oneDNN, the fixed partition of rows into blocks and slots that keeps
+ * sums independent of the thread count, and the state of one k-means run. */
+#ifndef AMASS_CLUSTER_INTERNAL_H
+#define AMASS_CLUSTER_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cluster.h"
+
+/* ---- rows in blocks and slots ----------------------------------------- */
+
+/* Rows are cut into blocks (the unit of one matrix product) and the blocks
+ * into at most AMASS_CLUSTER_MAX_SLOTS contiguous slots; each slot owns a
+ * partial sum. Both depend only on n, dim and k, never on the thread count,
+ * so adding the slots in order gives the same bits with 1 or 32 threads. */
+#define AMASS_CLUSTER_MAX_SLOTS 64
+
+typedef struct {
+    size_t n;
+    size_t block_rows;
+    size_t n_blocks;
+    int n_slots;
+} amass_row_partition;
+
+/* slot_bytes: size of one slot's partial sums, to keep all slots within a
+ * memory budget (0: no partial sums). */
+void amass_row_partition_init(amass_row_partition *partition, size_t n, size_t dim, int k, size_t slot_bytes);
+size_t amass_row_partition_slot_begin(const amass_row_partition *partition, int slot);
+size_t amass_row_partition_block_rows(size_t dim, int k);
+
+/* ---- squared distances of a block of rows to a set of centres ---------- */
+
+/* The centres are stored shifted by a common vector (the data mean, or
+ * the mean of the centres) and every block of rows is shifted the same way
+ * before the product: ||x||^2 - 2 x.c + ||c||^2 cancels badly when the
+ * data sit far from the origin, as scikit-learn notes when it centres X. */
+typedef struct {
+    size_t dim;
+    int capacity;
+    int k;
+    float *shift;        /* dim */
+    float *centers;      /* capacity x dim, shifted */
+    float *center_norms; /* capacity */
+} amass_distance_table;
+
+/* One thread's workspace for a block of rows. */
+typedef struct {
+    size_t block_rows;
+    float *rows;        /* block_rows x dim, shifted */
+    float *row_norms;   /* block_rows */
+    float *products;    /* block_rows x capacity: the squared distances */
+} amass_distance_scratch;
+
+int amass_distance_table_init(amass_distance_table *table, size_t dim, int capacity, amass_status *status);
+void amass_distance_table_free(amass_distance_table *table);
+/* shift NULL: the mean of the centres, which needs no pass over the data. */
+void amass_distance_table_set(amass_distance_table *table, const float *centers, int k, const float *shift);
+
+/* One workspace per OpenMP thread (omp_get_max_threads()). */
+amass_distance_scratch *amass_distance_scratch_new(int count, size_t block_rows, size_t dim, int capacity,
+                                                   amass_status *status);
+void amass_distance_scratch_free(amass_distance_scratch *scratch, int count);
+int amass_distance_threads(void);
+int amass_distance_thread_index(void);
+
+/* scratch->products[i * table->k + j] = max(0, ||row_i - centre_j||^2)
+ * for count <= block_rows rows. Call it from inside an OpenMP parallel
+ * region so oneDNN runs each product on one thread: the kernel, and so
+ * the rounding, is then the same whatever the thread count. */
+int amass_distance_block(const amass_distance_table *table, const float *rows, size_t count,
+                         amass_distance_scratch *scratch);
+
+/* Index of the smallest of k values (the first one on ties, as numpy's argmin). */
+int amass_distance_argmin(const float *values, int k);
+
+/* sum (a - b)^2 in double: exact enough to report when a ~ b. */
+double amass_squared_distance(const float *a, const float *b, size_t dim);
+
+/* Column means of the data in double over the fixed slots; also the mean
+ * of the per-feature variances when variance is not NULL. */
+int amass_cluster_column_means(const float *data, size_t n, size_t dim, float *mean, double *variance,
+                               amass_status *status);
+
+/* Nearest centroid of each row (labels may not be NULL) and, when asked,
+ * the Euclidean distance and the squared distance computed directly. */
+int amass_cluster_assign_rows(const float *data, size_t n, size_t dim, const float *centroids, int k,
+                              int32_t *labels, float *distances, double *squared, amass_status *status);
+
+/* Picks m of n row indices uniformly, in increasing order (Knuth's
+ * selection sampling: O(m) memory however large n is). */
+void amass_cluster_sample_rows(size_t n, size_t m, amass_rng *rng, size_t *rows);
+
+/* Mean silhouette of all m rows of data (labels in [0, k)); NaN and a
+ * status when fewer than 2 or m clusters are present. */
+double amass_cluster_silhouette_all(const float *data, size_t m, size_t dim, const int32_t *labels, int k,
+                                    amass_status *status);
+
+/* ---- one k-means run -------------------------------------------------- */
+
+typedef struct {
+    const float *data;
+    size_t n, dim;
+    int k;
+    const float *data_mean;  /* dim: the shift for the products */
+    double tol;              /* absolute: tol x mean variance */
+    int max_iter;
+    amass_row_partition partition;
+    int n_threads;
+    amass_distance_scratch *scratch; /* n_threads */
+    amass_distance_table table;
+    float *centroids;        /* k x dim: in the seeds, out the result */
+    float *old_centroids;    /* k x dim */
+    int32_t *labels;         /* n */
+    double *slot_sums;       /* n_slots x k x dim */
+    int64_t *slot_counts;    /* n_slots x k */
+    int64_t *slot_changed;   /* n_slots: labels that moved in the last assignment */
+    double *sums;            /* k x dim */
+    int64_t *counts;         /* k */
+    double *far_distances;   /* n, allocated on the first empty cluster */
+    size_t *far_order;       /* n, likewise */
+    /* outcome */
+    int iterations;
+    int converged;
+    int empty_repaired;
+} amass_kmeans_work;
+
+int amass_kmeans_work_init(amass_kmeans_work *work, const float *data, size_t n, size_t dim, int k,
+                           const float *data_mean, amass_status *status);
+void amass_kmeans_work_free(amass_kmeans_work *work);
+
+/* Rows [begin, end) added to slot's sums by their labels. */
+void amass_kmeans_accumulate(amass_kmeans_work *work, int slot, size_t begin, size_t end);
+/* Slot sums -> new centroids, after relocating empty clusters as
+ * scikit-learn does; old_centroids receives the previous ones. Returns the
+ * total squared centre shift, or a negative value when out of memory. */
+double amass_kmeans_update(amass_kmeans_work *work);
+
+int amass_kmeans_run_lloyd(amass_kmeans_work *work, amass_status *status);
+int amass_kmeans_run_hamerly(amass_kmeans_work *work, amass_status *status);
+
+/* Greedy k-means++ with the data mean already known. */
+int amass_cluster_seed_with_mean(const float *data, size_t n, size_t dim, int k, const float *data_mean,
+                                 amass_rng *rng, float *centroids, amass_status *status);
+
+#endif

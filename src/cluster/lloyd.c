@@ -1,0 +1,296 @@
+/* Lloyd's k-means iterations as scikit-learn's _kmeans_single_lloyd runs
+ * them, with the assignment done as oneDNN products over blocks of rows and
+ * the centroid sums kept per slot so the thread count cannot change them. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+int amass_kmeans_work_init(amass_kmeans_work *work, const float *data, size_t n, size_t dim, int k,
+                           const float *data_mean, amass_status *status)
+{
+    size_t slots, kd = (size_t)k * dim;
+    memset(work, 0, sizeof *work);
+    work->data = data;
+    work->n = n;
+    work->dim = dim;
+    work->k = k;
+    work->data_mean = data_mean;
+    amass_row_partition_init(&work->partition, n, dim, k, kd * sizeof(double) + (size_t)k * sizeof(int64_t));
+    slots = (size_t)work->partition.n_slots;
+    work->n_threads = amass_distance_threads();
+    if (amass_distance_table_init(&work->table, dim, k, status) != AMASS_OK)
+        return status->code;
+    work->scratch = amass_distance_scratch_new(work->n_threads, work->partition.block_rows, dim, k, status);
+    if (!work->scratch) {
+        amass_kmeans_work_free(work);
+        return status->code;
+    }
+    work->centroids = amass_alloc_array(kd, sizeof *work->centroids);
+    work->old_centroids = amass_alloc_array(kd, sizeof *work->old_centroids);
+    work->labels = amass_alloc_array(n, sizeof *work->labels);
+    work->slot_sums = amass_alloc_array(slots * kd, sizeof *work->slot_sums);
+    work->slot_counts = amass_alloc_array(slots * (size_t)k, sizeof *work->slot_counts);
+    work->slot_changed = amass_alloc_array(slots, sizeof *work->slot_changed);
+    work->sums = amass_alloc_array(kd, sizeof *work->sums);
+    work->counts = amass_alloc_array((size_t)k, sizeof *work->counts);
+    if (!work->centroids || !work->old_centroids || !work->labels || !work->slot_sums || !work->slot_counts ||
+        !work->slot_changed || !work->sums || !work->counts) {
+        amass_kmeans_work_free(work);
+        return amass_fail(status, AMASS_ERR_NOMEM, "out of memory for k-means with k=%d on %zu x %zu", k, n, dim);
+    }
+    return AMASS_OK;
+}
+
+void amass_kmeans_work_free(amass_kmeans_work *work)
+{
+    amass_distance_scratch_free(work->scratch, work->n_threads);
+    amass_distance_table_free(&work->table);
+    free(work->centroids);
+    free(work->old_centroids);
+    free(work->labels);
+    free(work->slot_sums);
+    free(work->slot_counts);
+    free(work->slot_changed);
+    free(work->sums);
+    free(work->counts);
+    free(work->far_distances);
+    free(work->far_order);
+    work->scratch = NULL;
+    work->centroids = work->old_centroids = NULL;
+    work->labels = NULL;
+    work->slot_sums = work->sums = work->far_distances = NULL;
+    work->slot_counts = work->slot_changed = work->counts = NULL;
+    work->far_order = NULL;
+}
+
+void amass_kmeans_accumulate(amass_kmeans_work *work, int slot, size_t begin, size_t end)
+{
+    size_t dim = work->dim, k = (size_t)work->k;
+    double *slot_sums = work->slot_sums + (size_t)slot * k * dim;
+    int64_t *slot_counts = work->slot_counts + (size_t)slot * k;
+    for (size_t i = begin; i < end; i++) {
+        const float *row = work->data + i * dim;
+        double *sum = slot_sums + (size_t)work->labels[i] * dim;
+        for (size_t j = 0; j < dim; j++)
+            sum[j] += row[j];
+        slot_counts[work->labels[i]]++;
+    }
+}
+
+static void clear_slot(amass_kmeans_work *work, int slot)
+{
+    size_t k = (size_t)work->k;
+    memset(work->slot_sums + (size_t)slot * k * work->dim, 0, k * work->dim * sizeof *work->slot_sums);
+    memset(work->slot_counts + (size_t)slot * k, 0, k * sizeof *work->slot_counts);
+}
+
+typedef struct {
+    double distance;
+    size_t row;
+} far_row;
+
+/* The farther row first; on equal distances the lower index. */
+static int farther(const far_row *a, const far_row *b)
+{
+    return a->distance > b->distance || (a->distance == b->distance && a->row < b->row);
+}
+
+static int compare_far(const void *a, const void *b)
+{
+    return farther(a, b) ? -1 : farther(b, a) ? 1 : 0;
+}
+
+/* scikit-learn's _relocate_empty_clusters_dense: each empty cluster takes
+ * one of the rows farthest from the centres they were assigned to, and the
+ * row's sum moves from its old cluster to the empty one. */
+static int relocate_empty(amass_kmeans_work *work, int n_empty, const int *empty)
+{
+    size_t n = work->n, dim = work->dim;
+    far_row *heap;
+    size_t size = 0;
+    if (!work->far_distances)
+        work->far_distances = amass_alloc_array(n, sizeof *work->far_distances);
+    heap = amass_alloc_array((size_t)n_empty, sizeof *heap);
+    if (!work->far_distances || !heap) {
+        free(heap);
+        return -1;
+    }
+#pragma omp parallel for schedule(static)
+    for (size_t i = 0; i < n; i++)
+        work->far_distances[i] =
+            amass_squared_distance(work->data + i * dim, work->old_centroids + (size_t)work->labels[i] * dim, dim);
+    /* A min-heap of the n_empty farthest rows seen so far. */
+    for (size_t i = 0; i < n; i++) {
+        far_row row = {work->far_distances[i], i};
+        size_t at;
+        if (size < (size_t)n_empty) {
+            at = size++;
+            while (at > 0 && farther(&heap[(at - 1) / 2], &row)) {
+                heap[at] = heap[(at - 1) / 2];
+                at = (at - 1) / 2;
+            }
+            heap[at] = row;
+        } else if (farther(&row, &heap[0])) {
+            at = 0;
+            for (;;) {
+                size_t child = 2 * at + 1;
+                if (child >= size)
+                    break;
+                if (child + 1 < size && farther(&heap[child], &heap[child + 1]))
+                    child++;
+                if (!farther(&row, &heap[child]))
+                    break;
+                heap[at] = heap[child];
+                at = child;
+            }
+            heap[at] = row;
+        }
+    }
+    qsort(heap, size, sizeof *heap, compare_far);
+    for (int e = 0; e < n_empty && (size_t)e < size; e++) {
+        size_t row = heap[e].row;
+        int from = work->labels[row];
+        const float *x = work->data + row * dim;
+        for (size_t j = 0; j < dim; j++) {
+            work->sums[(size_t)from * dim + j] -= x[j];
+            work->sums[(size_t)empty[e] * dim + j] = x[j];
+        }
+        work->counts[from]--;
+        work->counts[empty[e]] = 1;
+    }
+    work->empty_repaired += n_empty;
+    free(heap);
+    return 0;
+}
+
+double amass_kmeans_update(amass_kmeans_work *work)
+{
+    size_t dim = work->dim, k = (size_t)work->k, slots = (size_t)work->partition.n_slots;
+    int n_empty = 0;
+    int *empty;
+    double shift = 0;
+
+    memcpy(work->old_centroids, work->centroids, k * dim * sizeof *work->centroids);
+#pragma omp parallel for schedule(static)
+    for (size_t c = 0; c < k; c++) {
+        double *sum = work->sums + c * dim;
+        int64_t count = 0;
+        memset(sum, 0, dim * sizeof *sum);
+        for (size_t s = 0; s < slots; s++) {
+            const double *part = work->slot_sums + (s * k + c) * dim;
+            for (size_t j = 0; j < dim; j++)
+                sum[j] += part[j];
+            count += work->slot_counts[s * k + c];
+        }
+        work->counts[c] = count;
+    }
+    for (size_t c = 0; c < k; c++)
+        n_empty += work->counts[c] == 0;
+    if (n_empty > 0) {
+        empty = amass_alloc_array((size_t)n_empty, sizeof *empty);
+        if (!empty)
+            return -1;
+        n_empty = 0;
+        for (size_t c = 0; c < k; c++)
+            if (work->counts[c] == 0)
+                empty[n_empty++] = (int)c;
+        if (relocate_empty(work, n_empty, empty) != 0) {
+            free(empty);
+            return -1;
+        }
+        free(empty);
+    }
+#pragma omp parallel for schedule(static)
+    for (size_t c = 0; c < k; c++) {
+        /* A cluster emptied by giving its only row away keeps its centre
+         * (scikit-learn would leave it at the origin). */
+        if (work->counts[c] > 0)
+            for (size_t j = 0; j < dim; j++)
+                work->centroids[c * dim + j] = (float)(work->sums[c * dim + j] / (double)work->counts[c]);
+    }
+    for (size_t c = 0; c < k; c++)
+        shift += amass_squared_distance(work->centroids + c * dim, work->old_centroids + c * dim, dim);
+    return shift;
+}
+
+/* Labels every row with its nearest centroid, block by block; with
+ * accumulate, also adds the rows into their slot's sums while the block is
+ * still in cache. Returns how many labels changed, or -1 (status set). */
+static int64_t assign_pass(amass_kmeans_work *work, int accumulate, amass_status *status)
+{
+    const amass_row_partition *partition = &work->partition;
+    size_t dim = work->dim;
+    int k = work->k;
+    int failed = AMASS_OK;
+    int64_t changed = 0;
+
+    amass_distance_table_set(&work->table, work->centroids, k, work->data_mean);
+#pragma omp parallel for schedule(dynamic, 1)
+    for (int slot = 0; slot < partition->n_slots; slot++) {
+        amass_distance_scratch *scratch = &work->scratch[amass_distance_thread_index()];
+        size_t slot_end = amass_row_partition_slot_begin(partition, slot + 1);
+        int64_t slot_changed = 0;
+        if (accumulate)
+            clear_slot(work, slot);
+        for (size_t begin = amass_row_partition_slot_begin(partition, slot); begin < slot_end;
+             begin += partition->block_rows) {
+            size_t end = begin + partition->block_rows < slot_end ? begin + partition->block_rows : slot_end;
+            int code = amass_distance_block(&work->table, work->data + begin * dim, end - begin, scratch);
+            if (code != AMASS_OK) {
+#pragma omp atomic write
+                failed = code;
+                break;
+            }
+            for (size_t i = begin; i < end; i++) {
+                int32_t label = (int32_t)amass_distance_argmin(scratch->products + (i - begin) * (size_t)k, k);
+                slot_changed += label != work->labels[i];
+                work->labels[i] = label;
+            }
+            if (accumulate)
+                amass_kmeans_accumulate(work, slot, begin, end);
+        }
+        work->slot_changed[slot] = slot_changed;
+    }
+    if (failed)
+        return amass_fail(status, failed, "k-means: the oneDNN matrix product failed"), -1;
+    for (int slot = 0; slot < partition->n_slots; slot++)
+        changed += work->slot_changed[slot];
+    return changed;
+}
+
+int amass_kmeans_run_lloyd(amass_kmeans_work *work, amass_status *status)
+{
+    int strict = 0;
+    for (size_t i = 0; i < work->n; i++)
+        work->labels[i] = -1;
+    work->iterations = 0;
+    work->converged = 0;
+    for (int iteration = 0; iteration < work->max_iter; iteration++) {
+        int64_t changed = assign_pass(work, 1, status);
+        double shift;
+        if (changed < 0)
+            return status->code;
+        shift = amass_kmeans_update(work);
+        if (shift < 0)
+            return amass_fail(status, AMASS_ERR_NOMEM, "out of memory relocating empty clusters");
+        work->iterations = iteration + 1;
+        /* scikit-learn's order: unchanged labels first (strict
+         * convergence), then the centre shift against tol. */
+        if (changed == 0) {
+            strict = work->converged = 1;
+            break;
+        }
+        if (shift <= work->tol) {
+            work->converged = 1;
+            break;
+        }
+    }
+    /* Unless the labels stood still, they belong to the previous centres:
+     * one more assignment makes labels, centres and inertia agree. */
+    if (!strict && assign_pass(work, 0, status) < 0)
+        return status->code;
+    return AMASS_OK;
+}
