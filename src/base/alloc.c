@@ -10,7 +10,7 @@ void *amass_alloc_array(size_t count, size_t size)
 {
     if (size && count > SIZE_MAX / size)
         return NULL;
-    return malloc(count * size ? count * size : 1);
+    return malloc(count && size ? count * size : 1);
 }
 
 void *amass_calloc_array(size_t count, size_t size)
@@ -24,7 +24,7 @@ void *amass_realloc_array(void *ptr, size_t count, size_t size)
 {
     if (size && count > SIZE_MAX / size)
         return NULL;
-    return realloc(ptr, count * size ? count * size : 1);
+    return realloc(ptr, count && size ? count * size : 1);
 }
 
 char *amass_strndup(const char *s, size_t n)

@@ -37,8 +37,14 @@ void amass_status_prefix(amass_status *status, const char *prefix)
     char old[AMASS_MESSAGE_MAX];
     if (!status || !prefix)
         return;
+    size_t prefix_length = strlen(prefix);
     memcpy(old, status->message, sizeof old);
-    snprintf(status->message, sizeof status->message, "%s: %s", prefix, old);
+    /* keep the end of a long message rather than warn about truncation */
+    if (prefix_length > sizeof status->message - 3)
+        prefix_length = sizeof status->message - 3;
+    memcpy(status->message, prefix, prefix_length);
+    memcpy(status->message + prefix_length, ": ", 2);
+    snprintf(status->message + prefix_length + 2, sizeof status->message - prefix_length - 2, "%s", old);
 }
 
 const char *amass_code_name(amass_code code)

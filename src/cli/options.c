@@ -235,11 +235,10 @@ int amass_cli_parse(const amass_cli_spec *spec, int argc, char **argv, amass_cli
         if (c == '?' || c == ':') {
             /* argv[optind - 1] is the offending word for long options; a
              * short one may sit inside a cluster like -qk, so use optopt. */
-            const char *word = argv[optind - 1];
+            char short_word[3] = {'-', (char)optopt, '\0'};
             int is_long = optopt == 0 || optopt < '0' || optopt >= 256;
+            const char *word = is_long ? argv[optind - 1] : short_word;
             int length = is_long ? (int)strcspn(word, "=") : 2;
-            if (!is_long)
-                word = (char[]){'-', (char)optopt, '\0'};
             snprintf(message, sizeof message, c == ':' ? "option '%.*s' needs a value" : "unknown option '%.*s'",
                      length, word);
             result = usage_error(spec, message);

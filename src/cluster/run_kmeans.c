@@ -151,15 +151,17 @@ static int fit(amass_cluster_job *job, const vector_table *table, const float *i
     if (init)
         options.init_centroids = init;
     if (job->k == 0) {
-        double *scores = calloc((size_t)(job->k_max - job->k_min + 1), sizeof *scores);
+        double *scores;
         int chosen;
+        /* a silhouette needs k below n: shrink the range to fit the data */
+        if ((size_t)job->k_max >= table->n)
+            job->k_max = table->n > 2 ? (int)table->n - 1 : 2;
+        if ((size_t)job->k_max >= table->n || job->k_min > job->k_max)
+            return amass_fail(status, AMASS_ERR_FATAL, "-k %d..%d: only %zu vectors, too few to choose k", job->k_min,
+                              job->k_max, table->n);
+        scores = calloc((size_t)(job->k_max - job->k_min + 1), sizeof *scores);
         if (!scores)
             return amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
-        if (job->k_max > (long)table->n) {
-            free(scores);
-            return amass_fail(status, AMASS_ERR_FATAL, "-k %d..%d: only %zu vectors to cluster", job->k_min, job->k_max,
-                              table->n);
-        }
         amass_report_progress(job->reporter, "choosing k", 0, 0);
         if (amass_cluster_choose_k(table->data, table->n, table->dim, job->k_min, job->k_max, job->sample, &options,
                                    &chosen, scores, status) != AMASS_OK) {

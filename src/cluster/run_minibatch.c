@@ -236,7 +236,7 @@ static int assign_and_write(amass_cluster_job *job, const spool *s, const float 
         }
         code = amass_cluster_assign(block, count, s->dim, centroids, job->summary.k, labels, distances, status);
         for (i = 0; code == AMASS_OK && i < count; i++) {
-            int skip;
+            int skip = 0;
             float distance = distances[i];
             job->summary.inertia += (double)distance * distance;
             sizes[labels[i]]++;

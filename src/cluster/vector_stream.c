@@ -36,7 +36,7 @@ amass_vector_stream *amass_cluster_stream_open(amass_input_list *inputs, const c
     stream->reporter = reporter;
     stream->dim = expected_dim;
     if (expected_dim)
-        snprintf(stream->dim_origin, sizeof stream->dim_origin, "the initial centroids");
+        snprintf(stream->dim_origin, sizeof stream->dim_origin, "each --init centroid");
     return stream;
 }
 
@@ -122,13 +122,12 @@ int amass_cluster_stream_next(amass_vector_stream *stream, amass_vector_record *
                 continue;
             if (stream->dim == 0) {
                 stream->dim = record->dim;
-                snprintf(stream->dim_origin, sizeof stream->dim_origin, "%.*s",
+                snprintf(stream->dim_origin, sizeof stream->dim_origin, "the first vector (%.*s)",
                          (int)(record->input_length < 200 ? record->input_length : 200), record->input);
             } else if (record->dim != stream->dim) {
                 char message[AMASS_MESSAGE_MAX];
-                snprintf(message, sizeof message, "%s:%ld: %zu numbers, but %s has %zu",
-                         stream->path, record->line, record->dim, stream->dim_origin,
-                         stream->dim);
+                snprintf(message, sizeof message, "%s:%ld: %zu number%s where %s has %zu", stream->path,
+                         record->line, record->dim, record->dim == 1 ? "" : "s", stream->dim_origin, stream->dim);
                 amass_report_failure(stream->reporter, record->input, record->input_length, message);
                 continue;
             }

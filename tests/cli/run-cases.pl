@@ -12,8 +12,8 @@
 #   stderr-contains:  lines that must each appear in standard error
 #   check:            shell run afterwards in the same directory; must exit 0
 #   exit:             expected exit status (default 0)
-# Section bodies run to the next section; "\t" in stdin/stdout/stderr
-# bodies stands for a tab so that cases stay readable.
+# Section bodies run to the next section, less trailing blank lines;
+# "\t" in bodies stands for a tab so that cases stay readable.
 use strict;
 use warnings;
 use File::Temp qw(tempdir);
@@ -42,6 +42,15 @@ for my $file (@files) {
         } elsif ($line !~ /^\s*(#.*)?$/) {
             die "$file:$.: text outside a case section\n";
         }
+    }
+}
+
+# Blank lines between cases belong to no section.
+for my $case (@cases) {
+    for my $section (@sections) {
+        next unless defined $case->{$section};
+        $case->{$section} =~ s/\n+\z/\n/;
+        $case->{$section} = '' if $case->{$section} eq "\n";
     }
 }
 
