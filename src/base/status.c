@@ -35,16 +35,22 @@ amass_code amass_fail(amass_status *status, amass_code code, const char *format,
 void amass_status_prefix(amass_status *status, const char *prefix)
 {
     char old[AMASS_MESSAGE_MAX];
+    size_t prefix_length, room, old_length;
     if (!status || !prefix)
         return;
-    size_t prefix_length = strlen(prefix);
+    prefix_length = strlen(prefix);
     memcpy(old, status->message, sizeof old);
-    /* keep the end of a long message rather than warn about truncation */
+    /* what does not fit is cut from the end of the message */
     if (prefix_length > sizeof status->message - 3)
         prefix_length = sizeof status->message - 3;
     memcpy(status->message, prefix, prefix_length);
     memcpy(status->message + prefix_length, ": ", 2);
-    snprintf(status->message + prefix_length + 2, sizeof status->message - prefix_length - 2, "%s", old);
+    room = sizeof status->message - prefix_length - 3;
+    old_length = strlen(old);
+    if (old_length > room)
+        old_length = room;
+    memcpy(status->message + prefix_length + 2, old, old_length);
+    status->message[prefix_length + 2 + old_length] = '\0';
 }
 
 const char *amass_code_name(amass_code code)
