@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "progress.h"
@@ -54,6 +55,18 @@ static void on_progress(void *user, const char *phase, uint64_t done, uint64_t t
     amass_progress_update(&cli->progress, phase, done, total);
 }
 
+/* --resume FILE -o FILE: the run finishes FILE instead of replacing it. */
+static int continues_resumed_output(const amass_cli_common *common)
+{
+    struct stat resume_stat, output_stat;
+    if (!common->resume_path || strcmp(common->output_path, "-") == 0)
+        return 0;
+    if (strcmp(common->resume_path, common->output_path) == 0)
+        return 1;
+    return stat(common->resume_path, &resume_stat) == 0 && stat(common->output_path, &output_stat) == 0 &&
+           resume_stat.st_dev == output_stat.st_dev && resume_stat.st_ino == output_stat.st_ino;
+}
+
 amass_cli *amass_cli_start(const amass_cli_spec *spec, const amass_cli_common *common)
 {
     amass_status status;
@@ -76,7 +89,16 @@ amass_cli *amass_cli_start(const amass_cli_spec *spec, const amass_cli_common *c
     amass_nn_set_threads(common->threads);
 
     amass_status_clear(&status);
-    cli->output = amass_io_output_open(common->output_path, common->gzip, &status);
+    if (continues_resumed_output(common)) {
+        if (common->gzip)
+            amass_fail(&status, AMASS_ERR_USAGE,
+                       "%s: a gzip output cannot be continued in place; write the rest to a new file",
+                       common->output_path);
+        else
+            cli->output = amass_io_output_open_continue(common->output_path, &status);
+    } else {
+        cli->output = amass_io_output_open(common->output_path, common->gzip, &status);
+    }
     if (cli->output)
         cli->writer = amass_io_writer_new(cli->output, common->format, common->header, common->precision);
     if (cli->output && cli->writer && common->errors_path) {

@@ -45,6 +45,11 @@ void amass_io_lines_close(amass_line_reader *reader);
 typedef struct amass_output amass_output;
 
 amass_output *amass_io_output_open(const char *path, int gzip, amass_status *status);
+/* Continues an earlier output in place (--resume FILE -o FILE): a last
+ * line cut off without its newline is removed and new records are
+ * appended. A gzip output cannot be continued this way (an interrupted
+ * gzip stream has no end to append to): that fails. */
+amass_output *amass_io_output_open_continue(const char *path, amass_status *status);
 int amass_io_output_write(amass_output *out, const void *data, size_t n, amass_status *status);
 int amass_io_output_flush(amass_output *out, amass_status *status);
 /* Flushes, closes, reports any write error (ENOSPC, EIO...). NULL is fine. */

@@ -139,6 +139,53 @@ amass_output *amass_io_output_open(const char *path, int gzip, amass_status *sta
     return out;
 }
 
+/* Offset just past the last newline of the file open on fd, 0 if none. */
+static off_t end_of_last_line(int fd)
+{
+    char chunk[4096];
+    off_t end = lseek(fd, 0, SEEK_END);
+    while (end > 0) {
+        size_t n = end < (off_t)sizeof chunk ? (size_t)end : sizeof chunk;
+        ssize_t got = pread(fd, chunk, n, end - (off_t)n);
+        if (got != (ssize_t)n)
+            return -1;
+        while (n > 0 && chunk[n - 1] != '\n') {
+            n--;
+            end--;
+        }
+        if (n > 0)
+            return end;
+    }
+    return 0;
+}
+
+amass_output *amass_io_output_open_continue(const char *path, amass_status *status)
+{
+    amass_output *out = amass_io_output_open("-", 0, status);
+    off_t keep;
+    if (!out)
+        return NULL;
+    free(out->name);
+    out->name = strdup(path);
+    out->fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+    if (!out->name || out->fd < 0) {
+        amass_fail(status, out->name ? AMASS_ERR_IO : AMASS_ERR_NOMEM, "%s: %s", path,
+                   out->name ? strerror(errno) : "out of memory");
+        output_free(out);
+        return NULL;
+    }
+    out->owns_fd = 1;
+    out->flush_each_write = 0;
+    keep = end_of_last_line(out->fd);
+    if (keep < 0 || ftruncate(out->fd, keep) != 0) {
+        amass_fail(status, AMASS_ERR_IO, "%s: cannot drop its cut-off last line: %s", path, strerror(errno));
+        close(out->fd);
+        output_free(out);
+        return NULL;
+    }
+    return out;
+}
+
 int amass_io_output_write(amass_output *out, const void *data, size_t n, amass_status *status)
 {
     if (out->error)
