@@ -5,5 +5,5 @@ PL_LOG_DRIVER = $(LOG_DRIVER)
 PL_LOG_COMPILER = $(PERL)
 TESTS += tests/cli/run-cases.pl tests/cli/options-documented.sh
 include tests/unit/local-io.mk
-include tests/unit/local-cluster.mk
 include tests/parity/local.mk
+include tests/unit/local-cluster.mk

@@ -42,8 +42,9 @@ int amass_cluster_assign_rows(const float *data, size_t n, size_t dim, const flo
             failed = code;
             continue;
         }
+        amass_distance_nearest(mine, count, k);
         for (size_t i = 0; i < count; i++) {
-            int label = amass_distance_argmin(mine->products + i * (size_t)k, k);
+            int label = mine->labels[i];
             labels[begin + i] = label;
             if (distances || squared) {
                 double d = amass_squared_distance(data + (begin + i) * dim, centroids + (size_t)label * dim, dim);

@@ -18,12 +18,14 @@
 
 size_t amass_row_partition_block_rows(size_t dim, int k)
 {
-    /* About 4 MB of shifted rows and products per thread: large enough for
-     * the product to run at full speed, small enough to stay in cache. */
-    size_t rows = ((size_t)1 << 20) / (dim + (size_t)k + 1);
+    /* About 512 KB of shifted rows and products per thread, so a block
+     * stays in L2 between the product and the centroid sums that read it
+     * again. With the centres as the left operand oneDNN runs as fast on
+     * 256 rows as on 8192 (measured), so small blocks cost nothing. */
+    size_t rows = ((size_t)1 << 17) / (dim + (size_t)k + 1);
     rows &= ~(size_t)63;
-    if (rows < 256)
-        rows = 256;
+    if (rows < 64)
+        rows = 64;
     if (rows > 8192)
         rows = 8192;
     return rows;
@@ -73,23 +75,17 @@ void amass_distance_table_free(amass_distance_table *table)
 
 static float shifted_norm(const float *row, const float *shift, float *out, size_t dim)
 {
-    /* Eight partial sums let the compiler vectorise the reduction without
-     * -ffast-math; the order is fixed, so the result is reproducible. */
-    float partial[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-    size_t j = 0;
-    for (; j + 8 <= dim; j += 8)
-        for (int lane = 0; lane < 8; lane++) {
-            float v = row[j + lane] - shift[j + lane];
-            out[j + lane] = v;
-            partial[lane] += v * v;
-        }
-    for (; j < dim; j++) {
+    /* omp simd lets the compiler split the sum over vector lanes without
+     * -ffast-math; the split is fixed at compile time, so the result does
+     * not depend on the thread count. */
+    float norm = 0;
+#pragma omp simd reduction(+ : norm)
+    for (size_t j = 0; j < dim; j++) {
         float v = row[j] - shift[j];
         out[j] = v;
-        partial[0] += v * v;
+        norm += v * v;
     }
-    return ((partial[0] + partial[1]) + (partial[2] + partial[3])) +
-           ((partial[4] + partial[5]) + (partial[6] + partial[7]));
+    return norm;
 }
 
 void amass_distance_table_set(amass_distance_table *table, const float *centers, int k, const float *shift)
@@ -140,7 +136,10 @@ amass_distance_scratch *amass_distance_scratch_new(int count, size_t block_rows,
         scratch[t].rows = amass_alloc_array(block_rows * dim, sizeof(float));
         scratch[t].row_norms = amass_alloc_array(block_rows, sizeof(float));
         scratch[t].products = amass_alloc_array(block_rows * (size_t)capacity, sizeof(float));
-        if (!scratch[t].rows || !scratch[t].row_norms || !scratch[t].products) {
+        scratch[t].best = amass_alloc_array(block_rows, sizeof(float));
+        scratch[t].labels = amass_alloc_array(block_rows, sizeof(int32_t));
+        if (!scratch[t].rows || !scratch[t].row_norms || !scratch[t].products || !scratch[t].best ||
+            !scratch[t].labels) {
             amass_distance_scratch_free(scratch, count);
             goto nomem;
         }
@@ -159,6 +158,8 @@ void amass_distance_scratch_free(amass_distance_scratch *scratch, int count)
         free(scratch[t].rows);
         free(scratch[t].row_norms);
         free(scratch[t].products);
+        free(scratch[t].best);
+        free(scratch[t].labels);
     }
     free(scratch);
 }
@@ -171,43 +172,45 @@ int amass_distance_block(const amass_distance_table *table, const float *rows, s
     amass_status status;
     for (size_t i = 0; i < count; i++)
         scratch->row_norms[i] = shifted_norm(rows + i * dim, table->shift, scratch->rows + i * dim, dim);
-    if (amass_nn_gemm_abt(count, (size_t)k, dim, -2.0f, scratch->rows, table->centers, 0.0f, scratch->products,
+    if (amass_nn_gemm_abt((size_t)k, count, dim, -2.0f, table->centers, scratch->rows, 0.0f, scratch->products,
                           &status) != AMASS_OK)
         return status.code;
-    for (size_t i = 0; i < count; i++) {
-        float *out = scratch->products + i * (size_t)k;
-        float norm = scratch->row_norms[i];
-        for (int c = 0; c < k; c++) {
-            float d = out[c] + norm + table->center_norms[c];
-            out[c] = d > 0 ? d : 0;
+    for (int c = 0; c < k; c++) {
+        float *out = scratch->products + (size_t)c * count;
+        float norm = table->center_norms[c];
+        for (size_t i = 0; i < count; i++) {
+            float d = out[i] + scratch->row_norms[i] + norm;
+            out[i] = d > 0 ? d : 0;
         }
     }
     return AMASS_OK;
 }
 
-int amass_distance_argmin(const float *values, int k)
+void amass_distance_nearest(amass_distance_scratch *scratch, size_t count, int k)
 {
-    int best = 0;
-    for (int c = 1; c < k; c++)
-        if (values[c] < values[best])
-            best = c;
-    return best;
+    /* Centre by centre over all rows, so the comparisons vectorise; the
+     * strict < keeps the first of equal distances. */
+    memcpy(scratch->best, scratch->products, count * sizeof *scratch->best);
+    memset(scratch->labels, 0, count * sizeof *scratch->labels);
+    for (int c = 1; c < k; c++) {
+        const float *d = scratch->products + (size_t)c * count;
+        for (size_t i = 0; i < count; i++)
+            if (d[i] < scratch->best[i]) {
+                scratch->best[i] = d[i];
+                scratch->labels[i] = c;
+            }
+    }
 }
 
 double amass_squared_distance(const float *a, const float *b, size_t dim)
 {
-    double partial[4] = {0, 0, 0, 0};
-    size_t j = 0;
-    for (; j + 4 <= dim; j += 4)
-        for (int lane = 0; lane < 4; lane++) {
-            double v = (double)a[j + lane] - (double)b[j + lane];
-            partial[lane] += v * v;
-        }
-    for (; j < dim; j++) {
+    double sum = 0;
+#pragma omp simd reduction(+ : sum)
+    for (size_t j = 0; j < dim; j++) {
         double v = (double)a[j] - (double)b[j];
-        partial[0] += v * v;
+        sum += v * v;
     }
-    return (partial[0] + partial[1]) + (partial[2] + partial[3]);
+    return sum;
 }
 
 int amass_cluster_column_means(const float *data, size_t n, size_t dim, float *mean, double *variance,

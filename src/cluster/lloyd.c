@@ -74,6 +74,7 @@ void amass_kmeans_accumulate(amass_kmeans_work *work, int slot, size_t begin, si
     for (size_t i = begin; i < end; i++) {
         const float *row = work->data + i * dim;
         double *sum = slot_sums + (size_t)work->labels[i] * dim;
+#pragma omp simd
         for (size_t j = 0; j < dim; j++)
             sum[j] += row[j];
         slot_counts[work->labels[i]]++;
@@ -244,8 +245,9 @@ static int64_t assign_pass(amass_kmeans_work *work, int accumulate, amass_status
                 failed = code;
                 break;
             }
+            amass_distance_nearest(scratch, end - begin, k);
             for (size_t i = begin; i < end; i++) {
-                int32_t label = (int32_t)amass_distance_argmin(scratch->products + (i - begin) * (size_t)k, k);
+                int32_t label = scratch->labels[i - begin];
                 slot_changed += label != work->labels[i];
                 work->labels[i] = label;
             }

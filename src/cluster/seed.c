@@ -43,24 +43,26 @@ static int pass(seeding *s, int mode, int best)
             failed = code;
             continue;
         }
-        for (int c = 0; c < k; c++)
-            potential[c] = 0;
-        for (size_t i = 0; i < count; i++) {
-            const float *d = scratch->products + i * (size_t)k;
-            float *closest = &s->closest[begin + i];
+        for (int c = 0; c < k; c++) {
+            const float *d = scratch->products + (size_t)c * count;
+            float *closest = s->closest + begin;
+            double sum = 0;
             if (mode == 0) {
-                *closest = d[0];
-                potential[0] += d[0];
-            } else if (mode == 1) {
-                for (int c = 0; c < k; c++) {
-                    float value = d[c] < *closest ? d[c] : *closest;
-                    potential[c] += value;
-                    if (s->kept)
-                        s->kept[(size_t)c * s->n + begin + i] = d[c];
+                for (size_t i = 0; i < count; i++) {
+                    closest[i] = d[i];
+                    sum += d[i];
                 }
-            } else if (d[best] < *closest) {
-                *closest = d[best];
+            } else if (mode == 1) {
+                for (size_t i = 0; i < count; i++)
+                    sum += d[i] < closest[i] ? d[i] : closest[i];
+                if (s->kept)
+                    memcpy(s->kept + (size_t)c * s->n + begin, d, count * sizeof *d);
+            } else if (c == best) {
+                for (size_t i = 0; i < count; i++)
+                    if (d[i] < closest[i])
+                        closest[i] = d[i];
             }
+            potential[c] = sum;
         }
     }
     return failed;

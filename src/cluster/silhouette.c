@@ -89,12 +89,13 @@ double amass_cluster_silhouette_all(const float *data, size_t m, size_t dim, con
                 failed = code;
                 break;
             }
-            for (size_t i = 0; i < count; i++) {
-                const float *d2 = mine->products + i * (size_t)table->k;
-                double *row = row_sums + i * (size_t)k;
-                for (int j = 0; j < table->k; j++)
-                    if (column_begin + (size_t)j != begin + i)
-                        row[labels[column_begin + (size_t)j]] += sqrt((double)d2[j]);
+            for (int j = 0; j < table->k; j++) {
+                const float *d2 = mine->products + (size_t)j * count;
+                size_t column = column_begin + (size_t)j;
+                double *sums = row_sums + labels[column];
+                for (size_t i = 0; i < count; i++)
+                    if (column != begin + i)
+                        sums[i * (size_t)k] += sqrt((double)d2[i]);
             }
         }
         for (size_t i = 0; i < count; i++) {
