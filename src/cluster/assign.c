@@ -31,7 +31,7 @@ int amass_cluster_assign_rows(const float *data, size_t n, size_t dim, const flo
     /* Shifting by the centroids' mean needs no pass over the rows and
      * brings the products near the data, which is what matters. */
     amass_distance_table_set(&table, centroids, k, NULL);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (amass_cluster_parallel(n, dim, (size_t)k))
     for (size_t block = 0; block < partition.n_blocks; block++) {
         amass_distance_scratch *mine = &scratch[amass_distance_thread_index()];
         size_t begin = block * partition.block_rows;

@@ -172,6 +172,12 @@ int amass_distance_block(const amass_distance_table *table, const float *rows, s
     amass_status status;
     for (size_t i = 0; i < count; i++)
         scratch->row_norms[i] = shifted_norm(rows + i * dim, table->shift, scratch->rows + i * dim, dim);
+#ifdef _OPENMP
+    /* Inside a region the thread's own copy of nthreads-var is set, so
+     * the caller's setting is untouched once the region ends. */
+    if (omp_get_level() > 0 && omp_get_max_threads() != 1)
+        omp_set_num_threads(1);
+#endif
     if (amass_nn_gemm_abt((size_t)k, count, dim, -2.0f, table->centers, scratch->rows, 0.0f, scratch->products,
                           &status) != AMASS_OK)
         return status.code;
@@ -228,7 +234,7 @@ int amass_cluster_column_means(const float *data, size_t n, size_t dim, float *m
     }
     /* Two passes (mean, then squared deviations) as numpy's var does;
      * E[x^2] - E[x]^2 in one pass loses the variance of data far from 0. */
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (amass_cluster_parallel(n, dim, 1))
     for (int slot = 0; slot < partition.n_slots; slot++) {
         double *sum = partial + (size_t)slot * dim;
         size_t end = amass_row_partition_slot_begin(&partition, slot + 1);
@@ -247,7 +253,7 @@ int amass_cluster_column_means(const float *data, size_t n, size_t dim, float *m
     if (variance) {
         double total = 0;
         memset(partial, 0, (size_t)partition.n_slots * dim * sizeof *partial);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (amass_cluster_parallel(n, dim, 1))
         for (int slot = 0; slot < partition.n_slots; slot++) {
             double *sum = partial + (size_t)slot * dim;
             size_t end = amass_row_partition_slot_begin(&partition, slot + 1);

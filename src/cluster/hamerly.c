@@ -46,7 +46,8 @@ static int assign_fully(amass_kmeans_work *work, bounds *b, size_t i)
 static int64_t assign_all(amass_kmeans_work *work, bounds *b)
 {
     int64_t changed = 0;
-#pragma omp parallel for schedule(static) reduction(+ : changed)
+#pragma omp parallel for schedule(static) reduction(+ : changed) \
+    if (amass_cluster_parallel(work->n, work->dim, (size_t)work->k))
     for (size_t i = 0; i < work->n; i++)
         changed += assign_fully(work, b, i);
     return changed;
@@ -57,7 +58,7 @@ static int64_t assign_bounded(amass_kmeans_work *work, bounds *b)
     size_t dim = work->dim;
     int k = work->k;
     int64_t changed = 0;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (amass_cluster_parallel((size_t)k, dim, (size_t)k))
     for (int c = 0; c < k; c++) {
         double nearest = INFINITY;
         for (int other = 0; other < k; other++)
@@ -69,7 +70,7 @@ static int64_t assign_bounded(amass_kmeans_work *work, bounds *b)
             }
         b->half_gap[c] = 0.5 * sqrt(nearest);
     }
-#pragma omp parallel for schedule(static) reduction(+ : changed)
+#pragma omp parallel for schedule(static) reduction(+ : changed) if (amass_cluster_parallel(work->n, dim, 4))
     for (size_t i = 0; i < work->n; i++) {
         int label = work->labels[i];
         double bound = b->half_gap[label] > b->lower[i] ? b->half_gap[label] : b->lower[i];
@@ -99,7 +100,7 @@ static void move_bounds(amass_kmeans_work *work, bounds *b)
     for (int c = 0; c < k; c++)
         if (c != largest && b->movement[c] > second_largest)
             second_largest = b->movement[c];
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (amass_cluster_parallel(work->n, 1, 8))
     for (size_t i = 0; i < work->n; i++) {
         int label = work->labels[i];
         b->upper[i] += b->movement[label];
@@ -110,7 +111,7 @@ static void move_bounds(amass_kmeans_work *work, bounds *b)
 static void accumulate_all(amass_kmeans_work *work)
 {
     size_t k = (size_t)work->k;
-#pragma omp parallel for schedule(dynamic, 1)
+#pragma omp parallel for schedule(dynamic, 1) if (amass_cluster_parallel(work->n, work->dim, 1))
     for (int slot = 0; slot < work->partition.n_slots; slot++) {
         memset(work->slot_sums + (size_t)slot * k * work->dim, 0, k * work->dim * sizeof *work->slot_sums);
         memset(work->slot_counts + (size_t)slot * k, 0, k * sizeof *work->slot_counts);

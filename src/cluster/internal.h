@@ -10,6 +10,15 @@
 
 #include "cluster.h"
 
+/* Whether a loop of n x dim x k multiply-adds is worth a parallel region:
+ * below about a millisecond of work, waking threads costs more than it
+ * saves, and far more on a loaded machine. The results are the same
+ * either way (see amass_distance_block). */
+static inline int amass_cluster_parallel(size_t n, size_t dim, size_t k)
+{
+    return (double)n * (double)dim * (double)k >= 4194304.0;
+}
+
 /* ---- rows in blocks and slots ----------------------------------------- */
 
 /* Rows are cut into blocks (the unit of one matrix product) and the blocks
@@ -71,9 +80,10 @@ int amass_distance_thread_index(void);
 /* scratch->products[j * count + i] = max(0, ||row_i - centre_j||^2) for
  * count <= block_rows rows: centre-major, because oneDNN runs the product
  * with the few centres as the left operand twice as fast as the other way
- * round (measured on 384-d rows with k = 8 and 100). Call it from inside an OpenMP parallel
- * region so oneDNN runs each product on one thread: the kernel, and so
- * the rounding, is then the same whatever the thread count. */
+ * round (measured on 384-d rows with k = 8 and 100). Call it only from
+ * inside an OpenMP parallel region (active or not): it limits oneDNN to
+ * the calling thread there, so the kernel, and with it the rounding, is
+ * the same whatever the thread count. */
 int amass_distance_block(const amass_distance_table *table, const float *rows, size_t count,
                          amass_distance_scratch *scratch);
 

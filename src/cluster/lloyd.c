@@ -119,7 +119,7 @@ static int relocate_empty(amass_kmeans_work *work, int n_empty, const int *empty
         free(heap);
         return -1;
     }
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (amass_cluster_parallel(n, dim, 1))
     for (size_t i = 0; i < n; i++)
         work->far_distances[i] =
             amass_squared_distance(work->data + i * dim, work->old_centroids + (size_t)work->labels[i] * dim, dim);
@@ -175,7 +175,7 @@ double amass_kmeans_update(amass_kmeans_work *work)
     double shift = 0;
 
     memcpy(work->old_centroids, work->centroids, k * dim * sizeof *work->centroids);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (amass_cluster_parallel(k * slots, dim, 1))
     for (size_t c = 0; c < k; c++) {
         double *sum = work->sums + c * dim;
         int64_t count = 0;
@@ -204,7 +204,7 @@ double amass_kmeans_update(amass_kmeans_work *work)
         }
         free(empty);
     }
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (amass_cluster_parallel(k, dim, 1))
     for (size_t c = 0; c < k; c++) {
         /* A cluster emptied by giving its only row away keeps its centre
          * (scikit-learn would leave it at the origin). */
@@ -229,7 +229,7 @@ static int64_t assign_pass(amass_kmeans_work *work, int accumulate, amass_status
     int64_t changed = 0;
 
     amass_distance_table_set(&work->table, work->centroids, k, work->data_mean);
-#pragma omp parallel for schedule(dynamic, 1)
+#pragma omp parallel for schedule(dynamic, 1) if (amass_cluster_parallel(work->n, dim, (size_t)k))
     for (int slot = 0; slot < partition->n_slots; slot++) {
         amass_distance_scratch *scratch = &work->scratch[amass_distance_thread_index()];
         size_t slot_end = amass_row_partition_slot_begin(partition, slot + 1);

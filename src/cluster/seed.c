@@ -31,7 +31,7 @@ static int pass(seeding *s, int mode, int best)
 {
     int failed = AMASS_OK;
     int k = s->table.k;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (amass_cluster_parallel(s->n, s->dim, (size_t)k))
     for (size_t block = 0; block < s->partition.n_blocks; block++) {
         amass_distance_scratch *scratch = &s->scratch[amass_distance_thread_index()];
         size_t begin = block * s->partition.block_rows;
@@ -160,7 +160,7 @@ int amass_cluster_seed_with_mean(const float *data, size_t n, size_t dim, int k,
         }
         if (s.kept) {
             const float *d = s.kept + (size_t)best * n;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (amass_cluster_parallel(n, 1, 8))
             for (size_t i = 0; i < n; i++)
                 if (d[i] < s.closest[i])
                     s.closest[i] = d[i];

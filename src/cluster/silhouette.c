@@ -70,7 +70,7 @@ double amass_cluster_silhouette_all(const float *data, size_t m, size_t dim, con
     if (!scratch)
         goto done;
 
-#pragma omp parallel for schedule(dynamic, 1)
+#pragma omp parallel for schedule(dynamic, 1) if (amass_cluster_parallel(m, m, dim))
     for (size_t row_block = 0; row_block < partition.n_blocks; row_block++) {
         int thread = amass_distance_thread_index();
         amass_distance_scratch *mine = &scratch[thread];

@@ -77,7 +77,7 @@ int amass_cluster_stats_accumulate(amass_cluster_stats *stats, const float *data
     code = amass_cluster_assign_rows(data, n, dim, stats->centroids, stats->k, labels, NULL, squared, status);
     if (code != AMASS_OK)
         goto done;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (amass_cluster_parallel(n, dim, 1))
     for (size_t slot = 0; slot < slots; slot++) {
         size_t end = amass_row_partition_slot_begin(&partition, (int)slot + 1);
         for (size_t i = amass_row_partition_slot_begin(&partition, (int)slot); i < end; i++) {
