@@ -42,7 +42,7 @@ int amass_cluster_assign_rows(const float *data, size_t n, size_t dim, const flo
             failed = code;
             continue;
         }
-        amass_distance_nearest(mine, count, k);
+        amass_distance_nearest(&table, mine, count, data + begin * dim, centroids);
         for (size_t i = 0; i < count; i++) {
             int label = mine->labels[i];
             labels[begin + i] = label;

@@ -137,8 +137,9 @@ amass_distance_scratch *amass_distance_scratch_new(int count, size_t block_rows,
         scratch[t].row_norms = amass_alloc_array(block_rows, sizeof(float));
         scratch[t].products = amass_alloc_array(block_rows * (size_t)capacity, sizeof(float));
         scratch[t].best = amass_alloc_array(block_rows, sizeof(float));
+        scratch[t].second = amass_alloc_array(block_rows, sizeof(float));
         scratch[t].labels = amass_alloc_array(block_rows, sizeof(int32_t));
-        if (!scratch[t].rows || !scratch[t].row_norms || !scratch[t].products || !scratch[t].best ||
+        if (!scratch[t].rows || !scratch[t].row_norms || !scratch[t].products || !scratch[t].best || !scratch[t].second ||
             !scratch[t].labels) {
             amass_distance_scratch_free(scratch, count);
             goto nomem;
@@ -159,6 +160,7 @@ void amass_distance_scratch_free(amass_distance_scratch *scratch, int count)
         free(scratch[t].row_norms);
         free(scratch[t].products);
         free(scratch[t].best);
+        free(scratch[t].second);
         free(scratch[t].labels);
     }
     free(scratch);
@@ -192,19 +194,57 @@ int amass_distance_block(const amass_distance_table *table, const float *rows, s
     return AMASS_OK;
 }
 
-void amass_distance_nearest(amass_distance_scratch *scratch, size_t count, int k)
+void amass_distance_nearest(const amass_distance_table *table, amass_distance_scratch *scratch, size_t count,
+                            const float *rows, const float *centers)
 {
-    /* Centre by centre over all rows, so the comparisons vectorise; the
-     * strict < keeps the first of equal distances. */
-    memcpy(scratch->best, scratch->products, count * sizeof *scratch->best);
-    memset(scratch->labels, 0, count * sizeof *scratch->labels);
+    size_t dim = table->dim;
+    int k = table->k;
+    float largest_center = 0;
+    /* A float dot product of length dim is off by at most about
+     * dim * 2^-24 * (||x||^2 + ||c||^2) / 2; two such distances, the norms
+     * and the additions give this bound on how far apart two computed
+     * squared distances can be when the true ones are equal. */
+    double rounding = (4.0 * (double)dim + 16.0) * 0x1.0p-24;
+
+    for (size_t i = 0; i < count; i++) {
+        scratch->best[i] = scratch->products[i];
+        scratch->second[i] = INFINITY;
+        scratch->labels[i] = 0;
+    }
+    /* Centre by centre over all rows, so the comparisons vectorise. */
     for (int c = 1; c < k; c++) {
         const float *d = scratch->products + (size_t)c * count;
-        for (size_t i = 0; i < count; i++)
-            if (d[i] < scratch->best[i]) {
-                scratch->best[i] = d[i];
+        if (table->center_norms[c] > largest_center)
+            largest_center = table->center_norms[c];
+        for (size_t i = 0; i < count; i++) {
+            float value = d[i];
+            if (value < scratch->best[i]) {
+                scratch->second[i] = scratch->best[i];
+                scratch->best[i] = value;
+                scratch->labels[i] = c;
+            } else if (value < scratch->second[i]) {
+                scratch->second[i] = value;
+            }
+        }
+    }
+    if (table->center_norms[0] > largest_center)
+        largest_center = table->center_norms[0];
+    for (size_t i = 0; i < count; i++) {
+        double band = rounding * ((double)scratch->row_norms[i] + (double)largest_center);
+        double best;
+        if ((double)scratch->second[i] - (double)scratch->best[i] > band)
+            continue;
+        best = INFINITY;
+        for (int c = 0; c < k; c++) {
+            double exact;
+            if ((double)scratch->products[(size_t)c * count + i] > (double)scratch->best[i] + band)
+                continue;
+            exact = amass_squared_distance(rows + i * dim, centers + (size_t)c * dim, dim);
+            if (exact < best) {
+                best = exact;
                 scratch->labels[i] = c;
             }
+        }
     }
 }
 

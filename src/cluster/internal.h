@@ -62,6 +62,7 @@ typedef struct {
     float *row_norms;   /* block_rows */
     float *products;    /* capacity x block_rows: the squared distances */
     float *best;        /* block_rows */
+    float *second;      /* block_rows */
     int32_t *labels;    /* block_rows */
 } amass_distance_scratch;
 
@@ -87,9 +88,14 @@ int amass_distance_thread_index(void);
 int amass_distance_block(const amass_distance_table *table, const float *rows, size_t count,
                          amass_distance_scratch *scratch);
 
-/* scratch->labels[i] = index of the nearest centre of row i (the first
- * one on ties, as numpy's argmin) after amass_distance_block. */
-void amass_distance_nearest(amass_distance_scratch *scratch, size_t count, int k);
+/* scratch->labels[i] = index of the nearest centre of row i after
+ * amass_distance_block. The products carry float rounding, so where the
+ * runner-up is within the rounding bound of the best, the candidates are
+ * compared again by amass_squared_distance on the original rows and
+ * centres: labels are then the exact nearest centre (the first one on
+ * ties, as numpy's argmin), the same that Hamerly's direct distances give. */
+void amass_distance_nearest(const amass_distance_table *table, amass_distance_scratch *scratch, size_t count,
+                            const float *rows, const float *centers);
 
 /* sum (a - b)^2 in double: exact enough to report when a ~ b. */
 double amass_squared_distance(const float *a, const float *b, size_t dim);

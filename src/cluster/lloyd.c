@@ -245,7 +245,7 @@ static int64_t assign_pass(amass_kmeans_work *work, int accumulate, amass_status
                 failed = code;
                 break;
             }
-            amass_distance_nearest(scratch, end - begin, k);
+            amass_distance_nearest(&work->table, scratch, end - begin, work->data + begin * dim, work->centroids);
             for (size_t i = begin; i < end; i++) {
                 int32_t label = scratch->labels[i - begin];
                 slot_changed += label != work->labels[i];

@@ -129,13 +129,18 @@ static void test_threads(void)
     ok(code_one == AMASS_OK && code_two == AMASS_OK, "1 and 2 threads run");
     ok(same_result(&one, &two, n), "1 and 2 threads give bit-identical results");
     amass_kmeans_result_free(&one);
-    amass_kmeans_result_free(&two);
 
+    /* Overlapping blobs have rows nearly equidistant from two centres:
+     * Hamerly still matches Lloyd because Lloyd settles near-ties exactly. */
     options.algorithm = AMASS_KMEANS_HAMERLY;
 #ifdef _OPENMP
     omp_set_num_threads(1);
 #endif
     code_one = amass_cluster_kmeans(data, n, dim, &options, &one, &status);
+    ok(code_one == AMASS_OK && memcmp(one.labels, two.labels, n * sizeof(int32_t)) == 0 &&
+           one.inertia == two.inertia && one.iterations == two.iterations,
+       "overlapping blobs: Hamerly gives Lloyd's labels, inertia and iterations");
+    amass_kmeans_result_free(&two);
 #ifdef _OPENMP
     omp_set_num_threads(2);
 #endif
@@ -144,6 +149,36 @@ static void test_threads(void)
        "Hamerly: 1 and 2 threads give bit-identical results");
     amass_kmeans_result_free(&one);
     amass_kmeans_result_free(&two);
+    free(data);
+    free(truth);
+}
+
+/* Dense 2-D data with many clusters: among 60000 rows some sit within
+ * float rounding of two centres, where a float argmin and Hamerly's double
+ * distances would disagree unless Lloyd settles near-ties exactly. */
+static void test_near_ties(void)
+{
+    size_t n = 60000, dim = 2;
+    int32_t *truth;
+    float *data = make_blobs(n, dim, 40, 8.0, 19, &truth);
+    amass_kmeans_options options;
+    amass_kmeans_result lloyd, hamerly;
+    amass_status status;
+    int codes;
+
+    amass_kmeans_options_default(&options);
+    options.k = 32;
+    options.seed = 3;
+    options.algorithm = AMASS_KMEANS_LLOYD;
+    codes = amass_cluster_kmeans(data, n, dim, &options, &lloyd, &status);
+    options.algorithm = AMASS_KMEANS_HAMERLY;
+    codes |= amass_cluster_kmeans(data, n, dim, &options, &hamerly, &status);
+    ok(codes == AMASS_OK, "dense 2-D: Lloyd and Hamerly run");
+    ok(memcmp(lloyd.labels, hamerly.labels, n * sizeof(int32_t)) == 0, "dense 2-D: Hamerly gives Lloyd's labels");
+    is_close(hamerly.inertia, lloyd.inertia, 0, "dense 2-D: Hamerly gives Lloyd's inertia");
+    is_int(hamerly.iterations, lloyd.iterations, "dense 2-D: same iterations");
+    amass_kmeans_result_free(&lloyd);
+    amass_kmeans_result_free(&hamerly);
     free(data);
     free(truth);
 }
@@ -239,6 +274,7 @@ int main(void)
     test_tiny();
     test_blobs();
     test_threads();
+    test_near_ties();
     test_empty_cluster();
     test_errors();
     test_helpers();
