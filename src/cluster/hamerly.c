@@ -1,9 +1,11 @@
 /* Hamerly's k-means (Hamerly 2010, "Making k-means even faster"): one
  * upper bound to the assigned centre and one lower bound to all others per
  * row skip most distance computations, yet every row still ends at its
- * nearest centre, so labels and centres are Lloyd's (up to ties within
- * rounding). Distances here are direct, in double: Hamerly pays off when
- * the dimension is small, where a matrix product gains little. */
+ * nearest centre. Distances here are direct, in double, and Lloyd settles
+ * its near-ties with the same direct distances (amass_distance_nearest),
+ * so labels, centres and inertia are Lloyd's bit for bit, short of rows
+ * exactly equidistant in double. Hamerly pays off when the dimension is
+ * small, where a matrix product gains little. */
 #include "config.h"
 
 #include <math.h>
