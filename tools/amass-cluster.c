@@ -1,5 +1,5 @@
 /* amass-cluster: group vectors with k-means. Options in, one library run
- * (src/cluster/job.h) out, a summary line on stderr. */
+ * (src/cluster/cluster.h) out, a summary line on stderr. */
 #include "config.h"
 
 #include <stdio.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "cluster/job.h"
+#include "cluster/cluster.h"
 
 enum {
     OPT_CLUSTERS = 1,

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "job.h"
+#include "cluster.h"
 
 /* A JSON array of finite numbers into out[dim]; dim fixed by the caller. */
 static int read_number_array(json_t *array, double *out, size_t dim, const char *where, const char *name,

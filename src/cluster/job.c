@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "job.h"
+#include "cluster.h"
 
 void amass_cluster_job_init(amass_cluster_job *job)
 {

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "job.h"
+#include "cluster.h"
 
 /* The vectors of a run. Names live in one buffer so that a million short
  * names cost a few MB rather than a million allocations. */

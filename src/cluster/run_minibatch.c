@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "job.h"
+#include "cluster.h"
 
 #define ASSIGN_BLOCK 4096
 /* scikit-learn's MiniBatchKMeans stops when the smoothed batch inertia has

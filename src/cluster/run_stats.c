@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "job.h"
+#include "cluster.h"
 
 #define MAP_BLOCK 4096
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "job.h"
+#include "cluster.h"
 
 struct amass_vector_stream {
     amass_input_list *inputs;
