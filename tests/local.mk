@@ -7,3 +7,4 @@ TESTS += tests/cli/run-cases.pl tests/cli/options-documented.sh
 include tests/unit/local-io.mk
 include tests/parity/local.mk
 include tests/unit/local-cluster.mk
+include tests/fuzz/local.mk
