@@ -46,7 +46,9 @@ void amass_progress_update(amass_progress *progress, const char *phase, uint64_t
         format_duration(left, sizeof left, (double)(total - (done < total ? done : total)) / rate);
         snprintf(eta, sizeof eta, "  ETA %s", left);
     }
-    if (total)
+    if (!total && !done)
+        fprintf(stderr, "\r\033[K%s: %s...", progress->program, progress->phase);
+    else if (total)
         fprintf(stderr, "\r\033[K%s: %s %llu/%llu (%.0f%%)  %.0f/s%s", progress->program, progress->phase,
                 (unsigned long long)done, (unsigned long long)total, 100.0 * (double)done / (double)total, rate,
                 eta);
