@@ -1,0 +1,1 @@
+# libamass formats layer: model importers

@@ -1,0 +1,1 @@
+# libamass media layer: FFmpeg/libsndfile decode -> float tensors
