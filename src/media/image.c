@@ -1,0 +1,502 @@
+/* Still images through FFmpeg: demux the file, decode its first frame,
+ * convert it to packed RGB24 with libswscale, and turn it upright by its
+ * EXIF orientation. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/dict.h>
+#include <libavutil/imgutils.h>
+#include <libavutil/mem.h>
+#include <libavutil/opt.h>
+#include <libavutil/pixdesc.h>
+#include <libswscale/swscale.h>
+
+#include "media.h"
+#include "media_internal.h"
+
+#define IO_BUFFER_SIZE 32768
+
+/* Everything one load holds, so one exit path frees it all. */
+typedef struct {
+    const char *path;
+    const amass_image_limits *limits;
+    amass_status *status;
+    FILE *file;
+    AVIOContext *io;
+    AVFormatContext *format;
+    AVCodecContext *decoder;
+    AVPacket *packet;
+    AVFrame *frame;
+    struct SwsContext *scaler;
+    int refused_width, refused_height;  /* a frame get_buffer turned down */
+} image_load;
+
+static int read_callback(void *opaque, uint8_t *buffer, int size)
+{
+    FILE *file = opaque;
+    size_t n = fread(buffer, 1, (size_t)size, file);
+    if (n == 0)
+        return ferror(file) ? AVERROR(EIO) : AVERROR_EOF;
+    return (int)n;
+}
+
+static int64_t seek_callback(void *opaque, int64_t offset, int whence)
+{
+    FILE *file = opaque;
+    if (whence & AVSEEK_SIZE) {
+        struct stat info;
+        return fstat(fileno(file), &info) == 0 ? (int64_t)info.st_size : AVERROR(ENOSYS);
+    }
+    whence &= ~AVSEEK_FORCE;
+    if (fseeko(file, (off_t)offset, whence) != 0)
+        return AVERROR(errno);
+    return (int64_t)ftello(file);
+}
+
+static int too_large(const amass_image_limits *limits, int64_t width, int64_t height)
+{
+    return width > limits->max_side || height > limits->max_side || width * height > limits->max_pixels;
+}
+
+static amass_code fail_too_large(image_load *load, int64_t width, int64_t height)
+{
+    return amass_fail(load->status, AMASS_ERR_INPUT,
+                      "%s: image too large: %lld x %lld pixels (at most %d on a side and %lld in all)", load->path,
+                      (long long)width, (long long)height, load->limits->max_side,
+                      (long long)load->limits->max_pixels);
+}
+
+/* The decoder asks for its frame buffer once it knows the size: the last
+ * moment to refuse a huge declared size before the pixels are allocated. */
+static int checked_get_buffer(AVCodecContext *decoder, AVFrame *frame, int flags)
+{
+    image_load *load = decoder->opaque;
+    if (too_large(load->limits, frame->width, frame->height)) {
+        load->refused_width = frame->width;
+        load->refused_height = frame->height;
+        return AVERROR(ERANGE);
+    }
+    return avcodec_default_get_buffer2(decoder, frame, flags);
+}
+
+/* Demuxers that hold a still picture. The *_pipe demuxers are what FFmpeg
+ * probes image files as by content ("png_pipe", "jpeg_pipe", "webp_pipe",
+ * "tiff_pipe", "bmp_pipe", ...); gif and apng are animations whose first
+ * frame we take. Anything else (wav, matroska, mp3 with cover art) is not
+ * an image even when it holds a video stream. */
+static int is_image_demuxer(const char *name)
+{
+    size_t n = strlen(name);
+    return (n > 5 && strcmp(name + n - 5, "_pipe") == 0) || strcmp(name, "image2") == 0 ||
+           strcmp(name, "gif") == 0 || strcmp(name, "apng") == 0;
+}
+
+static amass_code fail_ffmpeg(image_load *load, const char *what, int error)
+{
+    char text[AV_ERROR_MAX_STRING_SIZE + 8];
+    const char *detail = amass_media_ffmpeg_last_error();
+    amass_media_ffmpeg_error_text(error, text, sizeof text);
+    if (detail[0] && strcmp(detail, text) != 0)
+        return amass_fail(load->status, AMASS_ERR_INPUT, "%s: %s: %s (%s)", load->path, what, text, detail);
+    return amass_fail(load->status, AMASS_ERR_INPUT, "%s: %s: %s", load->path, what, text);
+}
+
+static amass_code open_input(image_load *load, int *stream_index)
+{
+    unsigned char *buffer;
+    const char *name;
+    int error, i;
+    load->file = fopen(load->path, "rb");
+    if (!load->file)
+        return amass_fail(load->status, errno == ENOENT || errno == EACCES ? AMASS_ERR_INPUT : AMASS_ERR_IO,
+                          "%s: %s", load->path, strerror(errno));
+    /* Our own reader rather than avformat_open_input(path): FFmpeg would
+     * read "concat:a|b" or "http://..." as protocols and "img%03d.jpg" as
+     * an image sequence. */
+    buffer = av_malloc(IO_BUFFER_SIZE);
+    if (!buffer)
+        return amass_fail(load->status, AMASS_ERR_NOMEM, "%s: out of memory", load->path);
+    load->io = avio_alloc_context(buffer, IO_BUFFER_SIZE, 0, load->file, read_callback, NULL, seek_callback);
+    if (!load->io) {
+        av_free(buffer);
+        return amass_fail(load->status, AMASS_ERR_NOMEM, "%s: out of memory", load->path);
+    }
+    load->format = avformat_alloc_context();
+    if (!load->format)
+        return amass_fail(load->status, AMASS_ERR_NOMEM, "%s: out of memory", load->path);
+    load->format->pb = load->io;
+    error = avformat_open_input(&load->format, NULL, NULL, NULL);
+    if (error < 0) {
+        /* avformat_open_input frees the context on failure */
+        load->format = NULL;
+        if (error == AVERROR_EOF)
+            return amass_fail(load->status, AMASS_ERR_INPUT, "%s: not an image: the file is empty", load->path);
+        return fail_ffmpeg(load, "not an image", error);
+    }
+    name = load->format->iformat->name;
+    if (!is_image_demuxer(name))
+        return amass_fail(load->status, AMASS_ERR_INPUT, "%s: not an image: it is a%s %s file", load->path,
+                          strchr("AEIOU", load->format->iformat->long_name[0]) ? "n" : "",
+                          load->format->iformat->long_name ? load->format->iformat->long_name : name);
+    for (i = 0; i < (int)load->format->nb_streams; i++)
+        if (load->format->streams[i]->codecpar->codec_type == AVMEDIA_TYPE_VIDEO)
+            break;
+    if (i == (int)load->format->nb_streams)
+        return amass_fail(load->status, AMASS_ERR_INPUT, "%s: not an image: no picture in it", load->path);
+    *stream_index = i;
+    return AMASS_OK;
+}
+
+static amass_code open_decoder(image_load *load, int stream_index)
+{
+    const AVCodecParameters *parameters = load->format->streams[stream_index]->codecpar;
+    const AVCodec *codec = avcodec_find_decoder(parameters->codec_id);
+    int error;
+    if (!codec)
+        return amass_fail(load->status, AMASS_ERR_UNSUPPORTED, "%s: no decoder for %s images in this FFmpeg",
+                          load->path, avcodec_get_name(parameters->codec_id));
+    /* some demuxers (gif) know the size from the header already */
+    if (too_large(load->limits, parameters->width, parameters->height))
+        return fail_too_large(load, parameters->width, parameters->height);
+    load->decoder = avcodec_alloc_context3(codec);
+    if (!load->decoder)
+        return amass_fail(load->status, AMASS_ERR_NOMEM, "%s: out of memory", load->path);
+    error = avcodec_parameters_to_context(load->decoder, parameters);
+    if (error < 0)
+        return fail_ffmpeg(load, "cannot decode", error);
+    load->decoder->opaque = load;
+    load->decoder->get_buffer2 = checked_get_buffer;
+    load->decoder->max_pixels = load->limits->max_pixels;
+    /* one image per call; callers decode in parallel across images */
+    load->decoder->thread_count = 1;
+    error = avcodec_open2(load->decoder, codec, NULL);
+    if (error < 0)
+        return fail_ffmpeg(load, "cannot decode", error);
+    return AMASS_OK;
+}
+
+static amass_code decode_error(image_load *load, int error)
+{
+    char name[32], what[64];
+    size_t i;
+    if (load->refused_width)
+        return fail_too_large(load, load->refused_width, load->refused_height);
+    /* "bad PNG image", "bad MJPEG image" */
+    snprintf(name, sizeof name, "%s", avcodec_get_name(load->decoder->codec_id));
+    for (i = 0; name[i]; i++)
+        if (name[i] >= 'a' && name[i] <= 'z')
+            name[i] = (char)(name[i] - 'a' + 'A');
+    snprintf(what, sizeof what, "bad %s image", name);
+    return fail_ffmpeg(load, what, error);
+}
+
+/* Feeds packets of the picture stream until the decoder hands out a frame.
+ * A packet the decoder rejects is skipped (the mjpeg parser may split
+ * junk off a good picture); the error is reported only if no frame comes. */
+static amass_code decode_first_frame(image_load *load, int stream_index)
+{
+    int error, last_error = AVERROR_INVALIDDATA, flushed = 0;
+    load->packet = av_packet_alloc();
+    load->frame = av_frame_alloc();
+    if (!load->packet || !load->frame)
+        return amass_fail(load->status, AMASS_ERR_NOMEM, "%s: out of memory", load->path);
+    for (;;) {
+        error = avcodec_receive_frame(load->decoder, load->frame);
+        if (error == 0)
+            return AMASS_OK;
+        if (error == AVERROR_EOF || flushed)
+            break;
+        if (error != AVERROR(EAGAIN)) {
+            last_error = error;
+            if (load->refused_width)
+                break;
+        }
+        error = av_read_frame(load->format, load->packet);
+        if (error < 0) {
+            if (error != AVERROR_EOF)
+                last_error = error;
+            avcodec_send_packet(load->decoder, NULL);
+            flushed = 1;
+            continue;
+        }
+        if (load->packet->stream_index == stream_index) {
+            error = avcodec_send_packet(load->decoder, load->packet);
+            if (error < 0 && error != AVERROR(EAGAIN))
+                last_error = error;
+            if (load->refused_width)
+                break;
+        }
+        av_packet_unref(load->packet);
+    }
+    return decode_error(load, last_error);
+}
+
+/* The EXIF orientation FFmpeg 5.1 passes on: the mjpeg and webp decoders
+ * parse the EXIF block and attach its tags to the frame as metadata, the
+ * orientation under the key "Orientation" with a decimal value (checked
+ * against JPEGs written with each of the eight values). */
+static int frame_orientation(const AVFrame *frame)
+{
+    const AVDictionaryEntry *entry = av_dict_get(frame->metadata, "Orientation", NULL, 0);
+    char *end;
+    long value;
+    if (!entry || !entry->value)
+        return 1;
+    value = strtol(entry->value, &end, 10);
+    return end != entry->value && *end == '\0' && value >= 1 && value <= 8 ? (int)value : 1;
+}
+
+/* Formats swscale should read as full-range (0-255) YUV: JPEG's "J"
+ * formats are deprecated aliases that swscale wants spelled as the plain
+ * format plus a range flag. */
+static enum AVPixelFormat plain_format(enum AVPixelFormat format, int *full_range)
+{
+    switch (format) {
+    case AV_PIX_FMT_YUVJ420P: *full_range = 1; return AV_PIX_FMT_YUV420P;
+    case AV_PIX_FMT_YUVJ422P: *full_range = 1; return AV_PIX_FMT_YUV422P;
+    case AV_PIX_FMT_YUVJ444P: *full_range = 1; return AV_PIX_FMT_YUV444P;
+    case AV_PIX_FMT_YUVJ440P: *full_range = 1; return AV_PIX_FMT_YUV440P;
+    case AV_PIX_FMT_YUVJ411P: *full_range = 1; return AV_PIX_FMT_YUV411P;
+    default: return format;
+    }
+}
+
+/* libjpeg's "fancy upsampling" of 2x-subsampled chroma, which PIL shows:
+ * each output sample is 3/4 of the nearer and 1/4 of the farther stored
+ * sample in each subsampled direction (chroma sited between luma samples,
+ * as JFIF has it), edges repeated. swscale 5.1 interpolates such chroma
+ * horizontally but not vertically (nearest rows), which put a sharp
+ * red/green edge up to 52 levels away from PIL; with this, JPEGs decode
+ * within 2 levels of PIL (the IDCTs differ slightly). */
+static void upsample_chroma(const uint8_t *source, int source_stride, int source_width, int source_height,
+                            int shift_x, int shift_y, uint8_t *out, int width, int height)
+{
+    int x, y;
+    for (y = 0; y < height; y++) {
+        int near_y = y >> shift_y, far_y = near_y;
+        if (shift_y)
+            far_y = y & 1 ? (near_y + 1 < source_height ? near_y + 1 : near_y) : (near_y > 0 ? near_y - 1 : 0);
+        const uint8_t *near_row = source + (size_t)near_y * source_stride;
+        const uint8_t *far_row = source + (size_t)far_y * source_stride;
+        for (x = 0; x < width; x++) {
+            int near_x = x >> shift_x, far_x = near_x, column_near, column_far, total;
+            if (shift_x)
+                far_x = x & 1 ? (near_x + 1 < source_width ? near_x + 1 : near_x) : (near_x > 0 ? near_x - 1 : 0);
+            /* weights 3:1 in each subsampled direction, 16 (or 4) in all */
+            column_near = (shift_y ? 3 : 1) * near_row[near_x] + (shift_y ? far_row[near_x] : 0);
+            column_far = (shift_y ? 3 : 1) * near_row[far_x] + (shift_y ? far_row[far_x] : 0);
+            total = shift_x ? 3 * column_near + column_far : column_near;
+            if (shift_x && shift_y)
+                out[(size_t)y * width + x] = (uint8_t)((total + 8) >> 4);
+            else if (shift_x || shift_y)
+                out[(size_t)y * width + x] = (uint8_t)((total + 2) >> 2);
+            else
+                out[(size_t)y * width + x] = (uint8_t)total;
+        }
+    }
+}
+
+static amass_code convert_to_rgb(image_load *load, uint8_t **rgb_out)
+{
+    const AVFrame *frame = load->frame;
+    int full_range = frame->color_range == AVCOL_RANGE_JPEG, width = frame->width, height = frame->height;
+    enum AVPixelFormat format = plain_format((enum AVPixelFormat)frame->format, &full_range);
+    const AVPixFmtDescriptor *descriptor = av_pix_fmt_desc_get(format);
+    uint8_t *scratch[4] = {NULL}, *rgb, *chroma = NULL;
+    const uint8_t *planes[4];
+    int scratch_stride[4], strides[4], y, error, deep, i;
+    enum AVPixelFormat target;
+    if (!descriptor)
+        return amass_fail(load->status, AMASS_ERR_UNSUPPORTED, "%s: decoder gave no pixel format", load->path);
+    /* Gray and palette pictures (PNG, GIF, BMP, gray JPEG) have no range
+     * flag but are always full range; swscale would stretch 16-235. */
+    if (descriptor->nb_components <= 2 && !(descriptor->flags & AV_PIX_FMT_FLAG_RGB))
+        full_range = 1;
+    if (frame->width <= 0 || frame->height <= 0)
+        return amass_fail(load->status, AMASS_ERR_INPUT, "%s: bad image: no pixels", load->path);
+    if (too_large(load->limits, width, height))
+        return fail_too_large(load, width, height);
+    /* Deep pictures (16-bit PNG and TIFF) go through RGB48 and are narrowed
+     * here with rounding: swscale's own 16-to-8-bit path rounds half up
+     * and would turn 257 * v into v + 1 for some v. */
+    deep = descriptor->comp[0].depth > 8;
+    for (i = 0; i < 4; i++) {
+        planes[i] = frame->data[i];
+        strides[i] = frame->linesize[i];
+    }
+    if (!deep && descriptor->nb_components >= 3 && (descriptor->flags & AV_PIX_FMT_FLAG_PLANAR) &&
+        !(descriptor->flags & AV_PIX_FMT_FLAG_RGB) && descriptor->log2_chroma_w <= 1 &&
+        descriptor->log2_chroma_h <= 1 && (descriptor->log2_chroma_w || descriptor->log2_chroma_h)) {
+        int shift_x = descriptor->log2_chroma_w, shift_y = descriptor->log2_chroma_h;
+        chroma = amass_alloc_array((size_t)width * 2, (size_t)height);
+        if (!chroma)
+            return amass_fail(load->status, AMASS_ERR_NOMEM, "%s: out of memory", load->path);
+        for (i = 1; i <= 2; i++) {
+            upsample_chroma(frame->data[i], frame->linesize[i], AV_CEIL_RSHIFT(width, shift_x),
+                            AV_CEIL_RSHIFT(height, shift_y), shift_x, shift_y,
+                            chroma + (size_t)(i - 1) * width * height, width, height);
+            planes[i] = chroma + (size_t)(i - 1) * width * height;
+            strides[i] = width;
+        }
+        /* an alpha plane (yuva420p from WebP) is dropped like any alpha */
+        format = AV_PIX_FMT_YUV444P;
+    }
+    target = deep ? AV_PIX_FMT_RGB48 : AV_PIX_FMT_RGB24;
+    load->scaler = sws_alloc_context();
+    if (!load->scaler) {
+        free(chroma);
+        return amass_fail(load->status, AMASS_ERR_NOMEM, "%s: out of memory", load->path);
+    }
+    av_opt_set_int(load->scaler, "srcw", width, 0);
+    av_opt_set_int(load->scaler, "srch", height, 0);
+    av_opt_set_int(load->scaler, "src_format", format, 0);
+    av_opt_set_int(load->scaler, "dstw", width, 0);
+    av_opt_set_int(load->scaler, "dsth", height, 0);
+    av_opt_set_int(load->scaler, "dst_format", target, 0);
+    av_opt_set_int(load->scaler, "sws_flags",
+                   SWS_BILINEAR | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT | SWS_FULL_CHR_H_INP, 0);
+    av_opt_set_int(load->scaler, "src_range", full_range, 0);
+    av_opt_set_int(load->scaler, "dst_range", 1, 0);
+    if (sws_init_context(load->scaler, NULL, NULL) < 0) {
+        free(chroma);
+        return amass_fail(load->status, AMASS_ERR_UNSUPPORTED, "%s: cannot convert %s pixels to RGB", load->path,
+                          descriptor->name);
+    }
+    /* swscale writes whole SIMD blocks, so it gets a padded buffer and the
+     * rows are packed tight afterwards. */
+    error = av_image_alloc(scratch, scratch_stride, width, height, target, 64);
+    if (error < 0) {
+        free(chroma);
+        return amass_fail(load->status, AMASS_ERR_NOMEM, "%s: out of memory for %d x %d pixels", load->path, width,
+                          height);
+    }
+    sws_scale(load->scaler, planes, strides, 0, height, scratch, scratch_stride);
+    free(chroma);
+    rgb = amass_alloc_array((size_t)width * 3, (size_t)height);
+    if (!rgb) {
+        av_freep(&scratch[0]);
+        return amass_fail(load->status, AMASS_ERR_NOMEM, "%s: out of memory for %d x %d pixels", load->path, width,
+                          height);
+    }
+    for (y = 0; y < height; y++) {
+        const uint8_t *row = scratch[0] + (size_t)y * scratch_stride[0];
+        uint8_t *out = rgb + (size_t)y * width * 3;
+        if (deep) {
+            const uint16_t *wide = (const uint16_t *)row;
+            for (i = 0; i < width * 3; i++)
+                out[i] = (uint8_t)((wide[i] * 255u + 32767u) / 65535u);
+        } else {
+            memcpy(out, row, (size_t)width * 3);
+        }
+    }
+    av_freep(&scratch[0]);
+    *rgb_out = rgb;
+    return AMASS_OK;
+}
+
+/* Turns the stored picture upright, as EXIF orientation o says it should
+ * be shown (the same transposes as PIL's ImageOps.exif_transpose):
+ *   2 mirror, 3 rotate 180, 4 flip, 5 transpose, 6 rotate 90 clockwise,
+ *   7 transverse, 8 rotate 90 counter-clockwise.
+ * Output pixel (x, y) comes from stored pixel (sx, sy). */
+static amass_code apply_orientation(image_load *load, amass_image *image, int orientation)
+{
+    int w = image->width, h = image->height, swap = orientation >= 5;
+    int out_w = swap ? h : w, out_h = swap ? w : h, x, y;
+    uint8_t *out;
+    if (orientation == 1)
+        return AMASS_OK;
+    out = amass_alloc_array((size_t)w * 3, (size_t)h);
+    if (!out)
+        return amass_fail(load->status, AMASS_ERR_NOMEM, "%s: out of memory", load->path);
+    for (y = 0; y < out_h; y++) {
+        for (x = 0; x < out_w; x++) {
+            int sx, sy;
+            switch (orientation) {
+            case 2: sx = w - 1 - x; sy = y; break;
+            case 3: sx = w - 1 - x; sy = h - 1 - y; break;
+            case 4: sx = x; sy = h - 1 - y; break;
+            case 5: sx = y; sy = x; break;
+            case 6: sx = y; sy = h - 1 - x; break;
+            case 7: sx = w - 1 - y; sy = h - 1 - x; break;
+            default: sx = w - 1 - y; sy = x; break;
+            }
+            memcpy(out + ((size_t)y * out_w + x) * 3, image->pixels + ((size_t)sy * w + sx) * 3, 3);
+        }
+    }
+    free(image->pixels);
+    image->pixels = out;
+    image->width = out_w;
+    image->height = out_h;
+    image->orientation = orientation;
+    return AMASS_OK;
+}
+
+static void close_load(image_load *load)
+{
+    sws_freeContext(load->scaler);
+    av_frame_free(&load->frame);
+    av_packet_free(&load->packet);
+    avcodec_free_context(&load->decoder);
+    avformat_close_input(&load->format);
+    if (load->io) {
+        av_freep(&load->io->buffer);
+        avio_context_free(&load->io);
+    }
+    if (load->file)
+        fclose(load->file);
+}
+
+amass_code amass_media_image_load_limited(const char *path, const amass_image_limits *limits, amass_image *image,
+                                          amass_status *status)
+{
+    static const amass_image_limits default_limits = {AMASS_IMAGE_MAX_SIDE, AMASS_IMAGE_MAX_PIXELS};
+    image_load load;
+    amass_code code;
+    int stream_index = 0;
+    memset(image, 0, sizeof *image);
+    memset(&load, 0, sizeof load);
+    load.path = path;
+    load.limits = limits ? limits : &default_limits;
+    load.status = status;
+    amass_media_ffmpeg_setup();
+    amass_media_ffmpeg_forget_error();
+    code = open_input(&load, &stream_index);
+    if (code == AMASS_OK)
+        code = open_decoder(&load, stream_index);
+    if (code == AMASS_OK)
+        code = decode_first_frame(&load, stream_index);
+    if (code == AMASS_OK)
+        code = convert_to_rgb(&load, &image->pixels);
+    if (code == AMASS_OK) {
+        image->width = load.frame->width;
+        image->height = load.frame->height;
+        image->channels = 3;
+        image->orientation = 1;
+        code = apply_orientation(&load, image, frame_orientation(load.frame));
+    }
+    close_load(&load);
+    if (code != AMASS_OK)
+        amass_media_image_free(image);
+    return code;
+}
+
+amass_code amass_media_image_load(const char *path, amass_image *image, amass_status *status)
+{
+    return amass_media_image_load_limited(path, NULL, image, status);
+}
+
+void amass_media_image_free(amass_image *image)
+{
+    if (!image)
+        return;
+    free(image->pixels);
+    memset(image, 0, sizeof *image);
+}

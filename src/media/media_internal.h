@@ -1,0 +1,21 @@
+/* What the media layer's FFmpeg-based files share and nobody else needs. */
+#ifndef AMASS_MEDIA_INTERNAL_H
+#define AMASS_MEDIA_INTERNAL_H
+
+#include <stddef.h>
+
+/* Routes FFmpeg's log lines to amass_log at debug level (once per
+ * process), so the library never prints. */
+void amass_media_ffmpeg_setup(void);
+
+/* The last error line FFmpeg logged on this thread since the last
+ * amass_media_ffmpeg_forget_error ("" when none), without its newline. It
+ * often says more than the error code ("Picture size 20000x20000 is
+ * invalid"). */
+const char *amass_media_ffmpeg_last_error(void);
+void amass_media_ffmpeg_forget_error(void);
+
+/* av_strerror into buffer; returns buffer. */
+const char *amass_media_ffmpeg_error_text(int error, char *buffer, size_t size);
+
+#endif
