@@ -8,3 +8,4 @@ include tests/unit/local-io.mk
 include tests/parity/local.mk
 include tests/unit/local-cluster.mk
 include tests/fuzz/local.mk
+include tests/unit/local-formats.mk

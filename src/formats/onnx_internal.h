@@ -58,6 +58,20 @@ int onnx_string(onnx_decoder *decoder, const amass_pb_field *field, const char *
 int onnx_expect(onnx_decoder *decoder, const amass_pb_field *field, amass_pb_wire_type wire_type, const char *what);
 int onnx_out_of_memory(onnx_decoder *decoder);
 
+/* Walks reader's fields, calling visit for each; -1 stops. A wire-format
+ * error is prefixed with where. */
+typedef int (*onnx_field_visitor)(onnx_decoder *decoder, const amass_pb_reader *reader, const amass_pb_field *field,
+                                  void *context);
+int onnx_each_field(onnx_decoder *decoder, amass_pb_reader reader, const char *where, onnx_field_visitor visit,
+                    void *context);
+
+/* NodeProto number index of the graph; ValueInfoProto of kind ("graph
+ * input") number index. */
+int onnx_decode_node(onnx_decoder *decoder, const amass_pb_reader *parent, const amass_pb_field *field, size_t index,
+                     amass_onnx_node *node);
+int onnx_decode_value_info(onnx_decoder *decoder, const amass_pb_reader *parent, const amass_pb_field *field,
+                           const char *kind, size_t index, amass_onnx_value_info *info);
+
 /* Decodes a TensorProto; where prefixes messages ("initializer #3",
  * "node 'X' (Constant): attribute 'value'"). */
 int onnx_decode_tensor(onnx_decoder *decoder, const amass_pb_reader *parent, const amass_pb_field *field,

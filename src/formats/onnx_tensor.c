@@ -238,7 +238,7 @@ static int map_external(onnx_decoder *decoder, const char *where, const char *lo
         return onnx_out_of_memory(decoder);
     internal->externals = grown;
     snprintf(path, path_size, "%s/%s", internal->directory, location);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0 || fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
         amass_fail(decoder->status, AMASS_ERR_IO, "%s: external data '%s': %s", where, location,
                    fd < 0 ? strerror(errno) : "not a regular file");
@@ -345,7 +345,7 @@ int onnx_decode_tensor(onnx_decoder *decoder, const amass_pb_reader *parent, con
 {
     char where[AMASS_MESSAGE_MAX / 2];
     tensor_scan scan;
-    amass_pb_reader reader;
+    amass_pb_reader reader, walk;
     amass_pb_field f;
     amass_pb_wire_type wire;
     size_t element, per_element, n_values, i, n = 0;
@@ -357,11 +357,15 @@ int onnx_decode_tensor(onnx_decoder *decoder, const amass_pb_reader *parent, con
         amass_status_prefix(decoder->status, where);
         return -1;
     }
+    /* the name first, so that every later message can use it */
+    walk = reader;
+    while (amass_pb_next(&walk, &f, decoder->status) > 0)
+        if (f.number == 8 && f.wire_type == AMASS_PB_BYTES && f.length < 200 && !memchr(f.bytes, '\0', f.length) &&
+            !strncmp(where, "initializer #", 13))
+            snprintf(where, sizeof where, "initializer '%.*s'", (int)f.length, (const char *)f.bytes);
     if (scan_tensor(decoder, reader, where, &scan) != 0)
         return -1;
     tensor->name = scan.name ? scan.name : "";
-    if (scan.name && !strncmp(where, "initializer #", 13))
-        snprintf(where, sizeof where, "initializer '%s'", scan.name);
     tensor->data_type = scan.data_type;
     if (scan.data_type == AMASS_ONNX_STRING)
         return amass_fail(decoder->status, AMASS_ERR_UNSUPPORTED, "%s: string tensors are not supported", where), -1;
@@ -374,7 +378,8 @@ int onnx_decode_tensor(onnx_decoder *decoder, const amass_pb_reader *parent, con
     if (!(dims = onnx_arena_alloc(decoder->internal, scan.n_dims, sizeof *dims)))
         return onnx_out_of_memory(decoder);
     tensor->n_elements = 1;
-    while (amass_pb_next(&reader, &f, decoder->status) > 0) {
+    walk = reader;
+    while (amass_pb_next(&walk, &f, decoder->status) > 0) {
         uint64_t chunk[AMASS_ONNX_RANK_MAX];
         size_t count;
         if (f.number != 1)

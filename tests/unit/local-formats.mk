@@ -1,0 +1,19 @@
+# Unit tests of the formats layer (protobuf wire format, ONNX reader) over
+# the models testdata/onnx/make-models wrote, and the ONNX fuzz target.
+formats_unit_tests = tests/unit/test-formats-protobuf tests/unit/test-formats-onnx \
+	tests/unit/test-formats-onnx-hostile
+check_PROGRAMS += $(formats_unit_tests)
+TESTS += $(formats_unit_tests)
+tests_unit_test_formats_protobuf_LDADD = $(AMASS_LIBS)
+tests_unit_test_formats_onnx_LDADD = $(AMASS_LIBS)
+tests_unit_test_formats_onnx_hostile_LDADD = $(AMASS_LIBS)
+EXTRA_DIST += testdata/onnx/make-models testdata/onnx/conv.onnx testdata/onnx/dynamic-batch.onnx \
+	testdata/onnx/external.onnx testdata/onnx/external.bin testdata/onnx/float-data.onnx \
+	testdata/onnx/if-subgraph.onnx testdata/onnx/cyclic.onnx testdata/onnx/dangling.onnx testdata/onnx/opset9.onnx
+
+# The ONNX reader's fuzz target on the standalone driver (see tests/fuzz/local.mk).
+check_PROGRAMS += tests/fuzz/fuzz-onnx
+tests_fuzz_fuzz_onnx_SOURCES = tests/fuzz/fuzz-onnx.c tests/fuzz/standalone.c tests/fuzz/fuzz_file.h
+tests_fuzz_fuzz_onnx_LDADD = $(AMASS_LIBS)
+TESTS += tests/fuzz/run-onnx.sh
+EXTRA_DIST += tests/fuzz/run-onnx.sh
