@@ -22,4 +22,7 @@ void amass_io_lines_set_limit(amass_line_reader *reader, size_t limit);
  * output of an interrupted `-z` run does. */
 int amass_io_lines_cut_short(const amass_line_reader *reader);
 
+/* strtof's result, faster for ordinary decimal numbers (number.c). */
+float amass_io_parse_float(const char *text, char **end);
+
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "io.h"
+#include "io_internal.h"
 
 /* More numbers than any embedding or feature vector has; a line beyond it
  * is a mistake (a file without newlines, the wrong file), and refusing it
@@ -199,13 +200,13 @@ static amass_read_result parse_tsv(amass_vector_reader *reader, char *line, size
         tab = memchr(field, '\t', (size_t)(end - field));
         if (!tab)
             tab = end;
-        *tab = '\0'; /* strtof must not run into the next column */
+        *tab = '\0'; /* the number must not run into the next column */
         if (n == VECTOR_DIM_MAX)
             return bad(reader, status, "record too large: more than %zu values", VECTOR_DIM_MAX);
         if (reserve_values(reader, n + 1) != 0)
             return out_of_memory(reader, status);
         errno = 0;
-        value = strtof(field, &number_end);
+        value = amass_io_parse_float(field, &number_end);
         while (number_end < tab && is_blank(*number_end))
             number_end++;
         if (number_end == field || number_end != tab) {

@@ -19,3 +19,8 @@ tests_fuzz_fuzz_resume_SOURCES = tests/fuzz/fuzz-resume.c tests/fuzz/standalone.
 tests_fuzz_fuzz_resume_LDADD = $(AMASS_LIBS)
 TESTS += tests/fuzz/run-vectors.sh tests/fuzz/run-resume.sh
 EXTRA_DIST += tests/fuzz/run-vectors.sh tests/fuzz/run-resume.sh tests/fuzz/corpus
+
+# The fast decimal parser against strtof.
+check_PROGRAMS += tests/unit/test-io-number
+TESTS += tests/unit/test-io-number
+tests_unit_test_io_number_LDADD = $(AMASS_LIBS)
