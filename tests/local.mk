@@ -9,3 +9,4 @@ include tests/parity/local.mk
 include tests/unit/local-cluster.mk
 include tests/fuzz/local.mk
 include tests/unit/local-formats.mk
+include tests/unit/local-media.mk

@@ -112,11 +112,18 @@ static amass_code open_input(image_load *load, int *stream_index)
 {
     unsigned char *buffer;
     const char *name;
+    struct stat info;
     int error, i;
     load->file = fopen(load->path, "rb");
     if (!load->file)
         return amass_fail(load->status, errno == ENOENT || errno == EACCES ? AMASS_ERR_INPUT : AMASS_ERR_IO,
                           "%s: %s", load->path, strerror(errno));
+    if (fstat(fileno(load->file), &info) == 0) {
+        if (S_ISDIR(info.st_mode))
+            return amass_fail(load->status, AMASS_ERR_INPUT, "%s: is a directory", load->path);
+        if (S_ISREG(info.st_mode) && info.st_size == 0)
+            return amass_fail(load->status, AMASS_ERR_INPUT, "%s: not an image: the file is empty", load->path);
+    }
     /* Our own reader rather than avformat_open_input(path): FFmpeg would
      * read "concat:a|b" or "http://..." as protocols and "img%03d.jpg" as
      * an image sequence. */
@@ -136,8 +143,6 @@ static amass_code open_input(image_load *load, int *stream_index)
     if (error < 0) {
         /* avformat_open_input frees the context on failure */
         load->format = NULL;
-        if (error == AVERROR_EOF)
-            return amass_fail(load->status, AMASS_ERR_INPUT, "%s: not an image: the file is empty", load->path);
         return fail_ffmpeg(load, "not an image", error);
     }
     name = load->format->iformat->name;
@@ -173,7 +178,10 @@ static amass_code open_decoder(image_load *load, int stream_index)
         return fail_ffmpeg(load, "cannot decode", error);
     load->decoder->opaque = load;
     load->decoder->get_buffer2 = checked_get_buffer;
-    load->decoder->max_pixels = load->limits->max_pixels;
+    /* FFmpeg's own early check (before it allocates row buffers) applies
+     * max_pixels to the width rounded up to its SIMD stride (64): leave it
+     * that slack, checked_get_buffer applies the exact limit. */
+    load->decoder->max_pixels = load->limits->max_pixels + (int64_t)64 * load->limits->max_side;
     /* one image per call; callers decode in parallel across images */
     load->decoder->thread_count = 1;
     error = avcodec_open2(load->decoder, codec, NULL);
@@ -188,8 +196,9 @@ static amass_code decode_error(image_load *load, int error)
     size_t i;
     if (load->refused_width)
         return fail_too_large(load, load->refused_width, load->refused_height);
-    /* "bad PNG image", "bad MJPEG image" */
-    snprintf(name, sizeof name, "%s", avcodec_get_name(load->decoder->codec_id));
+    /* "bad PNG image", "bad JPEG image" */
+    snprintf(name, sizeof name, "%s",
+             load->decoder->codec_id == AV_CODEC_ID_MJPEG ? "jpeg" : avcodec_get_name(load->decoder->codec_id));
     for (i = 0; name[i]; i++)
         if (name[i] >= 'a' && name[i] <= 'z')
             name[i] = (char)(name[i] - 'a' + 'A');

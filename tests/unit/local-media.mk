@@ -1,0 +1,20 @@
+# Unit tests of the media layer (image decoding) and the vision preprocess,
+# on the images testdata/images/make-images wrote.
+media_unit_tests = tests/unit/test-media-image tests/unit/test-vision-preprocess
+check_PROGRAMS += $(media_unit_tests)
+TESTS += $(media_unit_tests)
+tests_unit_test_media_image_SOURCES = tests/unit/test-media-image.c tests/unit/tap.h
+tests_unit_test_media_image_LDADD = $(AMASS_LIBS)
+tests_unit_test_vision_preprocess_SOURCES = tests/unit/test-vision-preprocess.c tests/unit/tap.h
+tests_unit_test_vision_preprocess_LDADD = $(AMASS_LIBS)
+EXTRA_DIST += testdata/images/make-images testdata/images/make-preprocess-expected \
+	testdata/images/preprocess-expected.txt \
+	testdata/images/pattern.png testdata/images/pattern.bmp testdata/images/pattern.tif \
+	testdata/images/pattern-lossless.webp testdata/images/pattern.gif testdata/images/pattern-alpha.png \
+	testdata/images/pattern-palette.png testdata/images/pattern-16bit.png testdata/images/gray-16bit.png \
+	testdata/images/gray.jpg testdata/images/cmyk.jpg testdata/images/quadrants.jpg testdata/images/quadrants.webp \
+	testdata/images/orientation-1.jpg testdata/images/orientation-2.jpg testdata/images/orientation-3.jpg \
+	testdata/images/orientation-4.jpg testdata/images/orientation-5.jpg testdata/images/orientation-6.jpg \
+	testdata/images/orientation-7.jpg testdata/images/orientation-8.jpg testdata/images/scene.png \
+	testdata/images/scene-tall.png testdata/images/huge-side.png testdata/images/huge-area.png \
+	testdata/images/tone.wav testdata/images/clip.mkv
