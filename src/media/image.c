@@ -159,14 +159,28 @@ static amass_code open_input(image_load *load, int *stream_index)
     return AMASS_OK;
 }
 
+/* FFmpeg's own decoder for the format, never a wrapper of an outside
+ * library: those print to stderr behind FFmpeg's back (Debian's libjxl
+ * writes "JXL_FAILURE: ..." lines on bad JPEG XL data), and the library
+ * must not print. */
+static const AVCodec *native_decoder(enum AVCodecID id)
+{
+    const AVCodec *codec;
+    void *iterator = NULL;
+    while ((codec = av_codec_iterate(&iterator)))
+        if (codec->id == id && av_codec_is_decoder(codec) && !codec->wrapper_name)
+            return codec;
+    return NULL;
+}
+
 static amass_code open_decoder(image_load *load, int stream_index)
 {
     const AVCodecParameters *parameters = load->format->streams[stream_index]->codecpar;
-    const AVCodec *codec = avcodec_find_decoder(parameters->codec_id);
+    const AVCodec *codec = native_decoder(parameters->codec_id);
     int error;
     if (!codec)
-        return amass_fail(load->status, AMASS_ERR_UNSUPPORTED, "%s: no decoder for %s images in this FFmpeg",
-                          load->path, avcodec_get_name(parameters->codec_id));
+        return amass_fail(load->status, AMASS_ERR_UNSUPPORTED, "%s: %s images are not supported", load->path,
+                          avcodec_get_name(parameters->codec_id));
     /* some demuxers (gif) know the size from the header already */
     if (too_large(load->limits, parameters->width, parameters->height))
         return fail_too_large(load, parameters->width, parameters->height);

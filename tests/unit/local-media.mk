@@ -18,3 +18,10 @@ EXTRA_DIST += testdata/images/make-images testdata/images/make-preprocess-expect
 	testdata/images/orientation-7.jpg testdata/images/orientation-8.jpg testdata/images/scene.png \
 	testdata/images/scene-tall.png testdata/images/huge-side.png testdata/images/huge-area.png \
 	testdata/images/tone.wav testdata/images/clip.mkv
+
+# Fuzz target for image decoding, run in make check like the io targets.
+check_PROGRAMS += tests/fuzz/fuzz-image
+tests_fuzz_fuzz_image_SOURCES = tests/fuzz/fuzz-image.c tests/fuzz/standalone.c tests/fuzz/fuzz_file.h
+tests_fuzz_fuzz_image_LDADD = $(AMASS_LIBS)
+TESTS += tests/fuzz/run-image.sh
+EXTRA_DIST += tests/fuzz/run-image.sh
