@@ -76,8 +76,7 @@ static uint8_t to_byte(int32_t sum)
     return (uint8_t)(sum < 0 ? 0 : sum > 255 ? 255 : sum);
 }
 
-/* One pass along x (step 3 bytes) or y (step one row), rounded to bytes
- * in between as PIL's two-pass resize does. */
+/* The two passes round to bytes in between, as PIL's two-pass resize does. */
 static void resize_horizontal(const uint8_t *in, int in_width, int height, uint8_t *out, int out_width,
                               const int32_t *weights, const taps *spans, int max_taps)
 {
@@ -100,20 +99,28 @@ static void resize_horizontal(const uint8_t *in, int in_width, int height, uint8
     }
 }
 
+/* Row by row into int32 sums (acc holds width * 3 of them): the inner
+ * loop runs along a row, contiguous, vectorised (omp simd: -O2 alone
+ * does not). */
 static void resize_vertical(const uint8_t *in, int width, uint8_t *out, int out_height, const int32_t *weights,
-                            const taps *spans, int max_taps)
+                            const taps *spans, int max_taps, int32_t *acc)
 {
-    size_t row_bytes = (size_t)width * 3;
+    size_t row_bytes = (size_t)width * 3, i;
     for (int y = 0; y < out_height; y++) {
         const int32_t *k = weights + (size_t)y * max_taps;
-        const uint8_t *first_row = in + (size_t)spans[y].first * row_bytes;
         uint8_t *out_row = out + (size_t)y * row_bytes;
-        for (size_t i = 0; i < row_bytes; i++) {
-            int32_t sum = 1 << (WEIGHT_BITS - 1);
-            for (int t = 0; t < spans[y].count; t++)
-                sum += first_row[(size_t)t * row_bytes + i] * k[t];
-            out_row[i] = to_byte(sum);
+        for (i = 0; i < row_bytes; i++)
+            acc[i] = 1 << (WEIGHT_BITS - 1);
+        for (int t = 0; t < spans[y].count; t++) {
+            const uint8_t *row = in + (size_t)(spans[y].first + t) * row_bytes;
+            int32_t weight = k[t];
+#pragma omp simd
+            for (i = 0; i < row_bytes; i++)
+                acc[i] += row[i] * weight;
         }
+#pragma omp simd
+        for (i = 0; i < row_bytes; i++)
+            out_row[i] = to_byte(acc[i]);
     }
 }
 
@@ -123,6 +130,7 @@ amass_code amass_vision_resize_bilinear(const uint8_t *pixels, int width, int he
     int32_t *weights_x = NULL, *weights_y = NULL;
     taps *spans_x = NULL, *spans_y = NULL;
     uint8_t *middle = NULL;
+    int32_t *acc = NULL;
     int taps_x = 0, taps_y = 0;
     if (width <= 0 || height <= 0 || out_width <= 0 || out_height <= 0)
         return amass_fail(status, AMASS_ERR_USAGE, "resize: %d x %d to %d x %d: sizes must be positive", width,
@@ -134,7 +142,8 @@ amass_code amass_vision_resize_bilinear(const uint8_t *pixels, int width, int he
     spans_x = amass_alloc_array((size_t)out_width, sizeof *spans_x);
     spans_y = amass_alloc_array((size_t)out_height, sizeof *spans_y);
     middle = amass_alloc_array((size_t)out_width * 3, (size_t)height);
-    if (spans_x && spans_y && middle) {
+    acc = amass_alloc_array((size_t)out_width * 3, sizeof *acc);
+    if (spans_x && spans_y && middle && acc) {
         weights_x = axis_weights(width, out_width, spans_x, &taps_x);
         weights_y = axis_weights(height, out_height, spans_y, &taps_y);
     }
@@ -142,6 +151,7 @@ amass_code amass_vision_resize_bilinear(const uint8_t *pixels, int width, int he
         free(spans_x);
         free(spans_y);
         free(middle);
+        free(acc);
         free(weights_x);
         free(weights_y);
         return amass_fail(status, AMASS_ERR_NOMEM, "resize: out of memory for %d x %d to %d x %d", width, height,
@@ -154,12 +164,13 @@ amass_code amass_vision_resize_bilinear(const uint8_t *pixels, int width, int he
     else
         memcpy(middle, pixels, (size_t)width * height * 3);
     if (height != out_height)
-        resize_vertical(middle, out_width, out, out_height, weights_y, spans_y, taps_y);
+        resize_vertical(middle, out_width, out, out_height, weights_y, spans_y, taps_y, acc);
     else
         memcpy(out, middle, (size_t)out_width * height * 3);
     free(spans_x);
     free(spans_y);
     free(middle);
+    free(acc);
     free(weights_x);
     free(weights_y);
     return AMASS_OK;
