@@ -168,6 +168,14 @@ static int decode_graph(onnx_decoder *decoder, const amass_pb_reader *parent, co
     }
     if (onnx_each_field(decoder, reader, "graph", visit_graph, &state) != 0)
         return -1;
+    /* far beyond any real network, and a bound on what a hostile file
+     * of tiny empty entries can make us allocate */
+    if (state.n[1] > ONNX_GRAPH_ENTRIES_MAX || state.n[5] > ONNX_GRAPH_ENTRIES_MAX ||
+        state.n[11] + state.n[12] + state.n[13] > ONNX_GRAPH_ENTRIES_MAX)
+        return amass_fail(decoder->status, AMASS_ERR_INPUT,
+                          "graph: %zu nodes, %zu initializers, %zu inputs, outputs and value_info: more than the "
+                          "%d of each amass reads",
+                          state.n[1], state.n[5], state.n[11] + state.n[12] + state.n[13], ONNX_GRAPH_ENTRIES_MAX), -1;
     model->n_nodes = state.n[1];
     model->n_initializers = state.n[5];
     model->n_inputs = state.n[11];

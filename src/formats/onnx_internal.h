@@ -8,6 +8,12 @@
 
 #include "formats.h"
 
+/* Counts beyond any real network (ResNet-50 has some 180 nodes, large
+ * Transformers tens of thousands), refused so that a file of tiny empty
+ * entries cannot make the reader allocate tens of times its size. */
+#define ONNX_GRAPH_ENTRIES_MAX (1 << 20)
+#define ONNX_NODE_ENTRIES_MAX (1 << 16)
+
 typedef struct onnx_arena_block onnx_arena_block;
 
 typedef struct {

@@ -15,7 +15,7 @@ typedef struct {
     const amass_onnx_node *node;
     int declared_type;
     int has_f, has_i, has_s, has_t, has_graph, has_other;
-    size_t n_floats, n_ints, n_strings;
+    size_t n_floats, n_ints, n_strings, capacity_ints;
     amass_pb_field tensor_field;
     int filling;
 } attribute_state;
@@ -28,24 +28,20 @@ static int visit_attribute(onnx_decoder *decoder, const amass_pb_reader *reader,
     const char *where = state->node->label;
     size_t count;
     if (state->filling) {
-        if (field->number == 7 || field->number == 8) {
-            int is_float = field->number == 7;
-            uint64_t *values = amass_alloc_array(field->wire_type == AMASS_PB_BYTES ? field->length : 1, 8);
-            size_t i, *n = is_float ? &state->n_floats : &state->n_ints;
-            if (!values)
-                return onnx_out_of_memory(decoder);
-            amass_pb_scalars(field, is_float ? AMASS_PB_FIXED32 : AMASS_PB_VARINT, values,
-                             field->wire_type == AMASS_PB_BYTES ? field->length : 1, &count, decoder->status);
-            for (i = 0; i < count; i++) {
-                if (is_float) {
-                    uint32_t bits = (uint32_t)values[i];
-                    memcpy((float *)attribute->floats + *n + i, &bits, 4);
-                } else {
-                    ((int64_t *)attribute->ints)[*n + i] = (int64_t)values[i];
-                }
+        if (field->number == 7) { /* floats: the wire holds them as little-endian bit patterns already */
+            float *floats = (float *)attribute->floats + state->n_floats;
+            if (field->wire_type == AMASS_PB_BYTES) {
+                memcpy(floats, field->bytes, field->length);
+                state->n_floats += field->length / 4;
+            } else {
+                uint32_t bits = (uint32_t)field->value;
+                memcpy(floats, &bits, 4);
+                state->n_floats++;
             }
-            *n += count;
-            free(values);
+        } else if (field->number == 8) { /* the first pass counted, so the room is there */
+            amass_pb_scalars(field, AMASS_PB_VARINT, (uint64_t *)attribute->ints + state->n_ints,
+                             state->capacity_ints - state->n_ints, &count, decoder->status);
+            state->n_ints += count;
         } else if (field->number == 9) {
             char *copy = onnx_arena_alloc(decoder->internal, field->length + 1, 1);
             if (!copy)
@@ -148,6 +144,8 @@ static int decode_attribute(onnx_decoder *decoder, const amass_pb_reader *parent
     if (type == 0) /* IR version 1 files leave the type to be inferred */
         type = state.has_graph ? 5 : state.has_t ? 4 : state.n_floats ? 6 : state.n_ints ? 7 : state.n_strings ? 8
              : state.has_s ? 3 : state.has_i ? 2 : state.has_f ? 1 : 0;
+    if (!attribute->name[0])
+        return amass_fail(decoder->status, AMASS_ERR_INPUT, "%s: an attribute has no name", node->label), -1;
     if (type == 5 || type == 10)
         return amass_fail(decoder->status, AMASS_ERR_UNSUPPORTED,
                           "%s: subgraph attributes are not supported (attribute '%s')", node->label,
@@ -181,6 +179,7 @@ static int decode_attribute(onnx_decoder *decoder, const amass_pb_reader *parent
         attribute->strings = onnx_arena_alloc(decoder->internal, n_strings, sizeof(char *));
         if (!attribute->floats || !attribute->ints || !attribute->strings)
             return onnx_out_of_memory(decoder);
+        state.capacity_ints = n_ints;
         state.n_floats = state.n_ints = state.n_strings = 0;
         state.filling = 1;
         if (onnx_each_field(decoder, reader, node->label, visit_attribute, &state) != 0)
@@ -256,6 +255,11 @@ int onnx_decode_node(onnx_decoder *decoder, const amass_pb_reader *parent, const
     node->label = label;
     if (!node->op_type[0])
         return amass_fail(decoder->status, AMASS_ERR_INPUT, "%s: no op_type", label), -1;
+    if (state.n_inputs > ONNX_NODE_ENTRIES_MAX || state.n_outputs > ONNX_NODE_ENTRIES_MAX ||
+        state.n_attributes > ONNX_NODE_ENTRIES_MAX)
+        return amass_fail(decoder->status, AMASS_ERR_INPUT,
+                          "%s: %zu inputs, %zu outputs, %zu attributes: more than the %d of each amass reads", label,
+                          state.n_inputs, state.n_outputs, state.n_attributes, ONNX_NODE_ENTRIES_MAX), -1;
     if (!strcmp(node->domain, "ai.onnx"))
         node->domain = "";
     node->inputs = onnx_arena_alloc(decoder->internal, state.n_inputs, sizeof(char *));

@@ -59,11 +59,13 @@ static uint64_t load_little_endian(const uint8_t *p, int n)
 
 int amass_pb_next(amass_pb_reader *reader, amass_pb_field *field, amass_status *status)
 {
-    const uint8_t *start = reader->data + reader->position, *end = reader->data + reader->length, *at = start;
+    const uint8_t *start, *end, *at;
     size_t where = reader->origin + reader->position;
     uint64_t key, length;
     if (reader->position >= reader->length)
-        return 0;
+        return 0; /* before any arithmetic: an empty message may have no data pointer */
+    start = at = reader->data + reader->position;
+    end = reader->data + reader->length;
     if (amass_pb_read_varint(&at, end, &key) != 0) {
         amass_fail(status, AMASS_ERR_INPUT, "bad field key at byte %zu (cut off or overlong varint)", where);
         return -1;

@@ -356,6 +356,19 @@ static void test_graphs(void)
     put_value_info(&graph, 11, "x");
     model = model_of(&graph);
     is_str(open_model(&model), "node 'noop' (): no op_type", "node without op_type");
+    /* more inputs than any node has: refused before anything is allocated for them */
+    {
+        size_t i;
+        for (i = 0; i < 65537; i++)
+            put_bytes(&node, 1, "", 0);
+        put_string(&node, 3, "wide");
+        put_string(&node, 4, "Concat");
+        put_message(&graph, 1, &node);
+        model = model_of(&graph);
+        is_str(open_model(&model),
+               "node 'wide' (Concat): 65537 inputs, 0 outputs, 0 attributes: more than the 65536 of each amass reads",
+               "too many node inputs");
+    }
     /* op_type as a varint */
     put_string(&node, 1, "x");
     put_uint(&node, 4, 7);
