@@ -111,7 +111,7 @@ static amass_code fail_ffmpeg(image_load *load, const char *what, int error)
 static amass_code open_input(image_load *load, int *stream_index)
 {
     unsigned char *buffer;
-    const char *name;
+    const char *name, *kind;
     struct stat info;
     int error, i;
     load->file = fopen(load->path, "rb");
@@ -146,10 +146,10 @@ static amass_code open_input(image_load *load, int *stream_index)
         return fail_ffmpeg(load, "not an image", error);
     }
     name = load->format->iformat->name;
+    kind = load->format->iformat->long_name ? load->format->iformat->long_name : name;
     if (!is_image_demuxer(name))
         return amass_fail(load->status, AMASS_ERR_INPUT, "%s: not an image: it is a%s %s file", load->path,
-                          strchr("AEIOU", load->format->iformat->long_name[0]) ? "n" : "",
-                          load->format->iformat->long_name ? load->format->iformat->long_name : name);
+                          kind[0] && strchr("AEIOU", kind[0]) ? "n" : "", kind);
     for (i = 0; i < (int)load->format->nb_streams; i++)
         if (load->format->streams[i]->codecpar->codec_type == AVMEDIA_TYPE_VIDEO)
             break;
@@ -264,7 +264,8 @@ static amass_code decode_first_frame(image_load *load, int stream_index)
 /* The EXIF orientation FFmpeg 5.1 passes on: the mjpeg and webp decoders
  * parse the EXIF block and attach its tags to the frame as metadata, the
  * orientation under the key "Orientation" with a decimal value (checked
- * against JPEGs written with each of the eight values). */
+ * against JPEGs written with each of the eight values, and a WebP). Its
+ * png and tiff decoders drop it: exif.c reads those. */
 static int frame_orientation(const AVFrame *frame)
 {
     const AVDictionaryEntry *entry = av_dict_get(frame->metadata, "Orientation", NULL, 0);
@@ -274,6 +275,19 @@ static int frame_orientation(const AVFrame *frame)
         return 1;
     value = strtol(entry->value, &end, 10);
     return end != entry->value && *end == '\0' && value >= 1 && value <= 8 ? (int)value : 1;
+}
+
+static int orientation_of(image_load *load)
+{
+    int orientation = frame_orientation(load->frame);
+    if (orientation != 1)
+        return orientation;
+    /* PIL's exif_transpose honours these too */
+    if (load->decoder->codec_id == AV_CODEC_ID_TIFF)
+        return amass_media_tiff_file_orientation(fileno(load->file));
+    if (load->decoder->codec_id == AV_CODEC_ID_PNG)
+        return amass_media_png_file_orientation(fileno(load->file));
+    return 1;
 }
 
 /* Formats swscale should read as full-range (0-255) YUV: JPEG's "J"
@@ -503,7 +517,7 @@ amass_code amass_media_image_load_limited(const char *path, const amass_image_li
         image->height = load.frame->height;
         image->channels = 3;
         image->orientation = 1;
-        code = apply_orientation(&load, image, frame_orientation(load.frame));
+        code = apply_orientation(&load, image, orientation_of(&load));
     }
     close_load(&load);
     if (code != AMASS_OK)

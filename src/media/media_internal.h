@@ -18,4 +18,9 @@ void amass_media_ffmpeg_forget_error(void);
 /* av_strerror into buffer; returns buffer. */
 const char *amass_media_ffmpeg_error_text(int error, char *buffer, size_t size);
 
+/* EXIF orientation (1..8; 1 when there is none) of a TIFF file or of a
+ * PNG file's eXIf chunk, read from the open file descriptor. */
+int amass_media_tiff_file_orientation(int fd);
+int amass_media_png_file_orientation(int fd);
+
 #endif

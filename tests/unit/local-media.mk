@@ -15,7 +15,8 @@ EXTRA_DIST += testdata/images/make-images testdata/images/make-preprocess-expect
 	testdata/images/gray.jpg testdata/images/cmyk.jpg testdata/images/quadrants.jpg testdata/images/quadrants.webp \
 	testdata/images/orientation-1.jpg testdata/images/orientation-2.jpg testdata/images/orientation-3.jpg \
 	testdata/images/orientation-4.jpg testdata/images/orientation-5.jpg testdata/images/orientation-6.jpg \
-	testdata/images/orientation-7.jpg testdata/images/orientation-8.jpg testdata/images/scene.png \
+	testdata/images/orientation-7.jpg testdata/images/orientation-8.jpg testdata/images/orientation-6.webp \
+	testdata/images/orientation-6.png testdata/images/orientation-6.tif testdata/images/scene.png \
 	testdata/images/scene-tall.png testdata/images/huge-side.png testdata/images/huge-area.png \
 	testdata/images/tone.wav testdata/images/clip.mkv
 

@@ -301,6 +301,9 @@ int main(void)
         snprintf(name, sizeof name, "orientation-%d.jpg", o);
         check_quadrants(name, 6, o);
     }
+    check_quadrants("orientation-6.webp", 6, 6);
+    check_quadrants("orientation-6.png", 0, 6);
+    check_quadrants("orientation-6.tif", 0, 6);
     test_gray();
     test_bad_input();
     test_limits();
