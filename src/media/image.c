@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
@@ -173,6 +174,20 @@ static const AVCodec *native_decoder(enum AVCodecID id)
     return NULL;
 }
 
+/* The size a PNG header declares (IHDR is always the first chunk). FFmpeg
+ * refuses the absurd ones itself, but only as "Invalid image size". */
+static int png_declared_size(FILE *file, int64_t *width, int64_t *height)
+{
+    static const uint8_t signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    uint8_t head[24];
+    if (pread(fileno(file), head, sizeof head, 0) != (ssize_t)sizeof head || memcmp(head, signature, 8) != 0 ||
+        memcmp(head + 12, "IHDR", 4) != 0)
+        return 0;
+    *width = (int64_t)head[16] << 24 | head[17] << 16 | head[18] << 8 | head[19];
+    *height = (int64_t)head[20] << 24 | head[21] << 16 | head[22] << 8 | head[23];
+    return 1;
+}
+
 static amass_code open_decoder(image_load *load, int stream_index)
 {
     const AVCodecParameters *parameters = load->format->streams[stream_index]->codecpar;
@@ -184,6 +199,11 @@ static amass_code open_decoder(image_load *load, int stream_index)
     /* some demuxers (gif) know the size from the header already */
     if (too_large(load->limits, parameters->width, parameters->height))
         return fail_too_large(load, parameters->width, parameters->height);
+    if (parameters->codec_id == AV_CODEC_ID_PNG) {
+        int64_t width, height;
+        if (png_declared_size(load->file, &width, &height) && too_large(load->limits, width, height))
+            return fail_too_large(load, width, height);
+    }
     load->decoder = avcodec_alloc_context3(codec);
     if (!load->decoder)
         return amass_fail(load->status, AMASS_ERR_NOMEM, "%s: out of memory", load->path);
