@@ -10,3 +10,4 @@ include tests/unit/local-cluster.mk
 include tests/fuzz/local.mk
 include tests/unit/local-formats.mk
 include tests/unit/local-media.mk
+include tests/unit/local-nn.mk

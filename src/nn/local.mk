@@ -1,1 +1,3 @@
-libamass_a_SOURCES += src/nn/nn.h src/nn/gemm.c
+libamass_a_SOURCES += src/nn/nn.h src/nn/gemm.c \
+	src/nn/nn_internal.h src/nn/nn_ops.h src/nn/graph.c src/nn/infer.c src/nn/fold.c src/nn/prepare.c \
+	src/nn/passes.c src/nn/exec.c src/nn/memory_plan.c src/nn/ops_conv.c src/nn/ops_basic.c src/nn/ops_layout.c

@@ -1,0 +1,114 @@
+/* Internal interface between the executor's plan (exec.c, memory_plan.c)
+ * and the per-family primitive setup (ops_*.c). */
+#ifndef AMASS_NN_OPS_H
+#define AMASS_NN_OPS_H
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "nn_internal.h"
+
+int nn_fail_node(amass_status *status, const amass_nn_graph *graph, const nn_node *node, const char *format, ...)
+    __attribute__((format(printf, 4, 5)));
+int nn_broadcast(const amass_nn_tensor_type *a, const amass_nn_tensor_type *b, amass_nn_tensor_type *out);
+
+typedef struct {
+    int spatial;
+    int64_t kernel[3], stride[3], dilation[3], pad_begin[3], pad_end[3], out[3];
+} nn_window;
+
+int nn_window_geometry(const amass_nn_graph *graph, const nn_node *node, const nn_env *env, nn_window *window,
+                       amass_status *status);
+int nn_host_evaluate(const amass_nn_graph *graph, const nn_node *node, const nn_env *env, void **result,
+                     amass_status *status);
+/* Clip bounds from attributes (opset 6) or constant inputs (opset 11+). */
+int nn_clip_bounds(const amass_nn_graph *graph, const nn_node *node, float *low, float *high);
+
+#define NN_MAX_ARGS 72
+
+typedef struct {
+    dnnl_primitive_desc_t pd;
+    dnnl_primitive_t primitive;
+    int n_args;
+    int arg_kind[NN_MAX_ARGS];
+    int arg_slot[NN_MAX_ARGS];              /* -1 when arg_memory is fixed */
+    dnnl_memory_t arg_memory[NN_MAX_ARGS]; /* owned by the session's weight cache */
+    dnnl_exec_arg_t exec_args[NN_MAX_ARGS];
+    int dst_slot;
+    /* A residual added by a sum post-op: copied into dst first unless
+     * the memory plan let dst share its buffer. */
+    int sum_slot;
+    dnnl_primitive_desc_t sum_copy_pd;
+    dnnl_primitive_t sum_copy;
+    int sum_in_place;
+} nn_step;
+
+typedef struct {
+    dnnl_memory_desc_t md;
+    int has_md;
+    int root;            /* slot whose storage this slot uses */
+    const void *external; /* constant data outside the arena */
+    size_t offset;
+    int last_read;       /* step index, -1 never read */
+    int written_at;      /* step index, -1 for graph inputs */
+    int plain;           /* slot holding the plain-layout copy, -1 none yet */
+    dnnl_memory_t memory;
+} nn_slot;
+
+typedef struct nn_weight nn_weight;
+
+typedef struct {
+    const amass_nn_graph *graph;
+    struct amass_nn_session *session;
+    int64_t batch;
+    nn_env env;
+    nn_slot *slots;
+    int n_slots, slots_capacity;
+    nn_step *steps;
+    int n_steps, steps_capacity;
+    unsigned char *arena;
+    size_t arena_bytes;
+    int *input_slots, *output_slots;
+} nn_plan;
+
+/* exec.c: building a plan */
+dnnl_engine_t nn_session_engine(const struct amass_nn_session *session);
+void nn_session_count_primitive(struct amass_nn_session *session);
+int nn_plan_new_slot(nn_plan *plan, const dnnl_memory_desc_t *md, amass_status *status);
+void nn_plan_set_md(nn_plan *plan, int slot, const dnnl_memory_desc_t *md);
+/* The slot holding value's data in plain row-major layout, reordering once. */
+int nn_plan_plain(nn_plan *plan, int slot, amass_status *status);
+/* The slot holding value's data with exactly md, reordering if it differs. */
+int nn_plan_as(nn_plan *plan, int slot, const dnnl_memory_desc_t *md, amass_status *status);
+/* Takes ownership of pd (also on failure). */
+nn_step *nn_plan_add_step(nn_plan *plan, dnnl_primitive_desc_t pd, amass_status *status);
+void nn_step_arg(nn_step *step, int kind, int slot);
+void nn_step_arg_memory(nn_step *step, int kind, dnnl_memory_t memory);
+/* Constant data reordered once into wanted and kept by the session. */
+int nn_plan_weights(nn_plan *plan, int node, int input, const dnnl_memory_desc_t *user_md, const void *data,
+                    const dnnl_memory_desc_t *wanted, dnnl_memory_t *memory, amass_status *status);
+/* A slot over a known (constant or folded) value, plain layout. */
+int nn_plan_known_slot(nn_plan *plan, int value, amass_status *status);
+void nn_plain_md(dnnl_memory_desc_t *md, const amass_nn_tensor_type *type);
+int nn_dnnl_fail(amass_status *status, const nn_plan *plan, const nn_node *node, const char *what,
+                 dnnl_status_t result);
+
+/* memory_plan.c: buffer offsets by lifetime, sum post-ops in place */
+int nn_plan_memory(nn_plan *plan, amass_status *status);
+
+/* ops_*.c: one builder per op family */
+int nn_build_conv(nn_plan *plan, int node_index, amass_status *status);
+int nn_build_matmul(nn_plan *plan, int node_index, amass_status *status);
+int nn_build_eltwise(nn_plan *plan, int node_index, amass_status *status);
+int nn_build_binary(nn_plan *plan, int node_index, amass_status *status);
+int nn_build_pool(nn_plan *plan, int node_index, amass_status *status);
+int nn_build_batch_norm(nn_plan *plan, int node_index, amass_status *status);
+int nn_build_softmax(nn_plan *plan, int node_index, amass_status *status);
+int nn_build_reduce(nn_plan *plan, int node_index, amass_status *status);
+int nn_build_layout(nn_plan *plan, int node_index, amass_status *status);
+/* Post-ops of a fused node as a primitive attribute; the residual slot
+ * (or -1) for the sum. */
+int nn_post_ops_attr(nn_plan *plan, const nn_node *node, dnnl_primitive_attr_t *attr, int *sum_slot,
+                     amass_status *status);
+
+#endif

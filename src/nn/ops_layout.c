@@ -1,0 +1,135 @@
+/* Ops that move data without arithmetic: Reshape, Flatten, Squeeze,
+ * Unsqueeze and Identity are views of a plain buffer (no copy); Transpose
+ * is a oneDNN reorder through permuted axes; Concat a oneDNN concat that
+ * accepts blocked inputs. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "nn_ops.h"
+
+static int input_slot(nn_plan *plan, const nn_node *node, int i, amass_status *status)
+{
+    int value = node->inputs[i];
+    if (value < 0)
+        return -nn_fail_node(status, plan->graph, node, "input %d is missing", i);
+    if (plan->env.data[value])
+        return nn_plan_known_slot(plan, value, status);
+    if (!plan->slots[value].has_md)
+        return -nn_fail_node(status, plan->graph, node, "input '%s' has no producer that runs",
+                             plan->graph->values[value].name);
+    return value;
+}
+
+static int build_view(nn_plan *plan, const nn_node *node, amass_status *status)
+{
+    int src = input_slot(plan, node, 0, status);
+    if (src >= 0)
+        src = nn_plan_plain(plan, src, status);
+    if (src < 0)
+        return status->code;
+    int out = node->outputs[0];
+    dnnl_memory_desc_t md;
+    nn_plain_md(&md, &plan->env.types[out]);
+    nn_plan_set_md(plan, out, &md);
+    plan->slots[out].root = plan->slots[src].root;
+    plan->slots[out].external = plan->slots[src].external;
+    plan->slots[out].plain = out;
+    return AMASS_OK;
+}
+
+static int build_transpose(nn_plan *plan, const nn_node *node, amass_status *status)
+{
+    int src = input_slot(plan, node, 0, status);
+    if (src < 0)
+        return status->code;
+    int rank = plan->slots[src].md.ndims;
+    int64_t perm[AMASS_NN_MAX_RANK];
+    int permutation[AMASS_NN_MAX_RANK];
+    if (nn_attr_ints(node, "perm", perm, AMASS_NN_MAX_RANK) < 0)
+        for (int d = 0; d < rank; d++)
+            perm[d] = rank - 1 - d;
+    /* oneDNN's permutation says where each input axis goes; ONNX's perm
+     * says which input axis each output axis takes. */
+    for (int d = 0; d < rank; d++)
+        permutation[perm[d] < 0 ? perm[d] + rank : perm[d]] = d;
+    dnnl_memory_desc_t permuted, plain;
+    dnnl_status_t made = dnnl_memory_desc_permute_axes(&permuted, &plan->slots[src].md, permutation);
+    if (made != dnnl_success)
+        return nn_dnnl_fail(status, plan, node, "permute these axes", made);
+    int view = nn_plan_new_slot(plan, &permuted, status);
+    if (view < 0)
+        return status->code;
+    plan->slots[view].root = plan->slots[src].root;
+    plan->slots[view].external = plan->slots[src].external;
+    nn_plain_md(&plain, &plan->env.types[node->outputs[0]]);
+    dnnl_primitive_desc_t pd;
+    dnnl_engine_t engine = nn_session_engine(plan->session);
+    made = dnnl_reorder_primitive_desc_create(&pd, &permuted, engine, &plain, engine, NULL);
+    if (made != dnnl_success)
+        return nn_dnnl_fail(status, plan, node, "create this transpose", made);
+    nn_step *step = nn_plan_add_step(plan, pd, status);
+    if (!step)
+        return status->code;
+    nn_plan_set_md(plan, node->outputs[0], &plain);
+    plan->slots[node->outputs[0]].plain = node->outputs[0];
+    nn_step_arg(step, DNNL_ARG_FROM, view);
+    nn_step_arg(step, DNNL_ARG_TO, node->outputs[0]);
+    return AMASS_OK;
+}
+
+static int build_concat(nn_plan *plan, const nn_node *node, amass_status *status)
+{
+    int rank = plan->env.types[node->outputs[0]].rank;
+    int64_t axis = nn_attr_int(node, "axis", 0);
+    axis = axis < 0 ? axis + rank : axis;
+    if (node->n_inputs > NN_MAX_ARGS - 2)
+        return nn_fail_node(status, plan->graph, node, "more than %d inputs", NN_MAX_ARGS - 2);
+    dnnl_memory_desc_t *sources = calloc((size_t)node->n_inputs + 1, sizeof *sources);
+    int *slots = calloc((size_t)node->n_inputs + 1, sizeof *slots);
+    int result = sources && slots ? AMASS_OK : amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
+    int n_parts = 0;
+    for (int i = 0; i < node->n_inputs && result == AMASS_OK; i++) {
+        if (amass_nn_type_count(&plan->env.types[node->inputs[i]]) == 0)
+            continue; /* oneDNN rejects empty parts; they add nothing */
+        int slot = input_slot(plan, node, i, status);
+        if (slot < 0) {
+            result = status->code;
+            break;
+        }
+        slots[n_parts] = slot;
+        sources[n_parts++] = plan->slots[slot].md;
+    }
+    dnnl_primitive_desc_t pd = NULL;
+    if (result == AMASS_OK) {
+        dnnl_status_t made = dnnl_concat_primitive_desc_create(&pd, NULL, n_parts, (int)axis, sources, NULL,
+                                                               nn_session_engine(plan->session));
+        if (made != dnnl_success)
+            result = nn_dnnl_fail(status, plan, node, "create this concatenation", made);
+    }
+    nn_step *step = result == AMASS_OK ? nn_plan_add_step(plan, pd, status) : NULL;
+    if (step) {
+        nn_plan_set_md(plan, node->outputs[0], dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0));
+        for (int i = 0; i < n_parts; i++)
+            nn_step_arg(step, DNNL_ARG_MULTIPLE_SRC + i, slots[i]);
+        nn_step_arg(step, DNNL_ARG_DST, node->outputs[0]);
+    } else if (result == AMASS_OK) {
+        result = status->code;
+    }
+    free(sources);
+    free(slots);
+    return result;
+}
+
+int nn_build_layout(nn_plan *plan, int node_index, amass_status *status)
+{
+    const nn_node *node = &plan->graph->nodes[node_index];
+    if (plan->env.types[node->inputs[0]].dtype != AMASS_NN_FLOAT32)
+        return nn_fail_node(status, plan->graph, node, "only float32 tensors run");
+    if (node->op == AMASS_NN_OP_TRANSPOSE)
+        return build_transpose(plan, node, status);
+    if (node->op == AMASS_NN_OP_CONCAT)
+        return build_concat(plan, node, status);
+    return build_view(plan, node, status);
+}
