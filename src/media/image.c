@@ -23,6 +23,8 @@
 #include "media_internal.h"
 
 #define IO_BUFFER_SIZE 32768
+/* bytes past the pixels for swscale to overrun into */
+#define RGB_SLACK 256
 
 /* Everything one load holds, so one exit path frees it all. */
 typedef struct {
@@ -334,29 +336,30 @@ static enum AVPixelFormat plain_format(enum AVPixelFormat format, int *full_rang
  * within 3 levels of PIL, mean difference under 0.2 (the IDCTs differ:
  * none of FFmpeg's idct choices matches libjpeg-turbo's exactly). */
 static void upsample_chroma(const uint8_t *source, int source_stride, int source_width, int source_height,
-                            int shift_x, int shift_y, uint8_t *out, int width, int height)
+                            int shift_x, int shift_y, uint16_t *column, uint8_t *out, int width, int height)
 {
-    int x, y;
+    int x, y, j;
     for (y = 0; y < height; y++) {
-        int near_y = y >> shift_y, far_y = near_y;
-        if (shift_y)
-            far_y = y & 1 ? (near_y + 1 < source_height ? near_y + 1 : near_y) : (near_y > 0 ? near_y - 1 : 0);
-        const uint8_t *near_row = source + (size_t)near_y * source_stride;
-        const uint8_t *far_row = source + (size_t)far_y * source_stride;
+        const uint8_t *near_row = source + (size_t)(y >> shift_y) * source_stride, *far_row = near_row;
+        uint8_t *out_row = out + (size_t)y * width;
+        if (shift_y) {
+            int far_y = y & 1 ? (y >> 1) + 1 : (y >> 1) - 1;
+            far_y = far_y < 0 ? 0 : far_y >= source_height ? source_height - 1 : far_y;
+            far_row = source + (size_t)far_y * source_stride;
+        }
+        /* vertical blend, weights summing to 4 (3 + 1, or 4 + 0) */
+        for (j = 0; j < source_width; j++)
+            column[j] = (uint16_t)(3 * near_row[j] + far_row[j]);
+        if (!shift_x) {
+            for (x = 0; x < width; x++)
+                out_row[x] = (uint8_t)((4 * column[x] + 8) >> 4);
+            continue;
+        }
+        /* horizontal: even outputs lean left, odd ones right; 16 in all */
         for (x = 0; x < width; x++) {
-            int near_x = x >> shift_x, far_x = near_x, column_near, column_far, total;
-            if (shift_x)
-                far_x = x & 1 ? (near_x + 1 < source_width ? near_x + 1 : near_x) : (near_x > 0 ? near_x - 1 : 0);
-            /* weights 3:1 in each subsampled direction, 16 (or 4) in all */
-            column_near = (shift_y ? 3 : 1) * near_row[near_x] + (shift_y ? far_row[near_x] : 0);
-            column_far = (shift_y ? 3 : 1) * near_row[far_x] + (shift_y ? far_row[far_x] : 0);
-            total = shift_x ? 3 * column_near + column_far : column_near;
-            if (shift_x && shift_y)
-                out[(size_t)y * width + x] = (uint8_t)((total + 8) >> 4);
-            else if (shift_x || shift_y)
-                out[(size_t)y * width + x] = (uint8_t)((total + 2) >> 2);
-            else
-                out[(size_t)y * width + x] = (uint8_t)total;
+            int near = x >> 1, far = x & 1 ? near + 1 : near - 1;
+            far = far < 0 ? 0 : far >= source_width ? source_width - 1 : far;
+            out_row[x] = (uint8_t)((3 * column[near] + column[far] + 8) >> 4);
         }
     }
 }
@@ -393,16 +396,21 @@ static amass_code convert_to_rgb(image_load *load, uint8_t **rgb_out)
         !(descriptor->flags & AV_PIX_FMT_FLAG_RGB) && descriptor->log2_chroma_w <= 1 &&
         descriptor->log2_chroma_h <= 1 && (descriptor->log2_chroma_w || descriptor->log2_chroma_h)) {
         int shift_x = descriptor->log2_chroma_w, shift_y = descriptor->log2_chroma_h;
+        uint16_t *column = amass_alloc_array((size_t)AV_CEIL_RSHIFT(width, shift_x), sizeof *column);
         chroma = amass_alloc_array((size_t)width * 2, (size_t)height);
-        if (!chroma)
+        if (!chroma || !column) {
+            free(chroma);
+            free(column);
             return amass_fail(load->status, AMASS_ERR_NOMEM, "%s: out of memory", load->path);
+        }
         for (i = 1; i <= 2; i++) {
             upsample_chroma(frame->data[i], frame->linesize[i], AV_CEIL_RSHIFT(width, shift_x),
-                            AV_CEIL_RSHIFT(height, shift_y), shift_x, shift_y,
+                            AV_CEIL_RSHIFT(height, shift_y), shift_x, shift_y, column,
                             chroma + (size_t)(i - 1) * width * height, width, height);
             planes[i] = chroma + (size_t)(i - 1) * width * height;
             strides[i] = width;
         }
+        free(column);
         /* an alpha plane (yuva420p from WebP) is dropped like any alpha */
         format = AV_PIX_FMT_YUV444P;
     }
@@ -427,32 +435,37 @@ static amass_code convert_to_rgb(image_load *load, uint8_t **rgb_out)
         return amass_fail(load->status, AMASS_ERR_UNSUPPORTED, "%s: cannot convert %s pixels to RGB", load->path,
                           descriptor->name);
     }
-    /* swscale writes whole SIMD blocks, so it gets a padded buffer and the
-     * rows are packed tight afterwards. */
+    /* The packed result, with slack at the end: should swscale's SIMD
+     * write past a row's last pixel, it lands on the next row (written
+     * after it) or in the slack. */
+    rgb = amass_alloc_array((size_t)width * 3 * (size_t)height + RGB_SLACK, 1);
+    if (!rgb) {
+        free(chroma);
+        return amass_fail(load->status, AMASS_ERR_NOMEM, "%s: out of memory for %d x %d pixels", load->path, width,
+                          height);
+    }
+    if (!deep) {
+        uint8_t *destination[4] = {rgb, NULL, NULL, NULL};
+        int destination_stride[4] = {width * 3, 0, 0, 0};
+        sws_scale(load->scaler, planes, strides, 0, height, destination, destination_stride);
+        free(chroma);
+        *rgb_out = rgb;
+        return AMASS_OK;
+    }
     error = av_image_alloc(scratch, scratch_stride, width, height, target, 64);
     if (error < 0) {
         free(chroma);
+        free(rgb);
         return amass_fail(load->status, AMASS_ERR_NOMEM, "%s: out of memory for %d x %d pixels", load->path, width,
                           height);
     }
     sws_scale(load->scaler, planes, strides, 0, height, scratch, scratch_stride);
     free(chroma);
-    rgb = amass_alloc_array((size_t)width * 3, (size_t)height);
-    if (!rgb) {
-        av_freep(&scratch[0]);
-        return amass_fail(load->status, AMASS_ERR_NOMEM, "%s: out of memory for %d x %d pixels", load->path, width,
-                          height);
-    }
     for (y = 0; y < height; y++) {
-        const uint8_t *row = scratch[0] + (size_t)y * scratch_stride[0];
+        const uint16_t *wide = (const uint16_t *)(scratch[0] + (size_t)y * scratch_stride[0]);
         uint8_t *out = rgb + (size_t)y * width * 3;
-        if (deep) {
-            const uint16_t *wide = (const uint16_t *)row;
-            for (i = 0; i < width * 3; i++)
-                out[i] = (uint8_t)((wide[i] * 255u + 32767u) / 65535u);
-        } else {
-            memcpy(out, row, (size_t)width * 3);
-        }
+        for (i = 0; i < width * 3; i++)
+            out[i] = (uint8_t)((wide[i] * 255u + 32767u) / 65535u);
     }
     av_freep(&scratch[0]);
     *rgb_out = rgb;
