@@ -138,6 +138,10 @@ typedef struct {
     double *slot_sums;       /* n_slots x k x dim */
     int64_t *slot_counts;    /* n_slots x k */
     int64_t *slot_changed;   /* n_slots: labels that moved in the last assignment */
+    float *block_sums;       /* n_threads x k x dim: one block's sums in float */
+    int32_t *block_counts;   /* n_threads x k */
+    int32_t *block_touched;  /* n_threads x k: clusters with rows in the block */
+    size_t *block_first;     /* n_threads x k: each cluster's first row in the block */
     double *sums;            /* k x dim */
     int64_t *counts;         /* k */
     double *far_distances;   /* n, allocated on the first empty cluster */
@@ -152,7 +156,10 @@ int amass_kmeans_work_init(amass_kmeans_work *work, const float *data, size_t n,
                            const float *data_mean, amass_status *status);
 void amass_kmeans_work_free(amass_kmeans_work *work);
 
-/* Rows [begin, end) added to slot's sums by their labels. */
+/* Rows [begin, end) (begin on a block boundary) added to slot's sums by
+ * their labels, block by block, so the result depends on the blocks alone,
+ * not on how the caller splits the range. Call it only from the thread
+ * given the slot (it uses that thread's block buffers). */
 void amass_kmeans_accumulate(amass_kmeans_work *work, int slot, size_t begin, size_t end);
 /* Slot sums -> new centroids, after relocating empty clusters as
  * scikit-learn does; old_centroids receives the previous ones. Returns the

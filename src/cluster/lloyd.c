@@ -34,10 +34,15 @@ int amass_kmeans_work_init(amass_kmeans_work *work, const float *data, size_t n,
     work->slot_sums = amass_alloc_array(slots * kd, sizeof *work->slot_sums);
     work->slot_counts = amass_alloc_array(slots * (size_t)k, sizeof *work->slot_counts);
     work->slot_changed = amass_alloc_array(slots, sizeof *work->slot_changed);
+    work->block_sums = amass_alloc_array((size_t)work->n_threads * kd, sizeof *work->block_sums);
+    work->block_counts = amass_calloc_array((size_t)work->n_threads * (size_t)k, sizeof *work->block_counts);
+    work->block_touched = amass_alloc_array((size_t)work->n_threads * (size_t)k, sizeof *work->block_touched);
+    work->block_first = amass_alloc_array((size_t)work->n_threads * (size_t)k, sizeof *work->block_first);
     work->sums = amass_alloc_array(kd, sizeof *work->sums);
     work->counts = amass_alloc_array((size_t)k, sizeof *work->counts);
     if (!work->centroids || !work->old_centroids || !work->labels || !work->slot_sums || !work->slot_counts ||
-        !work->slot_changed || !work->sums || !work->counts) {
+        !work->slot_changed || !work->block_sums || !work->block_counts || !work->block_touched ||
+        !work->block_first || !work->sums || !work->counts) {
         amass_kmeans_work_free(work);
         return amass_fail(status, AMASS_ERR_NOMEM, "out of memory for k-means with k=%d on %zu x %zu", k, n, dim);
     }
@@ -54,6 +59,10 @@ void amass_kmeans_work_free(amass_kmeans_work *work)
     free(work->slot_sums);
     free(work->slot_counts);
     free(work->slot_changed);
+    free(work->block_sums);
+    free(work->block_counts);
+    free(work->block_touched);
+    free(work->block_first);
     free(work->sums);
     free(work->counts);
     free(work->far_distances);
@@ -62,23 +71,83 @@ void amass_kmeans_work_free(amass_kmeans_work *work)
     work->centroids = work->old_centroids = NULL;
     work->labels = NULL;
     work->slot_sums = work->sums = work->far_distances = NULL;
+    work->block_sums = NULL;
+    work->block_counts = work->block_touched = NULL;
+    work->block_first = NULL;
     work->slot_counts = work->slot_changed = work->counts = NULL;
     work->far_order = NULL;
 }
 
-void amass_kmeans_accumulate(amass_kmeans_work *work, int slot, size_t begin, size_t end)
+/* Summing a block in float first halves the work of the double sums (one
+ * float add per value, then one double add per value and cluster present
+ * in the block): 22% of a 784-d Lloyd run before, measured; with fewer
+ * than 8 rows per cluster in a block it saves nothing. The float sums are
+ * of each row less the cluster's first row in the block, so they stay the
+ * size of the spread, not of the data's distance from the origin (float
+ * sums of raw rows lose the spread when the data sit far from 0), and on
+ * integer data the sums stay exact, as amass_cluster_stats's are.
+ * scikit-learn sums float32 rows in float32 without either. A block holds
+ * at most 8192 rows. */
+static void accumulate_block(amass_kmeans_work *work, double *slot_sums, int64_t *slot_counts, size_t begin,
+                             size_t end)
 {
     size_t dim = work->dim, k = (size_t)work->k;
-    double *slot_sums = work->slot_sums + (size_t)slot * k * dim;
-    int64_t *slot_counts = work->slot_counts + (size_t)slot * k;
+    int thread = amass_distance_thread_index();
+    float *block_sums = work->block_sums + (size_t)thread * k * dim;
+    int32_t *block_counts = work->block_counts + (size_t)thread * k;
+    int32_t *touched = work->block_touched + (size_t)thread * k;
+    size_t *first = work->block_first + (size_t)thread * k;
+    int n_touched = 0;
+    if (work->partition.block_rows < 8 * k) {
+        /* Few rows per cluster in a block: the float sums would save
+         * nothing over adding each row to the double sums directly. */
+        for (size_t i = begin; i < end; i++) {
+            const float *row = work->data + i * dim;
+            double *total = slot_sums + (size_t)work->labels[i] * dim;
+#pragma omp simd
+            for (size_t j = 0; j < dim; j++)
+                total[j] += row[j];
+            slot_counts[work->labels[i]]++;
+        }
+        return;
+    }
     for (size_t i = begin; i < end; i++) {
-        const float *row = work->data + i * dim;
-        double *sum = slot_sums + (size_t)work->labels[i] * dim;
+        const float *restrict row = work->data + i * dim;
+        int32_t label = work->labels[i];
+        float *restrict sum = block_sums + (size_t)label * dim;
+        const float *restrict anchor;
+        if (block_counts[label]++ == 0) {
+            touched[n_touched++] = label;
+            first[label] = i;
+            memset(sum, 0, dim * sizeof *sum);
+            continue;
+        }
+        anchor = work->data + first[label] * dim;
 #pragma omp simd
         for (size_t j = 0; j < dim; j++)
-            sum[j] += row[j];
-        slot_counts[work->labels[i]]++;
+            sum[j] += row[j] - anchor[j];
     }
+    for (int t = 0; t < n_touched; t++) {
+        size_t c = (size_t)touched[t];
+        const float *restrict sum = block_sums + c * dim;
+        const float *restrict anchor = work->data + first[c] * dim;
+        double *restrict total = slot_sums + c * dim;
+        double count = block_counts[c];
+#pragma omp simd
+        for (size_t j = 0; j < dim; j++)
+            total[j] += (double)anchor[j] * count + (double)sum[j];
+        slot_counts[c] += block_counts[c];
+        block_counts[c] = 0;
+    }
+}
+
+void amass_kmeans_accumulate(amass_kmeans_work *work, int slot, size_t begin, size_t end)
+{
+    size_t k = (size_t)work->k, block_rows = work->partition.block_rows;
+    double *slot_sums = work->slot_sums + (size_t)slot * k * work->dim;
+    int64_t *slot_counts = work->slot_counts + (size_t)slot * k;
+    for (size_t at = begin; at < end; at += block_rows)
+        accumulate_block(work, slot_sums, slot_counts, at, end - at < block_rows ? end : at + block_rows);
 }
 
 static void clear_slot(amass_kmeans_work *work, int slot)
