@@ -436,6 +436,12 @@ static int plan_for(amass_nn_session *session, int64_t batch, nn_plan **plan, am
     if (batch < 1 || batch > (1 << 20))
         return amass_fail(status, AMASS_ERR_USAGE, "%s: batch size %lld out of range", session->graph->name,
                           (long long)batch);
+    for (int i = 0; i < session->graph->n_inputs; i++) {
+        const nn_value *input = &session->graph->values[session->graph->inputs[i]];
+        if (input->type.rank > 0 && input->type.dims[0] != AMASS_NN_DYNAMIC && input->type.dims[0] != batch)
+            return amass_fail(status, AMASS_ERR_USAGE, "%s: input '%s' has a fixed batch of %lld, not %lld",
+                              session->graph->name, input->name, (long long)input->type.dims[0], (long long)batch);
+    }
     nn_plan **plans = amass_realloc_array(session->plans, (size_t)session->n_plans + 1, sizeof *plans);
     if (!plans)
         return amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
