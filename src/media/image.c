@@ -327,43 +327,6 @@ static enum AVPixelFormat plain_format(enum AVPixelFormat format, int *full_rang
     }
 }
 
-/* libjpeg's "fancy upsampling" of 2x-subsampled chroma, which PIL shows:
- * each output sample is 3/4 of the nearer and 1/4 of the farther stored
- * sample in each subsampled direction (chroma sited between luma samples,
- * as JFIF has it), edges repeated. swscale 5.1 interpolates such chroma
- * horizontally but not vertically (nearest rows), which put a sharp
- * red/green edge up to 52 levels away from PIL; with this, JPEGs decode
- * within 3 levels of PIL, mean difference under 0.2 (the IDCTs differ:
- * none of FFmpeg's idct choices matches libjpeg-turbo's exactly). */
-static void upsample_chroma(const uint8_t *source, int source_stride, int source_width, int source_height,
-                            int shift_x, int shift_y, uint16_t *column, uint8_t *out, int width, int height)
-{
-    int x, y, j;
-    for (y = 0; y < height; y++) {
-        const uint8_t *near_row = source + (size_t)(y >> shift_y) * source_stride, *far_row = near_row;
-        uint8_t *out_row = out + (size_t)y * width;
-        if (shift_y) {
-            int far_y = y & 1 ? (y >> 1) + 1 : (y >> 1) - 1;
-            far_y = far_y < 0 ? 0 : far_y >= source_height ? source_height - 1 : far_y;
-            far_row = source + (size_t)far_y * source_stride;
-        }
-        /* vertical blend, weights summing to 4 (3 + 1, or 4 + 0) */
-        for (j = 0; j < source_width; j++)
-            column[j] = (uint16_t)(3 * near_row[j] + far_row[j]);
-        if (!shift_x) {
-            for (x = 0; x < width; x++)
-                out_row[x] = (uint8_t)((4 * column[x] + 8) >> 4);
-            continue;
-        }
-        /* horizontal: even outputs lean left, odd ones right; 16 in all */
-        for (x = 0; x < width; x++) {
-            int near = x >> 1, far = x & 1 ? near + 1 : near - 1;
-            far = far < 0 ? 0 : far >= source_width ? source_width - 1 : far;
-            out_row[x] = (uint8_t)((3 * column[near] + column[far] + 8) >> 4);
-        }
-    }
-}
-
 static amass_code convert_to_rgb(image_load *load, uint8_t **rgb_out)
 {
     const AVFrame *frame = load->frame;
@@ -372,7 +335,7 @@ static amass_code convert_to_rgb(image_load *load, uint8_t **rgb_out)
     const AVPixFmtDescriptor *descriptor = av_pix_fmt_desc_get(format);
     uint8_t *scratch[4] = {NULL}, *rgb, *chroma = NULL;
     const uint8_t *planes[4];
-    int scratch_stride[4], strides[4], y, error, deep, i;
+    int scratch_stride[4], strides[4], y, error, deep, ycbcr, i;
     enum AVPixelFormat target;
     if (!descriptor)
         return amass_fail(load->status, AMASS_ERR_UNSUPPORTED, "%s: decoder gave no pixel format", load->path);
@@ -392,9 +355,24 @@ static amass_code convert_to_rgb(image_load *load, uint8_t **rgb_out)
         planes[i] = frame->data[i];
         strides[i] = frame->linesize[i];
     }
-    if (!deep && descriptor->nb_components >= 3 && (descriptor->flags & AV_PIX_FMT_FLAG_PLANAR) &&
-        !(descriptor->flags & AV_PIX_FMT_FLAG_RGB) && descriptor->log2_chroma_w <= 1 &&
-        descriptor->log2_chroma_h <= 1 && (descriptor->log2_chroma_w || descriptor->log2_chroma_h)) {
+    ycbcr = !deep && descriptor->nb_components >= 3 && (descriptor->flags & AV_PIX_FMT_FLAG_PLANAR) &&
+            !(descriptor->flags & AV_PIX_FMT_FLAG_RGB) && descriptor->log2_chroma_w <= 1 &&
+            descriptor->log2_chroma_h <= 1;
+    if (ycbcr && full_range && (frame->colorspace == AVCOL_SPC_BT470BG || frame->colorspace == AVCOL_SPC_SMPTE170M ||
+                                frame->colorspace == AVCOL_SPC_UNSPECIFIED)) {
+        /* JPEG: libjpeg's conversion, so pixels come out as PIL shows them
+         * (and faster than swscale's accurate path) */
+        rgb = amass_alloc_array((size_t)width * 3, (size_t)height);
+        if (!rgb || amass_media_jfif_to_rgb((const uint8_t *const *)planes, strides, descriptor->log2_chroma_w,
+                                            descriptor->log2_chroma_h, width, height, rgb) != 0) {
+            free(rgb);
+            return amass_fail(load->status, AMASS_ERR_NOMEM, "%s: out of memory for %d x %d pixels", load->path,
+                              width, height);
+        }
+        *rgb_out = rgb;
+        return AMASS_OK;
+    }
+    if (ycbcr && (descriptor->log2_chroma_w || descriptor->log2_chroma_h)) {
         int shift_x = descriptor->log2_chroma_w, shift_y = descriptor->log2_chroma_h;
         uint16_t *column = amass_alloc_array((size_t)AV_CEIL_RSHIFT(width, shift_x), sizeof *column);
         chroma = amass_alloc_array((size_t)width * 2, (size_t)height);
@@ -404,9 +382,11 @@ static amass_code convert_to_rgb(image_load *load, uint8_t **rgb_out)
             return amass_fail(load->status, AMASS_ERR_NOMEM, "%s: out of memory", load->path);
         }
         for (i = 1; i <= 2; i++) {
-            upsample_chroma(frame->data[i], frame->linesize[i], AV_CEIL_RSHIFT(width, shift_x),
-                            AV_CEIL_RSHIFT(height, shift_y), shift_x, shift_y, column,
-                            chroma + (size_t)(i - 1) * width * height, width, height);
+            for (y = 0; y < height; y++)
+                amass_media_upsample_chroma_row(frame->data[i], frame->linesize[i], AV_CEIL_RSHIFT(width, shift_x),
+                                                AV_CEIL_RSHIFT(height, shift_y), shift_x, shift_y, y, column,
+                                                chroma + (size_t)(i - 1) * width * height + (size_t)y * width,
+                                                width);
             planes[i] = chroma + (size_t)(i - 1) * width * height;
             strides[i] = width;
         }

@@ -1,2 +1,2 @@
 # libamass media layer: FFmpeg/libsndfile decode -> float tensors
-libamass_a_SOURCES += src/media/media.h src/media/media_internal.h src/media/ffmpeg.c src/media/image.c src/media/exif.c
+libamass_a_SOURCES += src/media/media.h src/media/media_internal.h src/media/ffmpeg.c src/media/image.c src/media/exif.c src/media/jfif.c

@@ -3,6 +3,7 @@
 #define AMASS_MEDIA_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Routes FFmpeg's log lines to amass_log at debug level (once per
  * process), so the library never prints. */
@@ -22,5 +23,15 @@ const char *amass_media_ffmpeg_error_text(int error, char *buffer, size_t size);
  * PNG file's eXIf chunk, read from the open file descriptor. */
 int amass_media_tiff_file_orientation(int fd);
 int amass_media_png_file_orientation(int fd);
+
+/* Row y of a 2x-subsampled (shift 1) or full (shift 0) chroma plane
+ * upsampled to width samples as libjpeg's fancy upsampling does; column
+ * holds source_width scratch values. */
+void amass_media_upsample_chroma_row(const uint8_t *plane, int stride, int source_width, int source_height,
+                                     int shift_x, int shift_y, int y, uint16_t *column, uint8_t *out, int width);
+/* Full-range JFIF YCbCr planes (chroma subsampled by 1 << shift) into
+ * packed RGB as libjpeg computes it; -1 when out of memory. */
+int amass_media_jfif_to_rgb(const uint8_t *const planes[3], const int strides[3], int shift_x, int shift_y,
+                            int width, int height, uint8_t *rgb);
 
 #endif
