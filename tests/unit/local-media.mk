@@ -18,7 +18,8 @@ EXTRA_DIST += testdata/images/make-images testdata/images/make-preprocess-expect
 	testdata/images/orientation-7.jpg testdata/images/orientation-8.jpg testdata/images/orientation-6.webp \
 	testdata/images/orientation-6.png testdata/images/orientation-6.tif testdata/images/scene.png \
 	testdata/images/scene-tall.png testdata/images/huge-side.png testdata/images/huge-area.png \
-	testdata/images/tone.wav testdata/images/clip.mkv
+	testdata/images/tone.wav testdata/images/clip.mkv testdata/images/flat-odd-420.jpg \
+	testdata/images/flat-odd-422.jpg
 
 # Fuzz target for image decoding, run in make check like the io targets.
 check_PROGRAMS += tests/fuzz/fuzz-image

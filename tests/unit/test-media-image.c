@@ -92,6 +92,28 @@ static void check_quadrants(const char *name, int tolerance, int orientation)
     amass_media_image_free(&image);
 }
 
+/* Flat (200, 60, 90) at 37 x 23: every pixel, edges included. */
+static void test_flat(const char *name)
+{
+    static const int flat[3] = {200, 60, 90};
+    amass_image image;
+    amass_status status;
+    char label[128];
+    int x, y, same = 1;
+    amass_status_clear(&status);
+    snprintf(label, sizeof label, "%s decodes at 37 x 23", name);
+    if (!ok(amass_media_image_load(image_path(name), &image, &status) == AMASS_OK && image.width == 37 &&
+                image.height == 23,
+            label))
+        return;
+    for (y = 0; y < 23 && same; y++)
+        for (x = 0; x < 37 && same; x++)
+            same = pixel_within(&image, x, y, flat, 3);
+    snprintf(label, sizeof label, "%s: every pixel within 3 of the flat colour", name);
+    ok(same, label);
+    amass_media_image_free(&image);
+}
+
 static void test_gray(void)
 {
     amass_image image;
@@ -306,6 +328,8 @@ int main(void)
     check_quadrants("orientation-6.png", 0, 6);
     check_quadrants("orientation-6.tif", 0, 6);
     test_gray();
+    test_flat("flat-odd-420.jpg");
+    test_flat("flat-odd-422.jpg");
     test_bad_input();
     test_limits();
     test_truncated("quadrants.jpg", 64, 32);
