@@ -201,7 +201,7 @@ static amass_code open_decoder(image_load *load, int stream_index)
     /* some demuxers (gif) know the size from the header already */
     if (too_large(load->limits, parameters->width, parameters->height))
         return fail_too_large(load, parameters->width, parameters->height);
-    if (parameters->codec_id == AV_CODEC_ID_PNG) {
+    if (parameters->codec_id == AV_CODEC_ID_PNG || parameters->codec_id == AV_CODEC_ID_APNG) {
         int64_t width, height;
         if (png_declared_size(load->file, &width, &height) && too_large(load->limits, width, height))
             return fail_too_large(load, width, height);
@@ -307,7 +307,7 @@ static int orientation_of(image_load *load)
     /* PIL's exif_transpose honours these too */
     if (load->decoder->codec_id == AV_CODEC_ID_TIFF)
         return amass_media_tiff_file_orientation(fileno(load->file));
-    if (load->decoder->codec_id == AV_CODEC_ID_PNG)
+    if (load->decoder->codec_id == AV_CODEC_ID_PNG || load->decoder->codec_id == AV_CODEC_ID_APNG)
         return amass_media_png_file_orientation(fileno(load->file));
     return 1;
 }

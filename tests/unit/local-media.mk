@@ -19,7 +19,7 @@ EXTRA_DIST += testdata/images/make-images testdata/images/make-preprocess-expect
 	testdata/images/orientation-6.png testdata/images/orientation-6.tif testdata/images/scene.png \
 	testdata/images/scene-tall.png testdata/images/huge-side.png testdata/images/huge-area.png \
 	testdata/images/tone.wav testdata/images/clip.mkv testdata/images/flat-odd-420.jpg \
-	testdata/images/flat-odd-422.jpg
+	testdata/images/flat-odd-422.jpg testdata/images/pattern-animated.png
 
 # Fuzz target for image decoding, run in make check like the io targets.
 check_PROGRAMS += tests/fuzz/fuzz-image

@@ -306,7 +306,7 @@ int main(void)
 {
     static const char *const lossless[] = {"pattern.png", "pattern.bmp", "pattern.tif", "pattern-lossless.webp",
                                            "pattern.gif", "pattern-alpha.png", "pattern-palette.png",
-                                           "pattern-16bit.png"};
+                                           "pattern-16bit.png", "pattern-animated.png"};
     const char *top = getenv("top_srcdir");
     size_t i;
     snprintf(images, sizeof images, "%s/testdata/images", top ? top : ".");
