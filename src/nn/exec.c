@@ -23,11 +23,30 @@ struct amass_nn_session {
     nn_weight *weights;
     int n_weights;
     amass_nn_session_stats stats;
+    int winograd;
 };
+
+static void plan_free(nn_plan *plan);
 
 dnnl_engine_t nn_session_engine(const amass_nn_session *session)
 {
     return session->engine;
+}
+
+int nn_session_winograd(const amass_nn_session *session)
+{
+    return session->winograd;
+}
+
+void amass_nn_session_set_winograd(amass_nn_session *session, int enabled)
+{
+    /* Plans made under the other setting are dropped, not mixed. */
+    if (!!enabled != session->winograd) {
+        for (int p = 0; p < session->n_plans; p++)
+            plan_free(session->plans[p]);
+        session->n_plans = 0;
+    }
+    session->winograd = !!enabled;
 }
 
 void nn_session_count_primitive(amass_nn_session *session)
@@ -171,10 +190,17 @@ int nn_plan_as(nn_plan *plan, int slot, const dnnl_memory_desc_t *md, amass_stat
 {
     if (dnnl_memory_desc_equal(md, &plan->slots[slot].md))
         return slot;
-    int plain = plan->slots[slot].plain;
+    int plain = plan->slots[slot].plain, converted = plan->slots[slot].converted;
     if (plain >= 0 && dnnl_memory_desc_equal(md, &plan->slots[plain].md))
         return plain;
-    return add_reorder(plan, slot, md, status);
+    if (converted > 0 && dnnl_memory_desc_equal(md, &plan->slots[converted].md))
+        return converted;
+    /* Remembered, so a tensor feeding a conv and a residual sum in the
+     * same layout is reordered once. */
+    converted = add_reorder(plan, slot, md, status);
+    if (converted >= 0)
+        plan->slots[slot].converted = converted;
+    return converted;
 }
 
 int nn_plan_known_slot(nn_plan *plan, int value, amass_status *status)
@@ -264,7 +290,30 @@ static void plan_free(nn_plan *plan)
     free(plan->arena);
     free(plan->input_slots);
     free(plan->output_slots);
+    free(plan->output_bound);
     free(plan);
+}
+
+static void bind_root(nn_plan *plan, int root, void *data)
+{
+    for (int s = 0; s < plan->n_slots; s++)
+        if (plan->slots[s].root == root && plan->slots[s].memory)
+            dnnl_memory_set_data_handle(plan->slots[s].memory, data);
+}
+
+/* An output can live in the caller's array when its storage is written
+ * by a step, is no input's, and no other output shares it. */
+static void choose_bound_outputs(nn_plan *plan)
+{
+    const amass_nn_graph *graph = plan->graph;
+    for (int o = 0; o < graph->n_outputs; o++) {
+        int root = plan->slots[plan->output_slots[o]].root, bound = !plan->slots[root].external;
+        for (int i = 0; i < graph->n_inputs; i++)
+            bound &= plan->slots[plan->input_slots[i]].root != root;
+        for (int other = 0; other < graph->n_outputs; other++)
+            bound &= other == o || plan->slots[plan->output_slots[other]].root != root;
+        plan->output_bound[o] = bound;
+    }
 }
 
 static int build_node(nn_plan *plan, int n, amass_status *status)
@@ -325,7 +374,8 @@ static int plan_build(amass_nn_session *session, int64_t batch, nn_plan **out, a
     plan->batch = batch;
     plan->input_slots = calloc((size_t)graph->n_inputs + 1, sizeof *plan->input_slots);
     plan->output_slots = calloc((size_t)graph->n_outputs + 1, sizeof *plan->output_slots);
-    if (!plan->input_slots || !plan->output_slots)
+    plan->output_bound = calloc((size_t)graph->n_outputs + 1, sizeof *plan->output_bound);
+    if (!plan->input_slots || !plan->output_slots || !plan->output_bound)
         result = amass_fail(status, AMASS_ERR_NOMEM, "out of memory planning");
     if (result == AMASS_OK)
         result = nn_infer(graph, batch, &plan->env, status);
@@ -353,6 +403,8 @@ static int plan_build(amass_nn_session *session, int64_t batch, nn_plan **out, a
     }
     if (result == AMASS_OK)
         result = nn_plan_memory(plan, status);
+    if (result == AMASS_OK)
+        choose_bound_outputs(plan);
     for (int s = 0; s < plan->n_steps && result == AMASS_OK; s++) {
         nn_step *step = &plan->steps[s];
         dnnl_status_t made = dnnl_primitive_create(&step->primitive, step->pd);
@@ -480,10 +532,14 @@ int amass_nn_session_run(amass_nn_session *session, int64_t batch, const float *
     int result = plan_for(session, batch, &plan, status);
     if (result != AMASS_OK)
         return result;
-    for (int i = 0; i < session->graph->n_inputs; i++) {
-        int slot = plan->input_slots[i];
-        memcpy(plan->arena + plan->slots[plan->slots[slot].root].offset, inputs[i], slot_bytes(plan, slot));
-    }
+    /* The caller's buffers are bound in place of arena buffers: the
+     * input is read where it lies, and an output's last step writes
+     * straight into the caller's array, saving two copies per run. */
+    for (int i = 0; i < session->graph->n_inputs; i++)
+        bind_root(plan, plan->slots[plan->input_slots[i]].root, (void *)inputs[i]);
+    for (int o = 0; o < session->graph->n_outputs; o++)
+        if (plan->output_bound[o])
+            bind_root(plan, plan->slots[plan->output_slots[o]].root, outputs[o]);
     for (int s = 0; s < plan->n_steps; s++) {
         nn_step *step = &plan->steps[s];
         dnnl_status_t done = dnnl_success;
@@ -501,6 +557,8 @@ int amass_nn_session_run(amass_nn_session *session, int64_t batch, const float *
     if (waited != dnnl_success)
         return nn_dnnl_fail(status, plan, NULL, "finish the run", waited);
     for (int o = 0; o < session->graph->n_outputs; o++) {
+        if (plan->output_bound[o])
+            continue;
         const nn_slot *slot = &plan->slots[plan->output_slots[o]];
         const void *data = slot->external ? slot->external : plan->arena + plan->slots[slot->root].offset;
         memcpy(outputs[o], data, slot_bytes(plan, plan->output_slots[o]));

@@ -166,6 +166,11 @@ int amass_nn_session_run(amass_nn_session *session, int64_t batch, const float *
 int amass_nn_session_output_type(amass_nn_session *session, int64_t batch, size_t index, amass_nn_tensor_type *type,
                                  amass_status *status);
 
+/* Lets 3x3 stride-1 convolutions use oneDNN's Winograd algorithm (about
+ * 2.5x fewer multiplications; rounding error grows to about 1e-5 of the
+ * output's scale). Off by default; set it before the first run. */
+void amass_nn_session_set_winograd(amass_nn_session *session, int enabled);
+
 typedef struct {
     uint64_t primitives_created; /* oneDNN primitives made so far */
     uint64_t weight_reorders;    /* weight tensors reordered so far */

@@ -52,6 +52,7 @@ typedef struct {
     int last_read;       /* step index, -1 never read */
     int written_at;      /* step index, -1 for graph inputs */
     int plain;           /* slot holding the plain-layout copy, -1 none yet */
+    int converted;       /* slot holding the last other-layout copy, 0 none */
     dnnl_memory_t memory;
 } nn_slot;
 
@@ -69,11 +70,13 @@ typedef struct {
     unsigned char *arena;
     size_t arena_bytes;
     int *input_slots, *output_slots;
+    int *output_bound; /* per output: written straight into the caller's array */
 } nn_plan;
 
 /* exec.c: building a plan */
 dnnl_engine_t nn_session_engine(const struct amass_nn_session *session);
 void nn_session_count_primitive(struct amass_nn_session *session);
+int nn_session_winograd(const struct amass_nn_session *session);
 int nn_plan_new_slot(nn_plan *plan, const dnnl_memory_desc_t *md, amass_status *status);
 void nn_plan_set_md(nn_plan *plan, int slot, const dnnl_memory_desc_t *md);
 /* The slot holding value's data in plain row-major layout, reordering once. */

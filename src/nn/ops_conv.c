@@ -125,19 +125,25 @@ int nn_build_conv(nn_plan *plan, int node_index, amass_status *status)
         pad_left[d] = window.pad_begin[d];
         pad_right[d] = window.pad_end[d];
     }
-    dnnl_convolution_desc_t desc;
-    dnnl_status_t made = dnnl_dilated_convolution_forward_desc_init(
-        &desc, dnnl_forward_inference, dnnl_convolution_direct, &src_any, &weights_any, has_bias ? &bias_md : NULL,
-        &dst_any, strides, dilates, pad_left, pad_right);
-    if (made != dnnl_success)
-        return nn_dnnl_fail(status, plan, node, "describe this convolution", made);
     dnnl_primitive_attr_t attr;
     int sum_slot;
     result = nn_post_ops_attr(plan, node, &attr, &sum_slot, status);
     if (result != AMASS_OK)
         return result;
-    dnnl_primitive_desc_t pd;
-    made = dnnl_primitive_desc_create(&pd, &desc, attr, nn_session_engine(plan->session), NULL);
+    int winograd = nn_session_winograd(plan->session) && group == 1 && window.spatial == 2;
+    for (int d = 0; d < window.spatial; d++)
+        winograd &= window.kernel[d] == 3 && window.stride[d] == 1 && window.dilation[d] == 1;
+    dnnl_primitive_desc_t pd = NULL;
+    dnnl_status_t made = dnnl_unimplemented;
+    /* Winograd where asked and oneDNN has a kernel for it; direct otherwise. */
+    for (int attempt = winograd ? 0 : 1; attempt < 2 && made != dnnl_success; attempt++) {
+        dnnl_convolution_desc_t desc;
+        made = dnnl_dilated_convolution_forward_desc_init(
+            &desc, dnnl_forward_inference, attempt == 0 ? dnnl_convolution_winograd : dnnl_convolution_direct,
+            &src_any, &weights_any, has_bias ? &bias_md : NULL, &dst_any, strides, dilates, pad_left, pad_right);
+        if (made == dnnl_success)
+            made = dnnl_primitive_desc_create(&pd, &desc, attr, nn_session_engine(plan->session), NULL);
+    }
     dnnl_primitive_attr_destroy(attr);
     if (made != dnnl_success)
         return nn_dnnl_fail(status, plan, node, "create this convolution", made);
@@ -157,6 +163,11 @@ int nn_build_conv(nn_plan *plan, int node_index, amass_status *status)
         return result;
     }
     nn_plan_set_md(plan, node->outputs[0], dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0));
+    /* The residual in dst's layout, so the sum can run in place. */
+    if (sum_slot >= 0 && (sum_slot = nn_plan_as(plan, sum_slot, &plan->slots[node->outputs[0]].md, status)) < 0) {
+        dnnl_primitive_desc_destroy(pd);
+        return status->code;
+    }
     nn_step *step;
     result = add_compute_step(plan, pd, sum_slot, &step, status);
     if (result != AMASS_OK)

@@ -105,12 +105,14 @@ static amass_nn_graph *new_graph_with_input(const char *name, int channels, int 
 }
 
 static void check_batches(amass_nn_graph *graph, const char *what, size_t per_item_in, size_t per_item_out,
-                          void (*reference)(const float *x, int batch, float *y))
+                          void (*reference)(const float *x, int batch, float *y), int winograd)
 {
     amass_status status = {0};
     char name[160];
     amass_nn_session *session = amass_nn_session_open(graph, &status);
     ok(session != NULL, "session opens");
+    if (session)
+        amass_nn_session_set_winograd(session, winograd);
     for (int batch = 1; batch <= 3; batch += 2) {
         float *x = random_tensor(per_item_in * batch, -1, 1);
         float *want = calloc(per_item_out * batch, sizeof *want);
@@ -168,7 +170,9 @@ static void test_resnet_block(void)
     amass_nn_graph_output_type(graph, 0, &type);
     ok(type.rank == 4 && type.dims[0] == AMASS_NN_DYNAMIC && type.dims[1] == RES_C, "the output keeps a dynamic batch");
     check_batches(graph, "ResNet block", (size_t)RES_C * RES_H * RES_W, (size_t)RES_C * RES_H * RES_W,
-                  resnet_reference);
+                  resnet_reference, 0);
+    check_batches(graph, "ResNet block with Winograd", (size_t)RES_C * RES_H * RES_W, (size_t)RES_C * RES_H * RES_W,
+                  resnet_reference, 1);
     amass_nn_graph_free(graph);
     free_conv_bn(&res_a);
     free_conv_bn(&res_b);
@@ -216,7 +220,7 @@ static void test_mobilenet_block(void)
         printf("#   %s\n", status.message);
     is_int(amass_nn_graph_node_count(graph), 3, "Relu6 and the residual Add fuse into the three convs");
     check_batches(graph, "MobileNetV2 block", (size_t)MB_C * MB_H * MB_W, (size_t)MB_C * MB_H * MB_W,
-                  mobilenet_reference);
+                  mobilenet_reference, 0);
     amass_nn_graph_free(graph);
     free_conv_bn(&mb_expand);
     free_conv_bn(&mb_depthwise);
@@ -266,7 +270,7 @@ static void test_classifier_head(void)
     ok(result == AMASS_OK, "classifier head builds");
     if (!ok(amass_nn_graph_prepare(graph, &status) == AMASS_OK, "classifier head prepares"))
         printf("#   %s\n", status.message);
-    check_batches(graph, "classifier head", (size_t)HEAD_C * HEAD_H * HEAD_W, CLASSES, head_reference);
+    check_batches(graph, "classifier head", (size_t)HEAD_C * HEAD_H * HEAD_W, CLASSES, head_reference, 0);
     amass_nn_graph_free(graph);
     free(head_weights);
     free(head_bias);
