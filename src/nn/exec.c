@@ -27,6 +27,7 @@ struct amass_nn_session {
 };
 
 static void plan_free(nn_plan *plan);
+static int plan_for(amass_nn_session *session, int64_t batch, nn_plan **plan, amass_status *status);
 
 dnnl_engine_t nn_session_engine(const amass_nn_session *session)
 {
@@ -453,6 +454,17 @@ amass_nn_session *amass_nn_session_open(const amass_nn_graph *graph, amass_statu
     if (result != dnnl_success) {
         amass_fail(status, AMASS_ERR_FATAL, "%s: cannot create a oneDNN CPU engine (status %d)", graph->name,
                    (int)result);
+        amass_nn_session_close(session);
+        return NULL;
+    }
+    /* Planning the model's own batch size (1 when dynamic) now makes
+     * anything oneDNN cannot run an error at load, not at the first run. */
+    int64_t batch = 1;
+    for (int i = 0; i < graph->n_inputs; i++)
+        if (graph->values[graph->inputs[i]].type.rank > 0 && graph->values[graph->inputs[i]].type.dims[0] > 0)
+            batch = graph->values[graph->inputs[i]].type.dims[0];
+    nn_plan *plan;
+    if (plan_for(session, batch, &plan, status) != AMASS_OK) {
         amass_nn_session_close(session);
         return NULL;
     }

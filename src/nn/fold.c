@@ -114,9 +114,13 @@ static void host_binary(amass_nn_op op, const amass_nn_tensor_type *out, const a
     for (size_t i = 0; i < count; i++) {
         if (out->dtype == AMASS_NN_INT64) {
             int64_t x = ((const int64_t *)a)[offset_a[i]], y = ((const int64_t *)b)[offset_b[i]], z;
-            z = op == AMASS_NN_OP_ADD   ? x + y
-                : op == AMASS_NN_OP_SUB ? x - y
-                : op == AMASS_NN_OP_MUL ? x * y
+            /* Wrapping arithmetic: hostile constants must not reach
+             * signed overflow. */
+            uint64_t ux = (uint64_t)x, uy = (uint64_t)y;
+            z = op == AMASS_NN_OP_ADD   ? (int64_t)(ux + uy)
+                : op == AMASS_NN_OP_SUB ? (int64_t)(ux - uy)
+                : op == AMASS_NN_OP_MUL ? (int64_t)(ux * uy)
+                : y == -1               ? (int64_t)(0 - ux)
                 : y != 0                ? x / y
                                         : 0;
             ((int64_t *)result)[i] = z;
@@ -183,6 +187,7 @@ int nn_host_evaluate(const amass_nn_graph *graph, const nn_node *node, const nn_
     case AMASS_NN_OP_SHAPE: {
         int64_t start = nn_attr_int(node, "start", 0);
         start = start < 0 ? start + in->rank : start;
+        start = start < 0 ? 0 : start;
         for (size_t i = 0; i < count; i++)
             ((int64_t *)data)[i] = in->dims[(size_t)start + i];
         break;

@@ -111,7 +111,7 @@ static int axes_of(const nn_node *node, const nn_env *env, int64_t *axes, int ma
     int count = nn_attr_ints(node, "axes", axes, max);
     if (count < 0 && node->n_inputs > 1 && node->inputs[1] >= 0)
         count = known_ints(env, node->inputs[1], axes, max);
-    return count;
+    return count > max ? -2 : count; /* -2: more axes than a tensor can have */
 }
 
 static int normalize_axis(int64_t *axis, int rank)
@@ -235,7 +235,7 @@ static int infer_squeeze(const amass_nn_graph *graph, const nn_node *node, nn_en
     int unsqueeze = node->op == AMASS_NN_OP_UNSQUEEZE;
     int out_rank = unsqueeze ? in->rank + n_axes : in->rank;
     unsigned char marked[AMASS_NN_MAX_RANK] = {0};
-    if ((unsqueeze && n_axes < 0) || out_rank > AMASS_NN_MAX_RANK)
+    if ((unsqueeze && n_axes < 0) || n_axes < -1 || out_rank > AMASS_NN_MAX_RANK)
         return nn_fail_node(status, graph, node, "axes missing, not known at load time or too many");
     for (int i = 0; i < n_axes; i++) {
         if (!normalize_axis(&axes[i], out_rank) || marked[axes[i]])
@@ -376,8 +376,8 @@ static int infer_node(const amass_nn_graph *graph, const nn_node *node, nn_env *
         int64_t axes[AMASS_NN_MAX_RANK];
         unsigned char marked[AMASS_NN_MAX_RANK] = {0};
         int n_axes = axes_of(node, env, axes, AMASS_NN_MAX_RANK);
-        if (n_axes < 0 && node->n_inputs > 1 && node->inputs[1] >= 0)
-            return nn_fail_node(status, graph, node, "axes not known at load time");
+        if ((n_axes < 0 && node->n_inputs > 1 && node->inputs[1] >= 0) || n_axes < -1)
+            return nn_fail_node(status, graph, node, "axes not known at load time or too many");
         for (int i = 0; i < n_axes; i++)
             if (!normalize_axis(&axes[i], in->rank) || marked[axes[i]]++)
                 return nn_fail_node(status, graph, node, "axis out of range or repeated");
@@ -395,7 +395,9 @@ static int infer_node(const amass_nn_graph *graph, const nn_node *node, nn_env *
     }
     case AMASS_NN_OP_SHAPE: {
         int64_t start = nn_attr_int(node, "start", 0), end = nn_attr_int(node, "end", in->rank);
+        /* ONNX clamps both ends into [0, rank]. */
         start = start < 0 ? start + in->rank : start;
+        start = start < 0 ? 0 : start > in->rank ? in->rank : start;
         end = end < 0 ? end + in->rank : end > in->rank ? in->rank : end;
         out->dtype = AMASS_NN_INT64;
         out->rank = 1;
@@ -453,6 +455,17 @@ int nn_infer(const amass_nn_graph *graph, int64_t batch, nn_env *env, amass_stat
         int result = infer_node(graph, node, env, status);
         if (result != AMASS_OK)
             return result;
+        /* Hostile shapes (a Reshape to [2^40, 2^40]) stop here, before
+         * any size arithmetic can overflow. */
+        const amass_nn_tensor_type *out = &env->types[node->outputs[0]];
+        double elements = 1;
+        for (int d = 0; d < out->rank; d++) {
+            if (out->dims[d] < 0 || out->dims[d] > ((int64_t)1 << 40))
+                return nn_fail_node(status, graph, node, "dimension %d is %lld", d, (long long)out->dims[d]);
+            elements *= (double)out->dims[d];
+        }
+        if (elements > (double)((int64_t)1 << 40))
+            return nn_fail_node(status, graph, node, "the output would hold %.0f elements", elements);
         for (int o = 1; o < node->n_outputs; o++)
             if (nn_value_use_count(graph, node->outputs[o]) > 0)
                 return nn_fail_node(status, graph, node, "output %d is used; only the first output runs", o);

@@ -155,8 +155,20 @@ int nn_build_binary(nn_plan *plan, int node_index, amass_status *status)
         first = second;
         second = swap;
     } else if (!first_full) {
-        /* oneDNN broadcasts the second operand only. */
-        return nn_fail_node(status, plan->graph, node, "broadcasting the first operand is not supported yet");
+        /* oneDNN broadcasts the second operand only; c - x and c / x with
+         * a scalar c are the activations linear(-1, c) and c * x^-1. */
+        const float *scalar = plan->slots[first].external;
+        if (!second_full || !scalar || amass_nn_type_count(&plan->env.types[node->inputs[0]]) != 1)
+            return nn_fail_node(status, plan->graph, node, "broadcasting the first operand is not supported yet");
+        int sub = node->op == AMASS_NN_OP_SUB;
+        dnnl_eltwise_desc_t desc;
+        dnnl_status_t made = dnnl_eltwise_forward_desc_init(&desc, dnnl_forward_inference,
+                                                            sub ? dnnl_eltwise_linear : dnnl_eltwise_pow,
+                                                            &plan->slots[second].md, sub ? -1.0f : scalar[0],
+                                                            sub ? scalar[0] : -1.0f);
+        if (made != dnnl_success)
+            return nn_dnnl_fail(status, plan, node, "describe this arithmetic", made);
+        return finish(plan, node, &desc, NULL, DNNL_ARG_SRC, second, "create this arithmetic", status);
     }
     if (plan->slots[first].external && !plan->slots[second].external && second_full)
         first = nn_plan_as(plan, first, &plan->slots[second].md, status);

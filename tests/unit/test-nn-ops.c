@@ -262,6 +262,33 @@ static void test_runtime_matmul(void)
     free(x2);
 }
 
+/* ---- a scalar constant on the left of Sub and Div ---- */
+static void test_scalar_left(void)
+{
+    amass_status status = {0};
+    amass_nn_graph *graph = amass_nn_graph_new("scalar-left", &status);
+    amass_nn_tensor_type type = float_type(2, (int64_t[]){AMASS_NN_DYNAMIC, 7});
+    float two = 2;
+    int result = amass_nn_graph_add_input(graph, "x", &type, &status);
+    result |= add_float_constant(graph, "two", 0, NULL, &two);
+    result |= NODE(graph, AMASS_NN_OP_SUB, "minus", "m", &status, "two", "x");
+    result |= NODE(graph, AMASS_NN_OP_DIV, "over", "y", &status, "two", "m");
+    result |= amass_nn_graph_mark_output(graph, "y", &status);
+    ok(result == AMASS_OK && amass_nn_graph_prepare(graph, &status) == AMASS_OK, "2 / (2 - x) prepares");
+    float x[14], y[14], want[14];
+    for (int i = 0; i < 14; i++) {
+        x[i] = (float)i / 3 - 1.1f;
+        want[i] = 2 / (2 - x[i]);
+    }
+    amass_nn_session *session = amass_nn_session_open(graph, &status);
+    ok(session && run(session, 2, (const float *[]){x}, (float *[]){y}) == AMASS_OK, "it runs");
+    if (!ok(relative_error(y, want, 14) <= TOLERANCE, "it matches the reference"))
+        for (int i = 0; i < 14; i++)
+            printf("#   x %g: got %g, want %g\n", x[i], y[i], want[i]);
+    amass_nn_session_close(session);
+    amass_nn_graph_free(graph);
+}
+
 /* ---- errors a user sees at load time ---- */
 static void test_errors(void)
 {
@@ -303,6 +330,27 @@ static void test_errors(void)
 
     graph = amass_nn_graph_new("model.onnx", &status);
     amass_nn_graph_add_input(graph, "x", &type, &status);
+    float ones[3] = {1, 1, 1};
+    add_float_constant(graph, "ones", 4, (int64_t[]){1, 3, 1, 1}, ones);
+    NODE(graph, AMASS_NN_OP_SUB, "Sub_9", "y", &status, "ones", "x");
+    amass_nn_graph_mark_output(graph, "y", &status);
+    ok(amass_nn_graph_prepare(graph, &status) == AMASS_OK, "ones[1,3,1,1] - x prepares");
+    ok(amass_nn_session_open(graph, &status) == NULL && strstr(status.message, "Sub_9"),
+       "what oneDNN cannot run yet fails when the session opens, naming the node");
+    amass_nn_graph_free(graph);
+
+    graph = amass_nn_graph_new("model.onnx", &status);
+    amass_nn_graph_add_input(graph, "x", &type, &status);
+    int64_t huge[2] = {(int64_t)1 << 40, (int64_t)1 << 40};
+    add_int64_constant(graph, "huge", 2, huge);
+    NODE(graph, AMASS_NN_OP_RESHAPE, "Reshape_1", "y", &status, "x", "huge");
+    amass_nn_graph_mark_output(graph, "y", &status);
+    ok(amass_nn_graph_prepare(graph, &status) != AMASS_OK && strstr(status.message, "Reshape_1"),
+       "an absurd reshape target is refused");
+    amass_nn_graph_free(graph);
+
+    graph = amass_nn_graph_new("model.onnx", &status);
+    amass_nn_graph_add_input(graph, "x", &type, &status);
     NODE(graph, AMASS_NN_OP_RELU, "relu", "y", &status, "x");
     amass_nn_graph_mark_output(graph, "y", &status);
     ok(amass_nn_graph_prepare(graph, &status) == AMASS_OK, "a fixed-batch graph prepares");
@@ -322,6 +370,7 @@ int main(void)
     test_misc_ops();
     test_conv_geometry();
     test_runtime_matmul();
+    test_scalar_left();
     test_errors();
     return done_testing();
 }
