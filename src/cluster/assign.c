@@ -23,6 +23,10 @@ int amass_cluster_assign_rows(const float *data, size_t n, size_t dim, const flo
     amass_row_partition_init(&partition, n, dim, k, 0);
     if (amass_distance_table_init(&table, dim, k, status) != AMASS_OK)
         return status->code;
+    if (amass_distance_table_small(n, dim, (size_t)k) && amass_distance_table_go_small(&table, status) != AMASS_OK) {
+        amass_distance_table_free(&table);
+        return status->code;
+    }
     scratch = amass_distance_scratch_new(n_threads, partition.block_rows, dim, k, status);
     if (!scratch) {
         amass_distance_table_free(&table);
@@ -31,7 +35,7 @@ int amass_cluster_assign_rows(const float *data, size_t n, size_t dim, const flo
     /* Shifting by the centroids' mean needs no pass over the rows and
      * brings the products near the data, which is what matters. */
     amass_distance_table_set(&table, centroids, k, NULL);
-#pragma omp parallel for schedule(static) if (amass_cluster_parallel(n, dim, (size_t)k))
+#pragma omp parallel for schedule(dynamic, 1) if (amass_cluster_parallel(n, dim, (size_t)k))
     for (size_t block = 0; block < partition.n_blocks; block++) {
         amass_distance_scratch *mine = &scratch[amass_distance_thread_index()];
         size_t begin = block * partition.block_rows;

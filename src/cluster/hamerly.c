@@ -48,7 +48,7 @@ static int assign_fully(amass_kmeans_work *work, bounds *b, size_t i)
 static int64_t assign_all(amass_kmeans_work *work, bounds *b)
 {
     int64_t changed = 0;
-#pragma omp parallel for schedule(static) reduction(+ : changed) \
+#pragma omp parallel for schedule(dynamic, 256) reduction(+ : changed) \
     if (amass_cluster_parallel(work->n, work->dim, (size_t)work->k))
     for (size_t i = 0; i < work->n; i++)
         changed += assign_fully(work, b, i);
@@ -72,7 +72,7 @@ static int64_t assign_bounded(amass_kmeans_work *work, bounds *b)
             }
         b->half_gap[c] = 0.5 * sqrt(nearest);
     }
-#pragma omp parallel for schedule(static) reduction(+ : changed) if (amass_cluster_parallel(work->n, dim, 4))
+#pragma omp parallel for schedule(dynamic, 1024) reduction(+ : changed) if (amass_cluster_parallel(work->n, dim, 4))
     for (size_t i = 0; i < work->n; i++) {
         int label = work->labels[i];
         double bound = b->half_gap[label] > b->lower[i] ? b->half_gap[label] : b->lower[i];
@@ -102,7 +102,7 @@ static void move_bounds(amass_kmeans_work *work, bounds *b)
     for (int c = 0; c < k; c++)
         if (c != largest && b->movement[c] > second_largest)
             second_largest = b->movement[c];
-#pragma omp parallel for schedule(static) if (amass_cluster_parallel(work->n, 1, 8))
+#pragma omp parallel for schedule(dynamic, 4096) if (amass_cluster_parallel(work->n, 1, 8))
     for (size_t i = 0; i < work->n; i++) {
         int label = work->labels[i];
         b->upper[i] += b->movement[label];

@@ -53,7 +53,20 @@ typedef struct {
     float *shift;        /* dim */
     float *centers;      /* capacity x dim, shifted */
     float *center_norms; /* capacity */
+    /* Products by a plain loop, not oneDNN (amass_distance_table_go_small):
+     * centres transposed, dim x (capacity rounded up to 4). */
+    float *centers_by_column;
 } amass_distance_table;
+
+/* Whether n rows against k centres of dimension dim are too few to be
+ * worth oneDNN: its first product in a process costs about 10 ms (CPU
+ * checks and code generation, measured), more than a whole k-means run on
+ * 1797 x 64 rows with k = 10. Depends only on the sizes, so the same data
+ * always take the same path. */
+static inline int amass_distance_table_small(size_t n, size_t dim, size_t k)
+{
+    return (double)n * (double)dim * (double)k < 4194304.0;
+}
 
 /* One thread's workspace for a block of rows. */
 typedef struct {
@@ -67,6 +80,8 @@ typedef struct {
 } amass_distance_scratch;
 
 int amass_distance_table_init(amass_distance_table *table, size_t dim, int capacity, amass_status *status);
+/* After init, before set, when amass_distance_table_small says so. */
+int amass_distance_table_go_small(amass_distance_table *table, amass_status *status);
 void amass_distance_table_free(amass_distance_table *table);
 /* shift NULL: the mean of the centres, which needs no pass over the data. */
 void amass_distance_table_set(amass_distance_table *table, const float *centers, int k, const float *shift);

@@ -76,7 +76,7 @@ static double exact_distances(const amass_kmeans_work *work, float *distances)
 {
     double partial[AMASS_CLUSTER_MAX_SLOTS], inertia = 0;
     size_t dim = work->dim;
-#pragma omp parallel for schedule(static) if (amass_cluster_parallel(work->n, dim, 1))
+#pragma omp parallel for schedule(dynamic, 1) if (amass_cluster_parallel(work->n, dim, 1))
     for (int slot = 0; slot < work->partition.n_slots; slot++) {
         size_t end = amass_row_partition_slot_begin(&work->partition, slot + 1);
         double sum = 0;

@@ -23,6 +23,11 @@ int amass_kmeans_work_init(amass_kmeans_work *work, const float *data, size_t n,
     work->n_threads = amass_distance_threads();
     if (amass_distance_table_init(&work->table, dim, k, status) != AMASS_OK)
         return status->code;
+    if (amass_distance_table_small(n, dim, (size_t)k) &&
+        amass_distance_table_go_small(&work->table, status) != AMASS_OK) {
+        amass_kmeans_work_free(work);
+        return status->code;
+    }
     work->scratch = amass_distance_scratch_new(work->n_threads, work->partition.block_rows, dim, k, status);
     if (!work->scratch) {
         amass_kmeans_work_free(work);
