@@ -289,6 +289,36 @@ static void test_scalar_left(void)
     amass_nn_graph_free(graph);
 }
 
+/* ---- the memory plan reuses buffers along a chain ---- */
+static void test_memory_reuse(void)
+{
+    amass_status status = {0};
+    amass_nn_graph *graph = amass_nn_graph_new("chain", &status);
+    amass_nn_tensor_type type = float_type(4, (int64_t[]){AMASS_NN_DYNAMIC, 16, 8, 8});
+    const char *names[9] = {"x", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "y"};
+    int result = amass_nn_graph_add_input(graph, "x", &type, &status);
+    for (int i = 0; i < 8; i++)
+        result |= NODE(graph, i % 2 ? AMASS_NN_OP_TANH : AMASS_NN_OP_SIGMOID, names[i + 1], names[i + 1], &status,
+                       names[i]);
+    result |= amass_nn_graph_mark_output(graph, "y", &status);
+    ok(result == AMASS_OK && amass_nn_graph_prepare(graph, &status) == AMASS_OK, "a chain of 8 activations prepares");
+    amass_nn_session *session = amass_nn_session_open(graph, &status);
+    float *x = random_tensor(2 * 1024, -1, 1), y[2 * 1024];
+    ok(session && run(session, 2, (const float *[]){x}, (float *[]){y}) == AMASS_OK, "it runs");
+    amass_nn_session_stats stats;
+    amass_nn_session_get_stats(session, &stats);
+    /* nine tensors of 8 KiB; living two at a time they need three buffers at most */
+    if (!ok(stats.arena_bytes <= 3 * 2 * 1024 * sizeof(float), "intermediate buffers are reused"))
+        printf("#   arena %zu bytes\n", stats.arena_bytes);
+    float want = x[5];
+    for (int i = 0; i < 8; i++)
+        want = i % 2 ? tanhf(want) : reference_sigmoid(want);
+    is_close(y[5], want, 1e-5, "and the result is right");
+    amass_nn_session_close(session);
+    amass_nn_graph_free(graph);
+    free(x);
+}
+
 /* ---- errors a user sees at load time ---- */
 static void test_errors(void)
 {
@@ -371,6 +401,7 @@ int main(void)
     test_conv_geometry();
     test_runtime_matmul();
     test_scalar_left();
+    test_memory_reuse();
     test_errors();
     return done_testing();
 }
