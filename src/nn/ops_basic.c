@@ -260,7 +260,11 @@ int nn_build_batch_norm(nn_plan *plan, int node_index, amass_status *status)
 int nn_build_softmax(nn_plan *plan, int node_index, amass_status *status)
 {
     const nn_node *node = &plan->graph->nodes[node_index];
+    /* Softmax reads along one axis; a plain layout keeps that axis
+     * contiguous whatever blocking the producer chose. */
     int src = input_slot(plan, node, 0, status);
+    if (src >= 0)
+        src = nn_plan_plain(plan, src, status);
     if (src < 0)
         return status->code;
     int rank = plan->env.types[node->inputs[0]].rank;
@@ -306,12 +310,17 @@ int nn_build_reduce(nn_plan *plan, int node_index, amass_status *status)
     int dst = nn_plan_new_slot(plan, &dst_md, status);
     if (dst < 0)
         return status->code;
-    dnnl_reduction_desc_t desc;
-    dnnl_status_t made = dnnl_reduction_desc_init(&desc, dnnl_reduction_mean, &plan->slots[src].md, &dst_md, 0, 0);
-    if (made != dnnl_success)
-        return nn_dnnl_fail(status, plan, node, "describe this reduction", made);
-    dnnl_primitive_desc_t pd;
-    made = dnnl_primitive_desc_create(&pd, &desc, NULL, nn_session_engine(plan->session), NULL);
+    dnnl_primitive_desc_t pd = NULL;
+    dnnl_status_t made = dnnl_unimplemented;
+    /* The input's own layout first; plain if oneDNN has no kernel for it. */
+    for (int attempt = 0; attempt < 2 && made != dnnl_success; attempt++) {
+        if (attempt == 1 && (src = nn_plan_plain(plan, src, status)) < 0)
+            return status->code;
+        dnnl_reduction_desc_t desc;
+        made = dnnl_reduction_desc_init(&desc, dnnl_reduction_mean, &plan->slots[src].md, &dst_md, 0, 0);
+        if (made == dnnl_success)
+            made = dnnl_primitive_desc_create(&pd, &desc, NULL, nn_session_engine(plan->session), NULL);
+    }
     if (made != dnnl_success)
         return nn_dnnl_fail(status, plan, node, "create this reduction", made);
     nn_step *step = nn_plan_add_step(plan, pd, status);

@@ -276,6 +276,66 @@ static void test_classifier_head(void)
     free(head_bias);
 }
 
+/* ---- MobileNetV3 squeeze-excitation: conv, mean over space, two 1x1 convs, gate ---- */
+enum { SE_C = 16, SE_R = 4, SE_H = 6, SE_W = 6 };
+static conv_bn se_conv, se_reduce, se_expand;
+
+static void squeeze_excite_reference(const float *x, int batch, float *y)
+{
+    int h, w;
+    size_t plane = SE_H * SE_W;
+    float *means = calloc((size_t)batch * SE_C, sizeof *means), *hidden = calloc((size_t)batch * SE_R, 4);
+    float *gate = malloc((size_t)batch * SE_C * sizeof *gate);
+    reference_conv_bn(&se_conv, x, batch, SE_C, SE_H, SE_W, 1, 1, 0, y, &h, &w);
+    for (int i = 0; i < batch * SE_C; i++) {
+        double sum = 0;
+        for (size_t j = 0; j < plane; j++)
+            sum += y[i * plane + j];
+        means[i] = (float)(sum / plane);
+    }
+    reference_conv_bn(&se_reduce, means, batch, SE_C, 1, 1, 1, 1, 0, hidden, &h, &w);
+    reference_clip(hidden, (size_t)batch * SE_R, 0, INFINITY);
+    reference_conv_bn(&se_expand, hidden, batch, SE_R, 1, 1, 1, 1, 0, gate, &h, &w);
+    for (int i = 0; i < batch * SE_C; i++) {
+        gate[i] = gate[i] / 6 + 0.5f;
+        reference_clip(&gate[i], 1, 0, 1);
+        for (size_t j = 0; j < plane; j++)
+            y[i * plane + j] *= gate[i];
+    }
+    free(means);
+    free(hidden);
+    free(gate);
+}
+
+static void test_squeeze_excite(void)
+{
+    amass_status status = {0};
+    make_conv_bn(&se_conv, SE_C, SE_C, 3, 1);
+    make_conv_bn(&se_reduce, SE_R, SE_C, 1, 1);
+    make_conv_bn(&se_expand, SE_C, SE_R, 1, 1);
+    amass_nn_graph *graph = new_graph_with_input("squeeze-excite", SE_C, SE_H, SE_W);
+    amass_nn_attr mean[] = {NN_ATTR_INTS("axes", 2, 3), NN_ATTR_INT("keepdims", 1)};
+    amass_nn_attr hard[] = {NN_ATTR_FLOAT("alpha", 1.0f / 6), NN_ATTR_FLOAT("beta", 0.5f)};
+    int result = add_conv_bn(graph, &se_conv, "conv", "x", "c", NULL, 1, 1, &status);
+    result |= NODE_ATTRS(graph, AMASS_NN_OP_REDUCE_MEAN, "mean", "m", mean, &status, "c");
+    result |= add_conv_bn(graph, &se_reduce, "reduce", "m", "s1", NULL, 1, 1, &status);
+    result |= NODE(graph, AMASS_NN_OP_RELU, "relu", "r", &status, "s1");
+    result |= add_conv_bn(graph, &se_expand, "expand", "r", "s2", NULL, 1, 1, &status);
+    result |= NODE_ATTRS(graph, AMASS_NN_OP_HARD_SIGMOID, "gate", "g", hard, &status, "s2");
+    result |= NODE(graph, AMASS_NN_OP_MUL, "scale", "y", &status, "c", "g");
+    result |= amass_nn_graph_mark_output(graph, "y", &status);
+    ok(result == AMASS_OK, "squeeze-excitation block builds");
+    if (!ok(amass_nn_graph_prepare(graph, &status) == AMASS_OK, "squeeze-excitation block prepares"))
+        printf("#   %s\n", status.message);
+    is_int(amass_nn_graph_node_count(graph), 5, "ReLU and HardSigmoid fuse into the 1x1 convs");
+    check_batches(graph, "squeeze-excitation block", (size_t)SE_C * SE_H * SE_W, (size_t)SE_C * SE_H * SE_W,
+                  squeeze_excite_reference, 0);
+    amass_nn_graph_free(graph);
+    free_conv_bn(&se_conv);
+    free_conv_bn(&se_reduce);
+    free_conv_bn(&se_expand);
+}
+
 /* ---- BatchNorm folding gives the numbers of the unfused graph ---- */
 static void test_batch_norm_folding(void)
 {
@@ -370,6 +430,7 @@ int main(void)
     test_resnet_block();
     test_mobilenet_block();
     test_classifier_head();
+    test_squeeze_excite();
     test_batch_norm_folding();
     test_reuse();
     return done_testing();
