@@ -221,16 +221,27 @@ static int activation_post(const amass_nn_graph *graph, const nn_node *node, nn_
     return 1;
 }
 
-/* x * Sigmoid(x) with x the node's output: SiLU/Swish as one post-op. */
-static int swish_consumer(const amass_nn_graph *graph, int value, int *sigmoid, int *multiply)
+/* x * Sigmoid(x) (SiLU/Swish) and x * HardSigmoid(x) with ONNX
+ * HardSwish's constants (what exporters before opset 14 write for it),
+ * with x the node's output: one post-op each. Returns the algorithm, 0. */
+static dnnl_alg_kind_t gated_consumer(const amass_nn_graph *graph, int value, int *sigmoid, int *multiply)
 {
+    dnnl_alg_kind_t algorithm = dnnl_alg_kind_undef;
     if (graph->values[value].is_output || nn_value_use_count(graph, value) != 2)
         return 0;
     *sigmoid = *multiply = -1;
     for (int n = 0; n < graph->n_nodes; n++) {
         const nn_node *node = &graph->nodes[n];
-        if (!node->dead && node->op == AMASS_NN_OP_SIGMOID && node->inputs[0] == value)
+        if (node->dead || node->n_inputs < 1 || node->inputs[0] != value)
+            continue;
+        if (node->op == AMASS_NN_OP_SIGMOID) {
             *sigmoid = n;
+            algorithm = dnnl_eltwise_swish;
+        } else if (node->op == AMASS_NN_OP_HARD_SIGMOID && fabsf(nn_attr_float(node, "alpha", 0.2f) - 1.0f / 6) < 1e-7f &&
+                   nn_attr_float(node, "beta", 0.5f) == 0.5f) {
+            *sigmoid = n;
+            algorithm = dnnl_eltwise_hardswish;
+        }
     }
     if (*sigmoid < 0)
         return 0;
@@ -239,8 +250,10 @@ static int swish_consumer(const amass_nn_graph *graph, int value, int *sigmoid, 
         return 0;
     const nn_node *mul = &graph->nodes[*multiply];
     int gate = graph->nodes[*sigmoid].outputs[0];
-    return mul->op == AMASS_NN_OP_MUL && mul->n_inputs == 2 &&
-           ((mul->inputs[0] == value && mul->inputs[1] == gate) || (mul->inputs[1] == value && mul->inputs[0] == gate));
+    int gates = mul->op == AMASS_NN_OP_MUL && mul->n_inputs == 2 &&
+                ((mul->inputs[0] == value && mul->inputs[1] == gate) ||
+                 (mul->inputs[1] == value && mul->inputs[0] == gate));
+    return gates ? algorithm : 0;
 }
 
 static void fuse_chain(amass_nn_graph *graph, int n)
@@ -248,9 +261,11 @@ static void fuse_chain(amass_nn_graph *graph, int n)
     for (;;) {
         nn_node *node = &graph->nodes[n];
         int out = node->outputs[0], sigmoid, multiply;
-        if (node->n_post < NN_MAX_POST && swish_consumer(graph, out, &sigmoid, &multiply)) {
-            node->post[node->n_post++] = (nn_post_op){.kind = NN_POST_ELTWISE, .algorithm = dnnl_eltwise_swish,
-                                                      .alpha = 1, .value = -1};
+        dnnl_alg_kind_t gated = node->n_post < NN_MAX_POST ? gated_consumer(graph, out, &sigmoid, &multiply) : 0;
+        if (gated) {
+            /* swish's alpha is the sigmoid's slope; hardswish ignores it */
+            node->post[node->n_post++] = (nn_post_op){.kind = NN_POST_ELTWISE, .algorithm = gated, .alpha = 1,
+                                                      .value = -1};
             graph->nodes[sigmoid].dead = 1;
             absorb(graph, n, multiply);
             continue;

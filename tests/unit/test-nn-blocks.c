@@ -419,6 +419,26 @@ static void test_reuse(void)
     ok(relative_error(y, want, 8 * 36) <= TOLERANCE, "SiLU matches the reference");
     amass_nn_session_close(session);
     amass_nn_graph_free(graph);
+
+    /* x * HardSigmoid(x) with alpha 1/6, beta 1/2 is HardSwish */
+    graph = new_graph_with_input("hardswish", 8, 6, 6);
+    amass_nn_attr hard[] = {NN_ATTR_FLOAT("alpha", 1.0f / 6), NN_ATTR_FLOAT("beta", 0.5f)};
+    result = add_conv_bn(graph, &layer, "conv", "x", "c", NULL, 1, 1, &status);
+    result |= NODE_ATTRS(graph, AMASS_NN_OP_HARD_SIGMOID, "gate", "g", hard, &status, "c");
+    result |= NODE(graph, AMASS_NN_OP_MUL, "hardswish", "y", &status, "g", "c");
+    result |= amass_nn_graph_mark_output(graph, "y", &status);
+    ok(result == AMASS_OK && amass_nn_graph_prepare(graph, &status) == AMASS_OK, "decomposed HardSwish prepares");
+    is_int(amass_nn_graph_node_count(graph), 1, "x * HardSigmoid(x) fuses into the conv as HardSwish");
+    session = amass_nn_session_open(graph, &status);
+    ok(session && run_graph(session, 1, x, y, &status) == AMASS_OK, "it runs");
+    reference_conv_bn(&layer, x, 1, 8, 6, 6, 1, 1, 0, want, &h, &w);
+    for (int i = 0; i < 8 * 36; i++) {
+        float gate = want[i] / 6 + 0.5f;
+        want[i] *= gate < 0 ? 0 : gate > 1 ? 1 : gate;
+    }
+    ok(relative_error(y, want, 8 * 36) <= TOLERANCE, "HardSwish matches the reference");
+    amass_nn_session_close(session);
+    amass_nn_graph_free(graph);
     free(x);
     free(y);
     free(want);
