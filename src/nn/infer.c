@@ -292,14 +292,25 @@ static int infer_node(const amass_nn_graph *graph, const nn_node *node, nn_env *
     case AMASS_NN_OP_COUNT:
         return nn_fail_node(status, graph, node, "unsupported operator '%s'", node->op_type);
     case AMASS_NN_OP_CONV:
-        if (node->n_inputs < 2 || node->inputs[1] < 0)
+        if (node->n_inputs < 2 || node->inputs[1] < 0 || env->types[node->inputs[1]].rank < 1)
             return nn_fail_node(status, graph, node, "weights missing");
+        /* oneDNN reads one bias per output channel: the count must match. */
+        if (node->n_inputs > 2 && node->inputs[2] >= 0 &&
+            amass_nn_type_count(&env->types[node->inputs[2]]) != (size_t)env->types[node->inputs[1]].dims[0])
+            return nn_fail_node(status, graph, node, "the bias does not have one value per output channel");
         /* fall through */
     case AMASS_NN_OP_MAX_POOL:
     case AMASS_NN_OP_AVERAGE_POOL:
     case AMASS_NN_OP_GLOBAL_AVERAGE_POOL:
         return infer_window(graph, node, env, status);
     case AMASS_NN_OP_BATCH_NORMALIZATION:
+        if (in->rank < 2 || node->n_inputs < 5)
+            return nn_fail_node(status, graph, node, "needs an input of rank 2 or more and 4 parameters");
+        for (int i = 1; i < 5; i++)
+            if (node->inputs[i] < 0 || amass_nn_type_count(&env->types[node->inputs[i]]) != (size_t)in->dims[1])
+                return nn_fail_node(status, graph, node, "parameter %d does not have one value per channel", i);
+        *out = *in;
+        return AMASS_OK;
     case AMASS_NN_OP_RELU:
     case AMASS_NN_OP_CLIP:
     case AMASS_NN_OP_SIGMOID:

@@ -44,7 +44,7 @@ static int build_transpose(nn_plan *plan, const nn_node *node, amass_status *sta
     int src = input_slot(plan, node, 0, status);
     if (src < 0)
         return status->code;
-    int rank = plan->slots[src].md.ndims;
+    int rank = plan->env.types[node->inputs[0]].rank;
     int64_t perm[AMASS_NN_MAX_RANK];
     int permutation[AMASS_NN_MAX_RANK];
     if (nn_attr_ints(node, "perm", perm, AMASS_NN_MAX_RANK) < 0)
@@ -127,7 +127,8 @@ int nn_build_layout(nn_plan *plan, int node_index, amass_status *status)
     const nn_node *node = &plan->graph->nodes[node_index];
     if (plan->env.types[node->inputs[0]].dtype != AMASS_NN_FLOAT32)
         return nn_fail_node(status, plan->graph, node, "only float32 tensors run");
-    if (node->op == AMASS_NN_OP_TRANSPOSE)
+    /* A transpose of rank 0 or 1 moves nothing. */
+    if (node->op == AMASS_NN_OP_TRANSPOSE && plan->env.types[node->inputs[0]].rank > 1)
         return build_transpose(plan, node, status);
     if (node->op == AMASS_NN_OP_CONCAT)
         return build_concat(plan, node, status);

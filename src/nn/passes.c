@@ -82,7 +82,10 @@ int nn_fold_batch_norm(amass_nn_graph *graph, amass_status *status)
             continue;
         const nn_node *bn = &graph->nodes[bn_index];
         const amass_nn_tensor_type *weight_type = &graph->values[conv->inputs[1]].type;
-        size_t channels = (size_t)weight_type->dims[0], per_channel = amass_nn_type_count(weight_type) / channels;
+        size_t channels = (size_t)weight_type->dims[0];
+        if (channels == 0)
+            continue;
+        size_t per_channel = amass_nn_type_count(weight_type) / channels;
         const float *weights = float_constant(graph, conv->inputs[1], channels * per_channel);
         const float *bias = conv->n_inputs > 2 && conv->inputs[2] >= 0 ? float_constant(graph, conv->inputs[2], channels)
                                                                          : NULL;

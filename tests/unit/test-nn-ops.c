@@ -360,6 +360,16 @@ static void test_errors(void)
 
     graph = amass_nn_graph_new("model.onnx", &status);
     amass_nn_graph_add_input(graph, "x", &type, &status);
+    float few[2] = {1, 1};
+    add_float_constant(graph, "few", 1, (int64_t[]){2}, few);
+    NODE(graph, AMASS_NN_OP_BATCH_NORMALIZATION, "BN_2", "y", &status, "x", "few", "few", "few", "few");
+    amass_nn_graph_mark_output(graph, "y", &status);
+    ok(amass_nn_graph_prepare(graph, &status) != AMASS_OK && strstr(status.message, "BN_2"),
+       "BatchNorm parameters shorter than the channels are refused (oneDNN would read past them)");
+    amass_nn_graph_free(graph);
+
+    graph = amass_nn_graph_new("model.onnx", &status);
+    amass_nn_graph_add_input(graph, "x", &type, &status);
     float ones[3] = {1, 1, 1};
     add_float_constant(graph, "ones", 4, (int64_t[]){1, 3, 1, 1}, ones);
     NODE(graph, AMASS_NN_OP_SUB, "Sub_9", "y", &status, "ones", "x");
