@@ -149,9 +149,13 @@ void amass_distance_table_set(amass_distance_table *table, const float *centers,
             table->shift[j] = (float)(sum / k);
         }
     }
-    for (int c = 0; c < k; c++)
+    table->largest_norm = 0;
+    for (int c = 0; c < k; c++) {
         table->center_norms[c] =
             shifted_norm(centers + (size_t)c * dim, table->shift, table->centers + (size_t)c * dim, dim);
+        if (table->center_norms[c] > table->largest_norm)
+            table->largest_norm = table->center_norms[c];
+    }
     if (table->centers_by_column) {
         size_t width = ((size_t)k + 3) & ~(size_t)3;
         for (size_t j = 0; j < dim; j++)
@@ -324,17 +328,21 @@ int amass_distance_block(const amass_distance_table *table, const float *rows, s
     return AMASS_OK;
 }
 
+double amass_distance_band(const amass_distance_table *table, float row_norm)
+{
+    /* A float dot product of length dim is off by at most about
+     * dim * 2^-24 * (||x||^2 + ||c||^2) / 2; two such distances, the norms
+     * and the additions give this bound on how far apart two computed
+     * squared distances can be when the true ones are equal. */
+    double rounding = (4.0 * (double)table->dim + 16.0) * 0x1.0p-24;
+    return rounding * ((double)row_norm + (double)table->largest_norm);
+}
+
 void amass_distance_nearest(const amass_distance_table *table, amass_distance_scratch *scratch, size_t count,
                             const float *rows, const float *centers)
 {
     size_t dim = table->dim;
     int k = table->k;
-    float largest_center = 0;
-    /* A float dot product of length dim is off by at most about
-     * dim * 2^-24 * (||x||^2 + ||c||^2) / 2; two such distances, the norms
-     * and the additions give this bound on how far apart two computed
-     * squared distances can be when the true ones are equal. */
-    double rounding = (4.0 * (double)dim + 16.0) * 0x1.0p-24;
 
     float *restrict best_of = scratch->best;
     float *restrict second_of = scratch->second;
@@ -349,8 +357,6 @@ void amass_distance_nearest(const amass_distance_table *table, amass_distance_sc
      * vectorise (restrict: the scratch arrays never overlap). */
     for (int c = 1; c < k; c++) {
         const float *restrict d = scratch->products + (size_t)c * count;
-        if (table->center_norms[c] > largest_center)
-            largest_center = table->center_norms[c];
 #pragma omp simd
         for (size_t i = 0; i < count; i++) {
             float value = d[i], best = best_of[i], second = second_of[i];
@@ -360,10 +366,8 @@ void amass_distance_nearest(const amass_distance_table *table, amass_distance_sc
             label_of[i] = closer ? c : label_of[i];
         }
     }
-    if (table->center_norms[0] > largest_center)
-        largest_center = table->center_norms[0];
     for (size_t i = 0; i < count; i++) {
-        double band = rounding * ((double)scratch->row_norms[i] + (double)largest_center);
+        double band = amass_distance_band(table, scratch->row_norms[i]);
         double best;
         if ((double)scratch->second[i] - (double)scratch->best[i] > band)
             continue;

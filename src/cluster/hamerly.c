@@ -45,14 +45,48 @@ static int assign_fully(amass_kmeans_work *work, bounds *b, size_t i)
     return changed;
 }
 
+/* Every row from scratch through Lloyd's products: amass_distance_nearest
+ * settles near-ties with direct distances, so the labels are the exact
+ * nearest centres, as assign_fully's; the upper bound is the direct
+ * distance, the lower one the runner-up product less its rounding bound
+ * (the best other product when the winner came from a near-tie). A
+ * product of 16-d rows with 256 centres is several times faster than
+ * 256 direct distances a row (a third of a blobs16 run). Returns how
+ * many labels changed, or -1 when the product failed. */
 static int64_t assign_all(amass_kmeans_work *work, bounds *b)
 {
+    const amass_row_partition *partition = &work->partition;
+    size_t dim = work->dim;
     int64_t changed = 0;
-#pragma omp parallel for schedule(dynamic, 256) reduction(+ : changed) \
-    if (amass_cluster_parallel(work->n, work->dim, (size_t)work->k))
-    for (size_t i = 0; i < work->n; i++)
-        changed += assign_fully(work, b, i);
-    return changed;
+    int failed = AMASS_OK;
+    amass_distance_table_set(&work->table, work->centroids, work->k, work->data_mean);
+#pragma omp parallel for schedule(dynamic, 1) reduction(+ : changed) \
+    if (amass_cluster_parallel(work->n, dim, (size_t)work->k))
+    for (size_t block = 0; block < partition->n_blocks; block++) {
+        amass_distance_scratch *scratch = &work->scratch[amass_distance_thread_index()];
+        size_t begin = block * partition->block_rows;
+        size_t count = work->n - begin < partition->block_rows ? work->n - begin : partition->block_rows;
+        const float *rows = work->data + begin * dim;
+        int code = amass_distance_block(&work->table, rows, count, scratch);
+        if (code != AMASS_OK) {
+#pragma omp atomic write
+            failed = code;
+            continue;
+        }
+        amass_distance_nearest(&work->table, scratch, count, rows, work->centroids);
+        for (size_t i = 0; i < count; i++) {
+            int32_t label = scratch->labels[i];
+            double band = amass_distance_band(&work->table, scratch->row_norms[i]);
+            double best = scratch->best[i], second = scratch->second[i];
+            double other = second - best > band ? second : best;
+            const float *center = work->centroids + (size_t)label * dim;
+            changed += work->labels[begin + i] != label;
+            work->labels[begin + i] = label;
+            b->upper[begin + i] = sqrt(amass_squared_distance(rows + i * dim, center, dim));
+            b->lower[begin + i] = other - band > 0 ? sqrt(other - band) : 0;
+        }
+    }
+    return failed != AMASS_OK ? -1 : changed;
 }
 
 static int64_t assign_bounded(amass_kmeans_work *work, bounds *b)
@@ -141,6 +175,10 @@ int amass_kmeans_run_hamerly(amass_kmeans_work *work, amass_status *status)
     for (int iteration = 0; iteration < work->max_iter; iteration++) {
         int64_t changed = iteration == 0 ? assign_all(work, &b) : assign_bounded(work, &b);
         double shift;
+        if (changed < 0) {
+            code = amass_fail(status, AMASS_ERR_FATAL, "k-means: the oneDNN matrix product failed");
+            goto done;
+        }
         accumulate_all(work);
         shift = amass_kmeans_update(work);
         if (shift < 0) {
@@ -159,8 +197,8 @@ int amass_kmeans_run_hamerly(amass_kmeans_work *work, amass_status *status)
         }
     }
     if (!strict) {
-        if (work->iterations == 0)
-            assign_all(work, &b);
+        if (work->iterations == 0 && assign_all(work, &b) < 0)
+            code = amass_fail(status, AMASS_ERR_FATAL, "k-means: the oneDNN matrix product failed");
         else
             assign_bounded(work, &b);
     }

@@ -53,6 +53,7 @@ typedef struct {
     float *shift;        /* dim */
     float *centers;      /* capacity x dim, shifted */
     float *center_norms; /* capacity */
+    float largest_norm;  /* of center_norms */
     /* Products by a plain loop, not oneDNN (amass_distance_table_go_small):
      * centres transposed, dim x (capacity rounded up to 4). */
     float *centers_by_column;
@@ -111,6 +112,10 @@ int amass_distance_block(const amass_distance_table *table, const float *rows, s
  * ties, as numpy's argmin), the same that Hamerly's direct distances give. */
 void amass_distance_nearest(const amass_distance_table *table, amass_distance_scratch *scratch, size_t count,
                             const float *rows, const float *centers);
+
+/* How far a squared distance from amass_distance_block may be from the
+ * exact one, for a row of that shifted norm (scratch->row_norms). */
+double amass_distance_band(const amass_distance_table *table, float row_norm);
 
 /* sum (a - b)^2 in double: exact enough to report when a ~ b. */
 double amass_squared_distance(const float *a, const float *b, size_t dim);
