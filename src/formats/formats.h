@@ -226,4 +226,19 @@ const amass_onnx_tensor *amass_onnx_attr_tensor(const amass_onnx_node *node, con
 size_t amass_onnx_attr_ints(const amass_onnx_node *node, const char *name, const int64_t **values);
 size_t amass_onnx_attr_floats(const amass_onnx_node *node, const char *name, const float **values);
 
+/* ---- ONNX import ------------------------------------------------------------
+ * A model's graph as an nn graph, prepared (shapes inferred, folded,
+ * fused), ready for amass_nn_session_open. ONNX attribute semantics and
+ * opset differences are translated (Softmax before opset 13 flattens at
+ * its axis, Dropout is the identity, Constant nodes become constants);
+ * any operator, attribute or type the engine cannot run is refused here,
+ * "model.onnx: node 'X' (Op): why", never run approximately. The graph
+ * borrows the model's tensors: amass_onnx_import's caller keeps model open
+ * until the graph is freed; amass_formats_load_onnx's graph owns its model
+ * and closes it when freed. Graph inputs must be FLOAT with only the first
+ * dimension (the batch) symbolic. */
+struct amass_nn_graph;
+int amass_onnx_import(const amass_onnx_model *model, struct amass_nn_graph **graph, amass_status *status);
+int amass_formats_load_onnx(const char *path, struct amass_nn_graph **graph, amass_status *status);
+
 #endif

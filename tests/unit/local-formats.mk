@@ -17,3 +17,17 @@ tests_fuzz_fuzz_onnx_SOURCES = tests/fuzz/fuzz-onnx.c tests/fuzz/standalone.c te
 tests_fuzz_fuzz_onnx_LDADD = $(AMASS_LIBS)
 TESTS += tests/fuzz/run-onnx.sh
 EXTRA_DIST += tests/fuzz/run-onnx.sh
+
+# ONNX import: unit tests on testdata/onnx, and parity with ONNX Runtime on
+# the fixtures tests/parity/onnx/make-fixtures wrote (with ort-run.js).
+import_tests = tests/unit/test-formats-import tests/parity/onnx-parity
+check_PROGRAMS += $(import_tests)
+TESTS += $(import_tests)
+tests_unit_test_formats_import_LDADD = $(AMASS_LIBS)
+tests_parity_onnx_parity_LDADD = $(AMASS_LIBS)
+EXTRA_DIST += tests/parity/onnx/make-fixtures tests/parity/onnx/ort-run.js tests/parity/onnx/input.f32 \
+	tests/parity/onnx/resnet-tiny.onnx tests/parity/onnx/resnet-tiny.ort.f32 \
+	tests/parity/onnx/mobilenetv2-tiny.onnx tests/parity/onnx/mobilenetv2-tiny.ort.f32 \
+	tests/parity/onnx/poolnet.onnx tests/parity/onnx/poolnet.ort.f32 \
+	tests/parity/onnx/poolnet-opset11.onnx tests/parity/onnx/poolnet-opset11.ort.f32 \
+	tests/parity/onnx/unsupported.onnx
