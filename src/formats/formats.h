@@ -95,8 +95,11 @@ size_t amass_onnx_data_type_size(int data_type);
 /* "FLOAT", "INT64", ... or NULL when unknown. */
 const char *amass_onnx_data_type_name(int data_type);
 
-/* Opsets of the default domain the reader accepts. */
-#define AMASS_ONNX_OPSET_MIN 11
+/* Opsets of the default domain the reader accepts. 9 and 10 because
+ * exported models of that age are common (two PP-OCR models); the
+ * importer translates their attribute forms (Clip bounds, Squeeze axes,
+ * Softmax's flattening before 13). */
+#define AMASS_ONNX_OPSET_MIN 9
 #define AMASS_ONNX_OPSET_MAX 18
 
 /* Tensors of more dims than this are refused. */

@@ -127,5 +127,9 @@ int main(void)
     check_model("mobilenetv2-tiny", 7, input);
     check_model("poolnet", 6, input);
     check_model("poolnet-opset11", 6, input);
+    check_model("poolnet-opset14", 6, input);
+    check_model("attributes-opset9", 5, input);
+    check_model("attributes-opset11", 5, input);
+    check_model("attributes-opset13", 5, input);
     return done_testing();
 }

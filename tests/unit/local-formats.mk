@@ -30,4 +30,8 @@ EXTRA_DIST += tests/parity/onnx/make-fixtures tests/parity/onnx/ort-run.js tests
 	tests/parity/onnx/mobilenetv2-tiny.onnx tests/parity/onnx/mobilenetv2-tiny.ort.f32 \
 	tests/parity/onnx/poolnet.onnx tests/parity/onnx/poolnet.ort.f32 \
 	tests/parity/onnx/poolnet-opset11.onnx tests/parity/onnx/poolnet-opset11.ort.f32 \
+	tests/parity/onnx/poolnet-opset14.onnx tests/parity/onnx/poolnet-opset14.ort.f32 \
+	tests/parity/onnx/attributes-opset9.onnx tests/parity/onnx/attributes-opset9.ort.f32 \
+	tests/parity/onnx/attributes-opset11.onnx tests/parity/onnx/attributes-opset11.ort.f32 \
+	tests/parity/onnx/attributes-opset13.onnx tests/parity/onnx/attributes-opset13.ort.f32 \
 	tests/parity/onnx/unsupported.onnx

@@ -159,6 +159,26 @@ static const char *load_message(const char *path)
     return status.message;
 }
 
+/* Opset 9 is read; its Relu runs. */
+static void test_opset9(void)
+{
+    amass_status status = {0};
+    amass_nn_graph *graph = NULL;
+    if (!ok(amass_formats_load_onnx(testdata("opset9.onnx"), &graph, &status) == AMASS_OK, "opset9.onnx imports")) {
+        printf("# %s\n", status.message);
+        return;
+    }
+    amass_nn_session *session = amass_nn_session_open(graph, &status);
+    float in[2] = {-1.5f, 2.5f}, out[2] = {9, 9};
+    const float *inputs[1] = {in};
+    float *outputs[1] = {out};
+    ok(session && amass_nn_session_run(session, 2, inputs, outputs, &status) == AMASS_OK && out[0] == 0 &&
+           out[1] == 2.5f,
+       "opset 9 Relu runs");
+    amass_nn_session_close(session);
+    amass_nn_graph_free(graph);
+}
+
 static void test_refused_models(void)
 {
     char want[2048];
@@ -183,6 +203,7 @@ int main(void)
 {
     test_conv_net();
     test_caller_owned_model();
+    test_opset9();
     test_refused_models();
     return done_testing();
 }

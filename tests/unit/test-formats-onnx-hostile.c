@@ -417,7 +417,14 @@ static void test_model_fields(void)
     put_string(&opset, 1, "ai.onnx");
     put_uint(&opset, 2, 19);
     put_message(&model, 8, &opset);
-    is_str(open_model(&model), "opset 19 is not supported (amass reads opsets 11 to 18)", "opset 19 refused");
+    is_str(open_model(&model), "opset 19 is not supported (amass reads opsets 9 to 18)", "opset 19 refused");
+    put_node(&graph, "r", "Relu", "x", NULL, "y");
+    put_value_info(&graph, 11, "x");
+    put_message(&model, 7, &graph);
+    put_string(&opset, 1, "ai.onnx");
+    put_uint(&opset, 2, 8);
+    put_message(&model, 8, &opset);
+    is_str(open_model(&model), "opset 8 is not supported (amass reads opsets 9 to 18)", "opset 8 refused");
     put_uint(&model, 1, 8);
     put_varint(&model, 2 << 3 | 3);
     is_str(open_model(&model), "not an ONNX model: field 2 at byte 2: wire type 3 (group start) is not supported",
