@@ -243,5 +243,14 @@ size_t amass_onnx_attr_floats(const amass_onnx_node *node, const char *name, con
 struct amass_nn_graph;
 int amass_onnx_import(const amass_onnx_model *model, struct amass_nn_graph **graph, amass_status *status);
 int amass_formats_load_onnx(const char *path, struct amass_nn_graph **graph, amass_status *status);
+/* The same with the first graph input's dimensions after the batch fixed
+ * to input_dims[1..] (n_input_dims = its rank; input_dims[0] and values
+ * <= 0 keep the file's): the engine runs only the batch dynamic, so a
+ * model taking any image size (e.g. a text detector) is run at one size.
+ * A fixed dimension of the file that differs is refused. */
+int amass_onnx_import_sized(const amass_onnx_model *model, const int64_t *input_dims, size_t n_input_dims,
+                            struct amass_nn_graph **graph, amass_status *status);
+int amass_formats_load_onnx_sized(const char *path, const int64_t *input_dims, size_t n_input_dims,
+                                  struct amass_nn_graph **graph, amass_status *status);
 
 #endif

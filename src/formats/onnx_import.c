@@ -30,6 +30,8 @@ typedef struct {
     const amass_onnx_model *model;
     amass_nn_graph *graph;
     import_owner *owner;
+    const int64_t *input_dims; /* for the first graph input, or NULL */
+    size_t n_input_dims;
     unsigned serial; /* for names of values the importer makes up */
 } importer;
 
@@ -71,7 +73,7 @@ static int add_tensor(importer *im, const char *name, const amass_onnx_tensor *t
     return amass_nn_graph_add_constant(im->graph, name, &type, tensor->data, owner_release, im->owner, status);
 }
 
-static int add_input(importer *im, const amass_onnx_value_info *info, amass_status *status)
+static int add_input(importer *im, const amass_onnx_value_info *info, int first, amass_status *status)
 {
     const char *path = im->model->path;
     if (info->elem_type != AMASS_ONNX_FLOAT) {
@@ -88,7 +90,18 @@ static int add_input(importer *im, const amass_onnx_value_info *info, amass_stat
     memset(&type, 0, sizeof type);
     type.dtype = AMASS_NN_FLOAT32;
     type.rank = (int)info->n_dims;
+    if (first && im->input_dims && im->n_input_dims != info->n_dims)
+        return amass_fail(status, AMASS_ERR_USAGE, "%s: graph input '%s' has rank %zu, not %zu", path, info->name,
+                          info->n_dims, im->n_input_dims);
     for (size_t d = 0; d < info->n_dims; d++) {
+        int64_t wanted = first && im->input_dims && d > 0 ? im->input_dims[d] : 0;
+        if (wanted > 0 && info->dims[d] >= 0 && info->dims[d] != wanted)
+            return amass_fail(status, AMASS_ERR_USAGE, "%s: graph input '%s': dimension %zu is %lld, not %lld", path,
+                              info->name, d, (long long)info->dims[d], (long long)wanted);
+        if (wanted > 0) {
+            type.dims[d] = wanted;
+            continue;
+        }
         if (info->dims[d] < 0 && d > 0)
             return amass_fail(status, AMASS_ERR_UNSUPPORTED,
                               "%s: graph input '%s': dimension %zu (%s) is not fixed; only the batch may vary", path,
@@ -320,7 +333,7 @@ static int import_graph(importer *im, amass_status *status)
             return result;
     }
     for (size_t i = 0; i < model->n_inputs; i++)
-        if ((result = add_input(im, &model->inputs[i], status)) != AMASS_OK)
+        if ((result = add_input(im, &model->inputs[i], i == 0, status)) != AMASS_OK)
             return result;
     for (size_t i = 0; i < model->n_nodes; i++)
         if ((result = add_node(im, &model->nodes[model->order[i]], status)) != AMASS_OK)
@@ -333,8 +346,8 @@ static int import_graph(importer *im, amass_status *status)
 
 /* model_to_own: closed with the graph (or on failure); NULL when the
  * caller keeps model alive itself. */
-static int import_model(const amass_onnx_model *model, amass_onnx_model *model_to_own, amass_nn_graph **graph,
-                        amass_status *status)
+static int import_model(const amass_onnx_model *model, amass_onnx_model *model_to_own, const int64_t *input_dims,
+                        size_t n_input_dims, amass_nn_graph **graph, amass_status *status)
 {
     *graph = NULL;
     import_owner *owner = malloc(sizeof *owner);
@@ -344,7 +357,7 @@ static int import_model(const amass_onnx_model *model, amass_onnx_model *model_t
     }
     owner->model = model_to_own;
     owner->references = 1;
-    importer im = {model, NULL, owner, 0};
+    importer im = {model, NULL, owner, input_dims, n_input_dims, 0};
     im.graph = amass_nn_graph_new(model->path, status);
     if (!im.graph) {
         owner_release(owner);
@@ -363,15 +376,27 @@ static int import_model(const amass_onnx_model *model, amass_onnx_model *model_t
 
 int amass_onnx_import(const amass_onnx_model *model, amass_nn_graph **graph, amass_status *status)
 {
-    return import_model(model, NULL, graph, status);
+    return import_model(model, NULL, NULL, 0, graph, status);
 }
 
-int amass_formats_load_onnx(const char *path, amass_nn_graph **graph, amass_status *status)
+int amass_onnx_import_sized(const amass_onnx_model *model, const int64_t *input_dims, size_t n_input_dims,
+                            amass_nn_graph **graph, amass_status *status)
+{
+    return import_model(model, NULL, input_dims, n_input_dims, graph, status);
+}
+
+int amass_formats_load_onnx_sized(const char *path, const int64_t *input_dims, size_t n_input_dims,
+                                  amass_nn_graph **graph, amass_status *status)
 {
     amass_onnx_model *model;
     *graph = NULL;
     int result = amass_onnx_open(path, &model, status);
     if (result != AMASS_OK)
         return result;
-    return import_model(model, model, graph, status);
+    return import_model(model, model, input_dims, n_input_dims, graph, status);
+}
+
+int amass_formats_load_onnx(const char *path, amass_nn_graph **graph, amass_status *status)
+{
+    return amass_formats_load_onnx_sized(path, NULL, 0, graph, status);
 }

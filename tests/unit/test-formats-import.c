@@ -159,6 +159,27 @@ static const char *load_message(const char *path)
     return status.message;
 }
 
+/* Fixing input dimensions: matching ones are accepted, others refused. */
+static void test_sized(void)
+{
+    amass_status status = {0};
+    amass_nn_graph *graph = NULL;
+    const int64_t same[4] = {0, 3, 8, 8}, other[4] = {0, 3, 9, 8}, rank3[3] = {0, 3, 8};
+    if (ok(amass_formats_load_onnx_sized(testdata("dynamic-batch.onnx"), same, 4, &graph, &status) == AMASS_OK,
+           "the file's own dimensions accepted")) {
+        check_conv_net(graph, 2, "sized dynamic-batch.onnx");
+        amass_nn_graph_free(graph);
+    }
+    char want[2048];
+    snprintf(want, sizeof want, "%s: graph input 'image': dimension 2 is 8, not 9", testdata("dynamic-batch.onnx"));
+    ok(amass_formats_load_onnx_sized(model_path, other, 4, &graph, &status) != AMASS_OK && graph == NULL,
+       "a fixed dimension cannot be changed");
+    is_str(status.message, want, "message names input, dimension and both sizes");
+    snprintf(want, sizeof want, "%s: graph input 'image' has rank 4, not 3", testdata("dynamic-batch.onnx"));
+    ok(amass_formats_load_onnx_sized(model_path, rank3, 3, &graph, &status) != AMASS_OK, "rank mismatch refused");
+    is_str(status.message, want, "rank mismatch message");
+}
+
 /* Opset 9 is read; its Relu runs. */
 static void test_opset9(void)
 {
@@ -204,6 +225,7 @@ int main(void)
     test_conv_net();
     test_caller_owned_model();
     test_opset9();
+    test_sized();
     test_refused_models();
     return done_testing();
 }
