@@ -270,6 +270,39 @@ static int add_old_softmax(importer *im, const amass_onnx_node *node, amass_stat
                           status);
 }
 
+static int is_engine_op(const amass_onnx_node *node)
+{
+    return node->domain[0] == 0 && (!strcmp(node->op_type, "Constant") || !strcmp(node->op_type, "Dropout") ||
+                                    amass_nn_op_from_name(node->op_type) != AMASS_NN_OP_UNKNOWN);
+}
+
+/* Names the first unsupported node and, so that one run tells what a
+ * model lacks, the other operators of the model the engine lacks. */
+static int fail_unknown_op(amass_status *status, const importer *im, const amass_onnx_node *node)
+{
+    char why[AMASS_MESSAGE_MAX];
+    size_t used = (size_t)snprintf(why, sizeof why, "the engine has no such operator");
+    int others = 0;
+    const amass_onnx_model *model = im->model;
+    for (size_t n = 0; n < model->n_nodes && used < sizeof why / 2; n++) {
+        const amass_onnx_node *other = &model->nodes[model->order[n]];
+        if (is_engine_op(other) || !strcmp(other->op_type, node->op_type))
+            continue;
+        int seen = 0;
+        for (size_t m = 0; m < n && !seen; m++) {
+            const amass_onnx_node *earlier = &model->nodes[model->order[m]];
+            seen = !strcmp(earlier->op_type, other->op_type) && !strcmp(earlier->domain, other->domain);
+        }
+        if (seen)
+            continue;
+        used += (size_t)snprintf(why + used, sizeof why - used, "%s%s", others++ ? ", " : " (also missing: ",
+                                 other->op_type);
+    }
+    if (others && used < sizeof why)
+        snprintf(why + used, sizeof why - used, ")");
+    return fail_node(status, im, node, why);
+}
+
 static int add_node(importer *im, const amass_onnx_node *node, amass_status *status)
 {
     const amass_onnx_model *model = im->model;
@@ -287,7 +320,7 @@ static int add_node(importer *im, const amass_onnx_node *node, amass_status *sta
     else
         op = amass_nn_op_from_name(op_type);
     if (op == AMASS_NN_OP_UNKNOWN)
-        return fail_node(status, im, node, "the engine has no such operator");
+        return fail_unknown_op(status, im, node);
     const char *why = refused_attribute(node);
     if (why)
         return fail_node(status, im, node, why);
