@@ -1,3 +1,6 @@
 bin_PROGRAMS += tools/amass-cluster
 tools_amass_cluster_SOURCES = tools/amass-cluster.c
 tools_amass_cluster_LDADD = $(AMASS_LIBS)
+bin_PROGRAMS += tools/amass-classify
+tools_amass_classify_SOURCES = tools/amass-classify.c
+tools_amass_classify_LDADD = $(AMASS_LIBS)

@@ -82,6 +82,9 @@ void amass_io_field_double(amass_record_writer *writer, const char *name, double
 void amass_io_field_bool(amass_record_writer *writer, const char *name, int value);
 void amass_io_field_floats(amass_record_writer *writer, const char *name, const float *values, size_t n);
 void amass_io_field_doubles(amass_record_writer *writer, const char *name, const double *values, size_t n);
+/* A value already formatted as JSON (an array of objects, say), copied
+ * as is into an NDJSON record; TSV writes it as one string column. */
+void amass_io_field_json(amass_record_writer *writer, const char *name, const char *json, size_t length);
 /* Writes the record built since begin; nothing is written if building ran
  * out of memory. */
 int amass_io_record_end(amass_record_writer *writer, amass_status *status);

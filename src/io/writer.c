@@ -163,6 +163,16 @@ void amass_io_field_doubles(amass_record_writer *writer, const char *name, const
     append_array(writer, name, NULL, values, n);
 }
 
+void amass_io_field_json(amass_record_writer *writer, const char *name, const char *json, size_t length)
+{
+    begin_field(writer, name);
+    header_column(writer, name, 0, 0);
+    if (writer->format == AMASS_FORMAT_NDJSON)
+        amass_buf_append(&writer->record, json, length);
+    else
+        amass_tsv_append_string(&writer->record, json, length);
+}
+
 int amass_io_record_end(amass_record_writer *writer, amass_status *status)
 {
     int result;

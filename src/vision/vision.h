@@ -81,4 +81,24 @@ amass_code amass_vision_preprocess(const amass_vision_preprocess_spec *spec, con
  * pixels, clamped to the image. */
 void amass_vision_box_to_input(const amass_vision_transform *transform, const float box[4], float out[4]);
 
+/* ---- postprocess ----------------------------------------------------- */
+
+typedef struct {
+    size_t index;   /* class index in the model's output */
+    float score;
+} amass_vision_class_score;
+
+/* Whether scores already read as probabilities: every value in [0, 1]
+ * and the sum within 1e-3 of 1 (a model ending in Softmax), so applying
+ * softmax again would flatten them. */
+int amass_vision_is_distribution(const float *scores, size_t n);
+/* Softmax in place, the maximum subtracted first so exp cannot
+ * overflow; the sum is kept in double. */
+void amass_vision_softmax(float *scores, size_t n);
+/* The at most k highest scores that are >= threshold, highest first;
+ * equal scores keep the lower class index first (a stable order, so the
+ * same input gives the same labels). NaN scores are never kept. Returns
+ * how many were written to out (room for k). */
+size_t amass_vision_top_k(const float *scores, size_t n, size_t k, float threshold, amass_vision_class_score *out);
+
 #endif

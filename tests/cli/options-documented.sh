@@ -4,7 +4,7 @@
 man_dir="${top_srcdir:-.}/man"
 n=0
 failed=0
-for tool in amass-cluster; do
+for tool in amass-cluster amass-classify; do
     help=$("$tool" --help) || { echo "not ok $((n += 1)) - $tool --help exits 0"; failed=1; continue; }
     page="$man_dir/$tool.1"
     for option in $("$tool" --list-options); do

@@ -1,0 +1,360 @@
+/* The classify pipeline: model and labels loaded once, images decoded a
+ * batch at a time, one session run per batch, records in input order. */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../formats/formats.h"
+#include "../media/media.h"
+#include "../nn/nn.h"
+#include "models.h"
+
+struct amass_classifier {
+    amass_classify_options options;
+    char *name;
+    amass_nn_graph *graph;
+    amass_nn_session *session;
+    amass_model_labels labels;      /* empty: class indices as labels */
+    size_t n_classes;
+    amass_vision_preprocess_spec spec;
+    float *input;                   /* batch * image_count floats */
+    float *output;                  /* batch * n_classes floats */
+    size_t image_count;
+    amass_vision_class_score *top;  /* room for top_k */
+    char **names;                   /* the batch's input names */
+    size_t n_pending;
+    amass_buf labels_json;
+};
+
+void amass_classify_options_init(amass_classify_options *options)
+{
+    memset(options, 0, sizeof *options);
+    options->top_k = 5;
+    options->threshold = -INFINITY;
+    options->batch = 8;
+    options->softmax = AMASS_SOFTMAX_AUTO;
+}
+
+static int ends_with(const char *text, const char *suffix)
+{
+    size_t n = strlen(text), m = strlen(suffix);
+    return n >= m && strcmp(text + n - m, suffix) == 0;
+}
+
+/* "models/resnet18.onnx" -> "resnet18" */
+static char *file_stem(const char *path)
+{
+    const char *slash = strrchr(path, '/'), *start = slash ? slash + 1 : path;
+    size_t length = strlen(start);
+    if (ends_with(start, ".onnx"))
+        length -= 5;
+    return amass_strndup(start, length);
+}
+
+/* The preprocess spec: the user's options over the manifest's over the
+ * model's input shape over torchvision's ImageNet defaults. The crop
+ * comes from the input shape; Resize(256) before CenterCrop(224) is the
+ * ImageNet convention, other crop sizes resize straight to the crop. */
+static int make_spec(amass_classifier *classifier, const amass_model_manifest *manifest, amass_status *status)
+{
+    const amass_classify_options *options = &classifier->options;
+    amass_vision_preprocess_spec *spec = &classifier->spec;
+    amass_nn_tensor_type type;
+    int height, width, channels, crop;
+    amass_vision_preprocess_spec_imagenet(spec);
+    if (amass_nn_graph_input_count(classifier->graph) != 1 ||
+        amass_nn_graph_input_type(classifier->graph, 0, &type) != AMASS_OK || type.rank != 4)
+        return amass_fail(status, AMASS_ERR_USAGE, "%s: the model does not take one image tensor (N, C, H, W)",
+                          options->model_path);
+    if (options->has_layout)
+        spec->layout = options->layout;
+    else if (manifest && manifest->has_layout)
+        spec->layout = manifest->layout;
+    else
+        spec->layout = type.dims[1] != 3 && type.dims[3] == 3 ? AMASS_VISION_LAYOUT_NHWC : AMASS_VISION_LAYOUT_NCHW;
+    if (spec->layout == AMASS_VISION_LAYOUT_NCHW) {
+        channels = (int)type.dims[1], height = (int)type.dims[2], width = (int)type.dims[3];
+    } else {
+        height = (int)type.dims[1], width = (int)type.dims[2], channels = (int)type.dims[3];
+    }
+    if (channels != 3 || height < 1 || width < 1)
+        return amass_fail(status, AMASS_ERR_USAGE,
+                          "%s: the model's input is %lld x %lld x %lld x %lld, not 3-channel images in %s", options->model_path,
+                          (long long)type.dims[0], (long long)type.dims[1], (long long)type.dims[2], (long long)type.dims[3],
+                          spec->layout == AMASS_VISION_LAYOUT_NCHW ? "NCHW" : "NHWC");
+    crop = options->crop ? options->crop : manifest && manifest->crop ? manifest->crop : height;
+    if (crop != height || crop != width)
+        return amass_fail(status, AMASS_ERR_USAGE, "%s: --crop %d does not fit the model's %d x %d input",
+                          options->model_path, crop, width, height);
+    spec->crop_width = width;
+    spec->crop_height = height;
+    spec->resize_shorter = options->size ? options->size : manifest && manifest->size ? manifest->size
+                                                         : crop == 224 ? 256 : crop;
+    if (manifest && manifest->has_scale)
+        spec->scale = manifest->scale;
+    if (options->has_mean)
+        memcpy(spec->mean, options->mean, sizeof spec->mean);
+    else if (manifest && manifest->has_mean)
+        memcpy(spec->mean, manifest->mean, sizeof spec->mean);
+    if (options->has_std)
+        memcpy(spec->std, options->std, sizeof spec->std);
+    else if (manifest && manifest->has_std)
+        memcpy(spec->std, manifest->std, sizeof spec->std);
+    spec->bgr = options->bgr || (manifest && manifest->bgr);
+    return amass_vision_preprocess_check(spec, status);
+}
+
+static int load_model(amass_classifier *classifier, amass_status *status)
+{
+    const amass_classify_options *options = &classifier->options;
+    amass_model_manifest manifest, *have = NULL;
+    const char *file = options->model_path, *labels = options->labels_path;
+    int code;
+    if (!ends_with(options->model_path, ".onnx")) {
+        if (amass_models_manifest_load(options->model_path, &manifest, status) != AMASS_OK)
+            return status->code;
+        have = &manifest;
+        if (strcmp(manifest.task, "classify") != 0 || strcmp(manifest.format, "onnx") != 0) {
+            code = amass_fail(status, AMASS_ERR_USAGE, "%s: a %s model in %s format; amass-classify runs classify models in onnx",
+                              options->model_path, manifest.task, manifest.format);
+            amass_models_manifest_free(&manifest);
+            return code;
+        }
+        file = manifest.file_path;
+        if (!labels)
+            labels = manifest.labels_path;
+        classifier->name = amass_strndup(manifest.name, strlen(manifest.name));
+    } else {
+        classifier->name = file_stem(file);
+    }
+    code = amass_formats_load_onnx(file, &classifier->graph, status);
+    if (code == AMASS_OK && labels)
+        code = amass_models_labels_load(labels, &classifier->labels, status);
+    if (code == AMASS_OK)
+        code = make_spec(classifier, have, status);
+    if (have)
+        amass_models_manifest_free(have);
+    if (code == AMASS_OK && !classifier->name)
+        code = amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
+    return code;
+}
+
+static int open_session(amass_classifier *classifier, amass_status *status)
+{
+    const amass_classify_options *options = &classifier->options;
+    amass_nn_tensor_type type;
+    size_t batch = (size_t)options->batch;
+    if (amass_nn_graph_output_count(classifier->graph) < 1)
+        return amass_fail(status, AMASS_ERR_USAGE, "%s: the model has no output", options->model_path);
+    if (!(classifier->session = amass_nn_session_open(classifier->graph, status)))
+        return status->code;
+    if (amass_nn_session_output_type(classifier->session, 1, 0, &type, status) != AMASS_OK)
+        return status->code;
+    classifier->n_classes = amass_nn_type_count(&type);
+    if (classifier->n_classes < 1)
+        return amass_fail(status, AMASS_ERR_USAGE, "%s: the model's output is empty", options->model_path);
+    if (classifier->labels.n_labels && classifier->labels.n_labels != classifier->n_classes)
+        return amass_fail(status, AMASS_ERR_USAGE, "%s: %zu labels for a model with %zu classes",
+                          options->labels_path ? options->labels_path : options->model_path,
+                          classifier->labels.n_labels, classifier->n_classes);
+    classifier->image_count = amass_vision_preprocess_output_count(&classifier->spec);
+    classifier->input = amass_alloc_array(batch, classifier->image_count * sizeof(float));
+    classifier->output = amass_alloc_array(batch, classifier->n_classes * sizeof(float));
+    classifier->top = amass_calloc_array((size_t)options->top_k, sizeof *classifier->top);
+    classifier->names = amass_calloc_array(batch, sizeof *classifier->names);
+    if (!classifier->input || !classifier->output || !classifier->top || !classifier->names)
+        return amass_fail(status, AMASS_ERR_NOMEM, "out of memory for a batch of %zu", batch);
+    return AMASS_OK;
+}
+
+int amass_classifier_open(const amass_classify_options *options, amass_classifier **result, amass_status *status)
+{
+    amass_classifier *classifier;
+    *result = NULL;
+    if (options->top_k < 1 || options->batch < 1 || !options->model_path)
+        return amass_fail(status, AMASS_ERR_USAGE, "classify: a model, --top and --batch of at least 1 are needed");
+    if (!(classifier = calloc(1, sizeof *classifier)))
+        return amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
+    classifier->options = *options;
+    amass_buf_init(&classifier->labels_json);
+    if (load_model(classifier, status) != AMASS_OK || open_session(classifier, status) != AMASS_OK) {
+        amass_classifier_close(classifier);
+        return status->code;
+    }
+    *result = classifier;
+    return AMASS_OK;
+}
+
+void amass_classifier_close(amass_classifier *classifier)
+{
+    size_t i;
+    if (!classifier)
+        return;
+    if (classifier->names)
+        for (i = 0; i < (size_t)classifier->options.batch; i++)
+            free(classifier->names[i]);
+    free(classifier->names);
+    free(classifier->top);
+    free(classifier->input);
+    free(classifier->output);
+    amass_buf_free(&classifier->labels_json);
+    amass_models_labels_free(&classifier->labels);
+    amass_nn_session_close(classifier->session);
+    amass_nn_graph_free(classifier->graph);
+    free(classifier->name);
+    free(classifier);
+}
+
+const char *amass_classifier_model_name(const amass_classifier *classifier)
+{
+    return classifier->name;
+}
+
+const amass_vision_preprocess_spec *amass_classifier_spec(const amass_classifier *classifier)
+{
+    return &classifier->spec;
+}
+
+/* The label text of class index: the labels file's line, or the index. */
+static const char *label_of(const amass_classifier *classifier, size_t index, char *digits, size_t size)
+{
+    if (classifier->labels.n_labels)
+        return classifier->labels.labels[index];
+    snprintf(digits, size, "%zu", index);
+    return digits;
+}
+
+static int write_image(amass_classifier *classifier, const char *input, float *scores, const amass_classify_sink *sink,
+                       amass_status *status)
+{
+    amass_record_writer *writer = sink->writer;
+    amass_buf *json = &classifier->labels_json;
+    size_t n_top, i;
+    char digits[32];
+    int apply = classifier->options.softmax == AMASS_SOFTMAX_YES ||
+                (classifier->options.softmax == AMASS_SOFTMAX_AUTO &&
+                 !amass_vision_is_distribution(scores, classifier->n_classes));
+    if (apply)
+        amass_vision_softmax(scores, classifier->n_classes);
+    n_top = amass_vision_top_k(scores, classifier->n_classes, (size_t)classifier->options.top_k,
+                               classifier->options.threshold, classifier->top);
+    if (sink->format == AMASS_FORMAT_TSV) {
+        for (i = 0; i < n_top; i++) {
+            const char *label = label_of(classifier, classifier->top[i].index, digits, sizeof digits);
+            amass_io_record_begin(writer);
+            amass_io_field_string(writer, "input", input, strlen(input));
+            amass_io_field_string(writer, "label", label, strlen(label));
+            amass_io_field_float(writer, "score", classifier->top[i].score);
+            if (amass_io_record_end(writer, status) != AMASS_OK)
+                return status->code;
+        }
+        return AMASS_OK;
+    }
+    amass_buf_reset(json);
+    amass_buf_append_char(json, '[');
+    for (i = 0; i < n_top; i++) {
+        const char *label = label_of(classifier, classifier->top[i].index, digits, sizeof digits);
+        amass_buf_append_str(json, i ? ",{\"label\":" : "{\"label\":");
+        amass_json_append_string(json, label, strlen(label));
+        amass_buf_append_str(json, ",\"score\":");
+        amass_json_append_float(json, classifier->top[i].score, sink->precision);
+        amass_buf_append_char(json, '}');
+    }
+    amass_buf_append_char(json, ']');
+    if (json->failed)
+        return amass_fail(status, AMASS_ERR_NOMEM, "out of memory building a record");
+    amass_io_record_begin(writer);
+    amass_io_field_string(writer, "input", input, strlen(input));
+    amass_io_field_string(writer, "model", classifier->name, strlen(classifier->name));
+    amass_io_field_json(writer, "labels", json->data, json->length);
+    return amass_io_record_end(writer, status);
+}
+
+/* Runs the pending images as one batch and writes their records. */
+static int flush_batch(amass_classifier *classifier, const amass_classify_sink *sink, amass_status *status)
+{
+    const float *inputs[1] = {classifier->input};
+    float *outputs[1] = {classifier->output};
+    size_t i, n = classifier->n_pending;
+    int code = AMASS_OK;
+    if (n == 0)
+        return AMASS_OK;
+    if (amass_nn_session_run(classifier->session, (int64_t)n, inputs, outputs, status) != AMASS_OK)
+        code = status->code;
+    for (i = 0; i < n; i++) {
+        if (code == AMASS_OK)
+            code = write_image(classifier, classifier->names[i], classifier->output + i * classifier->n_classes, sink,
+                               status);
+        free(classifier->names[i]);
+        classifier->names[i] = NULL;
+    }
+    classifier->n_pending = 0;
+    return code;
+}
+
+/* Decodes one image into the next batch slot; 0 when it was bad (and
+ * reported), -1 on an error that ends the run. */
+static int add_image(amass_classifier *classifier, const char *name, const amass_classify_sink *sink,
+                     amass_status *status)
+{
+    amass_image image;
+    amass_status item_status;
+    float *slot = classifier->input + classifier->n_pending * classifier->image_count;
+    amass_status_clear(&item_status);
+    if (amass_media_image_load(name, &image, &item_status) != AMASS_OK) {
+        if (item_status.code == AMASS_ERR_NOMEM) {
+            *status = item_status;
+            return -1;
+        }
+        amass_report_failure(sink->reporter, name, strlen(name), item_status.message);
+        return 0;
+    }
+    if (amass_vision_preprocess(&classifier->spec, &image, slot, NULL, status) != AMASS_OK) {
+        amass_media_image_free(&image);
+        return -1;
+    }
+    amass_media_image_free(&image);
+    if (!(classifier->names[classifier->n_pending] = amass_strndup(name, strlen(name)))) {
+        amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
+        return -1;
+    }
+    classifier->n_pending++;
+    return 1;
+}
+
+int amass_classifier_run(amass_classifier *classifier, amass_input_list *inputs, const amass_classify_sink *sink,
+                         amass_status *status)
+{
+    const char *name;
+    amass_status item_status;
+    int result;
+    for (;;) {
+        if (amass_report_stop_requested(sink->reporter))
+            break;
+        amass_status_clear(&item_status);
+        result = amass_io_inputs_next(inputs, &name, &item_status);
+        if (result == 0)
+            break;
+        if (result == -2) {
+            *status = item_status;
+            return status->code;
+        }
+        if (result == -1) {
+            amass_report_failure(sink->reporter, "", 0, item_status.message);
+            continue;
+        }
+        if (sink->shard && !amass_io_shard_keeps(sink->shard, name, strlen(name)))
+            continue;
+        if (sink->done && amass_io_name_set_contains(sink->done, name, strlen(name)))
+            continue;
+        if (add_image(classifier, name, sink, status) < 0)
+            return status->code;
+        if (classifier->n_pending == (size_t)classifier->options.batch &&
+            flush_batch(classifier, sink, status) != AMASS_OK)
+            return status->code;
+    }
+    return flush_batch(classifier, sink, status);
+}

@@ -1,0 +1,9 @@
+# libamass models layer: model directories (manifest, labels) and the pipelines over them
+libamass_a_SOURCES += src/models/models.h src/models/manifest.c src/models/classify.c
+# Its unit test, the CLI cases and the tiny model they run.
+check_PROGRAMS += tests/unit/test-models-classify
+TESTS += tests/unit/test-models-classify
+tests_unit_test_models_classify_SOURCES = tests/unit/test-models-classify.c tests/unit/tap.h
+tests_unit_test_models_classify_LDADD = $(AMASS_LIBS)
+EXTRA_DIST += tests/cli/classify.cases testdata/models/tiny-resnet/manifest.json \
+	testdata/models/tiny-resnet/labels.txt testdata/models/tiny-resnet/model.onnx

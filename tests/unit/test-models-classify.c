@@ -1,0 +1,155 @@
+/* The models layer's manifest reader and labels files, and the vision
+ * postprocess a classifier's scores go through (softmax, top-k, threshold). */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/models.h"
+#include "tap.h"
+#include "vision/vision.h"
+
+static int parse(const char *text, amass_model_manifest *manifest, amass_status *status)
+{
+    amass_status_clear(status);
+    return amass_models_manifest_parse(text, strlen(text), "m/manifest.json", "m", manifest, status);
+}
+
+static void test_manifest_good(void)
+{
+    amass_model_manifest m;
+    amass_status status;
+    int code = parse("{\"task\":\"classify\",\"format\":\"onnx\",\"file\":\"net.onnx\",\"labels\":\"l.txt\","
+                     "\"input\":{\"size\":256,\"crop\":224,\"mean\":[1,2,3],\"std\":[0.5,0.25,2],"
+                     "\"layout\":\"nhwc\",\"colour\":\"bgr\",\"scale\":1}}",
+                     &m, &status);
+    is_int(code, AMASS_OK, "a full manifest reads");
+    if (code != AMASS_OK) {
+        printf("# %s\n", status.message);
+        return;
+    }
+    is_str(m.name, "m", "without a name the model is named after its directory");
+    is_str(m.file_path, "m/net.onnx", "file is relative to the directory");
+    is_str(m.labels_path, "m/l.txt", "labels are relative to the directory");
+    is_int(m.size, 256, "input.size");
+    is_int(m.crop, 224, "input.crop");
+    ok(m.has_mean && m.mean[2] == 3.0f, "input.mean");
+    ok(m.has_std && m.std[1] == 0.25f, "input.std");
+    ok(m.has_layout && m.layout == AMASS_VISION_LAYOUT_NHWC, "input.layout nhwc");
+    ok(m.bgr, "input.colour bgr");
+    ok(m.has_scale && m.scale == 1.0f, "input.scale");
+    amass_models_manifest_free(&m);
+
+    code = parse("{\"name\":\"r18\",\"task\":\"classify\",\"format\":\"onnx\",\"file\":\"/abs/x.onnx\"}", &m, &status);
+    is_int(code, AMASS_OK, "a minimal manifest reads");
+    is_str(m.name, "r18", "name is taken from the manifest");
+    is_str(m.file_path, "/abs/x.onnx", "an absolute file stays as it is");
+    ok(!m.labels_path && !m.has_mean && !m.has_layout && m.size == 0, "absent fields stay unset");
+    amass_models_manifest_free(&m);
+}
+
+static void expect_error(const char *text, const char *message, const char *name)
+{
+    amass_model_manifest m;
+    amass_status status;
+    int code = parse(text, &m, &status);
+    ok(code != AMASS_OK && strstr(status.message, message) != NULL && m.name == NULL, name);
+    if (code == AMASS_OK)
+        amass_models_manifest_free(&m);
+    else if (!strstr(status.message, message))
+        printf("#   got \"%s\"\n#   want \"%s\"\n", status.message, message);
+}
+
+static void test_manifest_bad(void)
+{
+    expect_error("{\"format\":\"onnx\",\"file\":\"a.onnx\"}", "m/manifest.json: \"task\" is missing",
+                 "a missing task is named");
+    expect_error("{\"task\":\"classify\",\"format\":\"onnx\"}", "\"file\" is missing", "a missing file is named");
+    expect_error("{\"task\":\"classify\",\"format\":7,\"file\":\"a.onnx\"}", "\"format\" is not a non-empty string",
+                 "a number for a string is refused");
+    expect_error("{\"task\":\"classify\",\"format\":\"onnx\",\"file\":\"a.onnx\",\"input\":{\"crop\":2.5}}",
+                 "\"input.crop\" is not an integer", "a fractional crop is refused");
+    expect_error("{\"task\":\"classify\",\"format\":\"onnx\",\"file\":\"a.onnx\",\"input\":{\"mean\":[1,2]}}",
+                 "\"input.mean\" is not an array of 3 numbers", "a mean of 2 values is refused");
+    expect_error("{\"task\":\"classify\",\"format\":\"onnx\",\"file\":\"a.onnx\",\"input\":{\"std\":[1,\"2\",3]}}",
+                 "\"input.std\" is not an array of 3 numbers", "a string in std is refused");
+    expect_error("{\"task\":\"classify\",\"format\":\"onnx\",\"file\":\"a.onnx\",\"input\":{\"layout\":\"chw\"}}",
+                 "'chw' is not nchw or nhwc", "an unknown layout is refused");
+    expect_error("{\"task\":\"classify\",\"format\":\"onnx\",\"file\":\"a.onnx\",\"input\":[]}",
+                 "\"input\" is not an object", "an input that is not an object is refused");
+    expect_error("{\"task\":\"classify\",", "m/manifest.json:1: not valid JSON", "invalid JSON is refused");
+    expect_error("[1,2]", "not a JSON object", "a manifest that is not an object is refused");
+}
+
+static void test_labels(void)
+{
+    char path[] = "/tmp/amass-labels-XXXXXX";
+    amass_model_labels labels;
+    amass_status status;
+    FILE *file;
+    int fd = mkstemp(path);
+    ok(fd >= 0 && (file = fdopen(fd, "w")) != NULL, "a temporary labels file");
+    if (fd < 0)
+        return;
+    fputs("tench\r\ngoldfish\n\ngreat white shark", file);
+    fclose(file);
+    amass_status_clear(&status);
+    is_int(amass_models_labels_load(path, &labels, &status), AMASS_OK, "a labels file loads");
+    is_int(labels.n_labels, 4, "one label per line, an empty line kept, the last line without a newline too");
+    if (labels.n_labels == 4) {
+        is_str(labels.labels[0], "tench", "a CR before the newline is dropped");
+        is_str(labels.labels[2], "", "an empty line is an empty label, keeping later indices right");
+        is_str(labels.labels[3], "great white shark", "spaces stay inside a label");
+    }
+    amass_models_labels_free(&labels);
+    file = fopen(path, "w");
+    if (file)
+        fclose(file);
+    ok(amass_models_labels_load(path, &labels, &status) != AMASS_OK && strstr(status.message, "no labels"),
+       "an empty labels file is refused");
+    remove(path);
+}
+
+static void test_softmax(void)
+{
+    float scores[3] = {1000, 1001, 1002}, probabilities[3] = {0.2f, 0.3f, 0.5f};
+    amass_vision_softmax(scores, 3);
+    is_close(scores[2], 0.66524096, 1e-6, "softmax of large logits does not overflow");
+    is_close(scores[0] + scores[1] + scores[2], 1, 1e-6, "softmax sums to 1");
+    ok(amass_vision_is_distribution(probabilities, 3), "probabilities are told as such");
+    probabilities[2] = 0.6f;
+    ok(!amass_vision_is_distribution(probabilities, 3), "values summing to 1.1 are not");
+    probabilities[2] = 0.5f;
+    probabilities[0] = -0.1f;
+    ok(!amass_vision_is_distribution(probabilities, 3), "a negative value is not a probability");
+}
+
+static void test_top_k(void)
+{
+    float scores[6] = {0.1f, 0.4f, 0.2f, 0.4f, NAN, 0.3f};
+    amass_vision_class_score top[6];
+    size_t n = amass_vision_top_k(scores, 6, 3, -INFINITY, top);
+    is_int(n, 3, "top 3 of 6");
+    is_int(top[0].index, 1, "highest first; of two equal scores the lower index first");
+    is_int(top[1].index, 3, "the tie's second class next");
+    is_int(top[2].index, 5, "then the third highest");
+    n = amass_vision_top_k(scores, 6, 6, -INFINITY, top);
+    is_int(n, 5, "NaN scores are never kept");
+    is_int(top[4].index, 0, "the lowest score last");
+    n = amass_vision_top_k(scores, 6, 5, 0.3f, top);
+    is_int(n, 3, "a threshold keeps scores at or above it only");
+    is_int(top[2].index, 5, "a score equal to the threshold is kept");
+    is_int(amass_vision_top_k(scores, 6, 0, -INFINITY, top), 0, "k 0 keeps nothing");
+}
+
+int main(void)
+{
+    test_manifest_good();
+    test_manifest_bad();
+    test_labels();
+    test_softmax();
+    test_top_k();
+    return done_testing();
+}
