@@ -7,3 +7,5 @@ tests_unit_test_models_classify_SOURCES = tests/unit/test-models-classify.c test
 tests_unit_test_models_classify_LDADD = $(AMASS_LIBS)
 EXTRA_DIST += tests/cli/classify.cases testdata/models/tiny-resnet/manifest.json \
 	testdata/models/tiny-resnet/labels.txt testdata/models/tiny-resnet/model.onnx
+EXTRA_DIST += testdata/models/make-parity.js testdata/models/tiny-resnet/scene.f32 \
+	testdata/models/tiny-resnet/scene.ort.txt

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "media/media.h"
 #include "models/models.h"
 #include "tap.h"
 #include "vision/vision.h"
@@ -144,8 +145,58 @@ static void test_top_k(void)
     is_int(amass_vision_top_k(scores, 6, 0, -INFINITY, top), 0, "k 0 keeps nothing");
 }
 
+/* The tensor the ONNX Runtime fixture (testdata/models/make-parity.js) was
+ * computed on must be the one the classify pipeline makes, or the CLI
+ * parity case would compare against another input. */
+static void test_parity_tensor(void)
+{
+    const char *top = getenv("top_srcdir");
+    char model[4096], image_path[4096], tensor_path[4096];
+    amass_classify_options options;
+    amass_classifier *classifier = NULL;
+    amass_status status;
+    amass_image image;
+    float *got = NULL, *want = NULL;
+    size_t count = 0, i;
+    double worst = 0;
+    FILE *file;
+    snprintf(model, sizeof model, "%s/testdata/models/tiny-resnet", top ? top : ".");
+    snprintf(image_path, sizeof image_path, "%s/testdata/images/scene.png", top ? top : ".");
+    snprintf(tensor_path, sizeof tensor_path, "%s/testdata/models/tiny-resnet/scene.f32", top ? top : ".");
+    amass_classify_options_init(&options);
+    options.model_path = model;
+    amass_status_clear(&status);
+    is_int(amass_classifier_open(&options, &classifier, &status), AMASS_OK, "the tiny model directory opens");
+    if (!classifier) {
+        printf("# %s\n", status.message);
+        return;
+    }
+    is_str(amass_classifier_model_name(classifier), "tiny-resnet", "the model is named by its manifest");
+    is_int(amass_classifier_spec(classifier)->crop_width, 32, "the crop comes from the model's input");
+    count = amass_vision_preprocess_output_count(amass_classifier_spec(classifier));
+    got = calloc(count, sizeof *got);
+    want = calloc(count, sizeof *want);
+    ok(got && want && (file = fopen(tensor_path, "rb")) != NULL, "scene.f32 opens");
+    if (got && want && file) {
+        is_int(fread(want, sizeof *want, count, file), count, "scene.f32 holds one 3x32x32 tensor");
+        fclose(file);
+        if (amass_media_image_load(image_path, &image, &status) == AMASS_OK) {
+            amass_vision_preprocess(amass_classifier_spec(classifier), &image, got, NULL, &status);
+            amass_media_image_free(&image);
+        }
+        for (i = 0; i < count; i++)
+            if (fabs((double)got[i] - want[i]) > worst)
+                worst = fabs((double)got[i] - want[i]);
+        ok(worst <= 1e-6, "the pipeline's tensor of scene.png is the fixture's");
+    }
+    free(got);
+    free(want);
+    amass_classifier_close(classifier);
+}
+
 int main(void)
 {
+    test_parity_tensor();
     test_manifest_good();
     test_manifest_bad();
     test_labels();
