@@ -133,15 +133,21 @@ const amass_cli_common *amass_cli_options(const amass_cli *cli)
     return cli->common;
 }
 
+/* "program: message" on stderr, the progress line cleared first. */
+static void print_line(amass_cli *cli, const char *format, va_list args)
+{
+    amass_progress_clear(&cli->progress);
+    fprintf(stderr, "%s: ", cli->spec->program);
+    vfprintf(stderr, format, args);
+    fputc('\n', stderr);
+}
+
 void amass_cli_error(amass_cli *cli, const char *format, ...)
 {
     va_list args;
-    amass_progress_clear(&cli->progress);
-    fprintf(stderr, "%s: ", cli->spec->program);
     va_start(args, format);
-    vfprintf(stderr, format, args);
+    print_line(cli, format, args);
     va_end(args);
-    fputc('\n', stderr);
 }
 
 void amass_cli_note(amass_cli *cli, const char *format, ...)
@@ -149,12 +155,9 @@ void amass_cli_note(amass_cli *cli, const char *format, ...)
     va_list args;
     if (cli->common->quiet)
         return;
-    amass_progress_clear(&cli->progress);
-    fprintf(stderr, "%s: ", cli->spec->program);
     va_start(args, format);
-    vfprintf(stderr, format, args);
+    print_line(cli, format, args);
     va_end(args);
-    fputc('\n', stderr);
 }
 
 void amass_cli_fail_input(amass_cli *cli, const char *input, size_t input_length, const char *message)

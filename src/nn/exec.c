@@ -220,6 +220,19 @@ int nn_plan_known_slot(nn_plan *plan, int value, amass_status *status)
     return value;
 }
 
+int nn_plan_input_slot(nn_plan *plan, const nn_node *node, int i, amass_status *status)
+{
+    int value = node->inputs[i];
+    if (value < 0)
+        return -nn_fail_node(status, plan->graph, node, "input %d is missing", i);
+    if (plan->env.data[value])
+        return nn_plan_known_slot(plan, value, status);
+    if (!plan->slots[value].has_md)
+        return -nn_fail_node(status, plan->graph, node, "input '%s' has no producer that runs",
+                             plan->graph->values[value].name);
+    return value;
+}
+
 int nn_plan_weights(nn_plan *plan, int node, int input, const dnnl_memory_desc_t *user_md, const void *data,
                     const dnnl_memory_desc_t *wanted, dnnl_memory_t *memory, amass_status *status)
 {

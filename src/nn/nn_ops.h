@@ -92,6 +92,10 @@ int nn_plan_weights(nn_plan *plan, int node, int input, const dnnl_memory_desc_t
                     const dnnl_memory_desc_t *wanted, dnnl_memory_t *memory, amass_status *status);
 /* A slot over a known (constant or folded) value, plain layout. */
 int nn_plan_known_slot(nn_plan *plan, int value, amass_status *status);
+/* The slot holding input i of node: a known (constant) value's slot, or
+ * the slot of the op that produces it; fails naming the node when the
+ * input is missing or nothing that runs produces it. */
+int nn_plan_input_slot(nn_plan *plan, const nn_node *node, int i, amass_status *status);
 void nn_plain_md(dnnl_memory_desc_t *md, const amass_nn_tensor_type *type);
 int nn_dnnl_fail(amass_status *status, const nn_plan *plan, const nn_node *node, const char *what,
                  dnnl_status_t result);

@@ -9,19 +9,6 @@
 
 #include "nn_ops.h"
 
-static int input_slot(nn_plan *plan, const nn_node *node, int i, amass_status *status)
-{
-    int value = node->inputs[i];
-    if (value < 0)
-        return -nn_fail_node(status, plan->graph, node, "input %d is missing", i);
-    if (plan->env.data[value])
-        return nn_plan_known_slot(plan, value, status);
-    if (!plan->slots[value].has_md)
-        return -nn_fail_node(status, plan->graph, node, "input '%s' has no producer that runs",
-                             plan->graph->values[value].name);
-    return value;
-}
-
 /* Creates the primitive descriptor for desc and adds it as a step
  * reading src into the node's output, whose layout it takes. */
 static int finish(nn_plan *plan, const nn_node *node, const void *desc, dnnl_primitive_attr_t attr, int src_kind,
@@ -59,7 +46,7 @@ int nn_clip_bounds(const amass_nn_graph *graph, const nn_node *node, float *low,
 int nn_build_eltwise(nn_plan *plan, int node_index, amass_status *status)
 {
     const nn_node *node = &plan->graph->nodes[node_index];
-    int src = input_slot(plan, node, 0, status);
+    int src = nn_plan_input_slot(plan, node, 0, status);
     if (src < 0)
         return status->code;
     dnnl_alg_kind_t algorithm = dnnl_eltwise_relu;
@@ -134,8 +121,8 @@ int nn_build_binary(nn_plan *plan, int node_index, amass_status *status)
 {
     const nn_node *node = &plan->graph->nodes[node_index];
     const amass_nn_tensor_type *out = &plan->env.types[node->outputs[0]];
-    int first = input_slot(plan, node, 0, status);
-    int second = first < 0 ? first : input_slot(plan, node, 1, status);
+    int first = nn_plan_input_slot(plan, node, 0, status);
+    int second = first < 0 ? first : nn_plan_input_slot(plan, node, 1, status);
     if (second < 0)
         return status->code;
     if (plan->env.types[node->inputs[0]].dtype != AMASS_NN_FLOAT32)
@@ -195,7 +182,7 @@ int nn_build_pool(nn_plan *plan, int node_index, amass_status *status)
     const amass_nn_tensor_type *out = &plan->env.types[node->outputs[0]];
     const amass_nn_tensor_type *in = &plan->env.types[node->inputs[0]];
     nn_window window;
-    int src = input_slot(plan, node, 0, status);
+    int src = nn_plan_input_slot(plan, node, 0, status);
     if (src < 0)
         return status->code;
     int result = nn_window_geometry(plan->graph, node, &plan->env, &window, status);
@@ -236,7 +223,7 @@ int nn_build_batch_norm(nn_plan *plan, int node_index, amass_status *status)
     for (int i = 0; i < 5; i++) {
         if (i > 0 && (node->n_inputs <= i || node->inputs[i] < 0 || !plan->env.data[node->inputs[i]]))
             return nn_fail_node(status, plan->graph, node, "scale, bias, mean and variance must be constants");
-        slots[i] = input_slot(plan, node, i, status);
+        slots[i] = nn_plan_input_slot(plan, node, i, status);
         if (slots[i] < 0)
             return status->code;
     }
@@ -262,7 +249,7 @@ int nn_build_softmax(nn_plan *plan, int node_index, amass_status *status)
     const nn_node *node = &plan->graph->nodes[node_index];
     /* Softmax reads along one axis; a plain layout keeps that axis
      * contiguous whatever blocking the producer chose. */
-    int src = input_slot(plan, node, 0, status);
+    int src = nn_plan_input_slot(plan, node, 0, status);
     if (src >= 0)
         src = nn_plan_plain(plan, src, status);
     if (src < 0)
@@ -285,7 +272,7 @@ int nn_build_reduce(nn_plan *plan, int node_index, amass_status *status)
     const nn_node *node = &plan->graph->nodes[node_index];
     const amass_nn_tensor_type *in = &plan->env.types[node->inputs[0]];
     const amass_nn_tensor_type *out = &plan->env.types[node->outputs[0]];
-    int src = input_slot(plan, node, 0, status);
+    int src = nn_plan_input_slot(plan, node, 0, status);
     if (src < 0)
         return status->code;
     /* The kept-dimensions shape: output dims where they survive, 1 elsewhere. */

@@ -67,17 +67,6 @@ static int alias_slot(nn_plan *plan, int slot, const dnnl_memory_desc_t *md, ama
     return view;
 }
 
-static int runtime_input(nn_plan *plan, const nn_node *node, int i, amass_status *status)
-{
-    int value = node->inputs[i];
-    if (plan->env.data[value])
-        return nn_plan_known_slot(plan, value, status);
-    if (!plan->slots[value].has_md)
-        return -nn_fail_node(status, plan->graph, node, "input '%s' has no producer that runs",
-                             plan->graph->values[value].name);
-    return value;
-}
-
 /* Adds the step; a fused residual is copied into dst first (or shares it). */
 static int add_compute_step(nn_plan *plan, dnnl_primitive_desc_t pd, int sum_slot, nn_step **step,
                             amass_status *status)
@@ -148,7 +137,7 @@ int nn_build_conv(nn_plan *plan, int node_index, amass_status *status)
     if (made != dnnl_success)
         return nn_dnnl_fail(status, plan, node, "create this convolution", made);
     dnnl_memory_t weights_memory, bias_memory = NULL;
-    int src = runtime_input(plan, node, 0, status);
+    int src = nn_plan_input_slot(plan, node, 0, status);
     if (src >= 0)
         src = nn_plan_as(plan, src, dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0), status);
     result = src < 0 ? (int)status->code
@@ -246,13 +235,13 @@ int nn_build_matmul(nn_plan *plan, int node_index, amass_status *status)
     if (made != dnnl_success)
         return nn_dnnl_fail(status, plan, node, "create this matrix product", made);
     dnnl_memory_t weights_memory = NULL, bias_memory = NULL;
-    int src = runtime_input(plan, node, 0, status), other = -1, dst = -1;
+    int src = nn_plan_input_slot(plan, node, 0, status), other = -1, dst = -1;
     if (src >= 0)
         src = nn_plan_plain(plan, src, status);
     if (src >= 0)
         src = alias_slot(plan, src, &a_md, status);
     if (src >= 0 && !weights) {
-        other = runtime_input(plan, node, 1, status);
+        other = nn_plan_input_slot(plan, node, 1, status);
         other = other < 0 ? other : nn_plan_plain(plan, other, status);
         other = other < 0 ? other : alias_slot(plan, other, &b_md, status);
     }

@@ -9,22 +9,9 @@
 
 #include "nn_ops.h"
 
-static int input_slot(nn_plan *plan, const nn_node *node, int i, amass_status *status)
-{
-    int value = node->inputs[i];
-    if (value < 0)
-        return -nn_fail_node(status, plan->graph, node, "input %d is missing", i);
-    if (plan->env.data[value])
-        return nn_plan_known_slot(plan, value, status);
-    if (!plan->slots[value].has_md)
-        return -nn_fail_node(status, plan->graph, node, "input '%s' has no producer that runs",
-                             plan->graph->values[value].name);
-    return value;
-}
-
 static int build_view(nn_plan *plan, const nn_node *node, amass_status *status)
 {
-    int src = input_slot(plan, node, 0, status);
+    int src = nn_plan_input_slot(plan, node, 0, status);
     if (src >= 0)
         src = nn_plan_plain(plan, src, status);
     if (src < 0)
@@ -41,7 +28,7 @@ static int build_view(nn_plan *plan, const nn_node *node, amass_status *status)
 
 static int build_transpose(nn_plan *plan, const nn_node *node, amass_status *status)
 {
-    int src = input_slot(plan, node, 0, status);
+    int src = nn_plan_input_slot(plan, node, 0, status);
     if (src < 0)
         return status->code;
     int rank = plan->env.types[node->inputs[0]].rank;
@@ -93,7 +80,7 @@ static int build_concat(nn_plan *plan, const nn_node *node, amass_status *status
     for (int i = 0; i < node->n_inputs && result == AMASS_OK; i++) {
         if (amass_nn_type_count(&plan->env.types[node->inputs[i]]) == 0)
             continue; /* oneDNN rejects empty parts; they add nothing */
-        int slot = input_slot(plan, node, i, status);
+        int slot = nn_plan_input_slot(plan, node, i, status);
         if (slot < 0) {
             result = status->code;
             break;
