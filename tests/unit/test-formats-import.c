@@ -202,7 +202,7 @@ static void test_opset9(void)
 
 static void test_refused_models(void)
 {
-    char want[2048];
+    char want[4096 + 256];
     snprintf(want, sizeof want, "%s: node 'branch' (If): subgraph attributes are not supported (attribute 'else_branch')",
              testdata("if-subgraph.onnx"));
     is_str(load_message(model_path), want, "If subgraph refused by node and op");
