@@ -187,14 +187,8 @@ int amass_kmeans_run_hamerly(amass_kmeans_work *work, amass_status *status)
         }
         move_bounds(work, &b);
         work->iterations = iteration + 1;
-        if (changed == 0) {
-            strict = work->converged = 1;
+        if (amass_kmeans_should_stop(work, changed, shift, &strict))
             break;
-        }
-        if (shift <= work->tol) {
-            work->converged = 1;
-            break;
-        }
     }
     if (!strict) {
         if (work->iterations == 0 && assign_all(work, &b) < 0)

@@ -185,6 +185,10 @@ void amass_kmeans_accumulate(amass_kmeans_work *work, int slot, size_t begin, si
  * scikit-learn does; old_centroids receives the previous ones. Returns the
  * total squared centre shift, or a negative value when out of memory. */
 double amass_kmeans_update(amass_kmeans_work *work);
+/* scikit-learn's stopping order, shared so Lloyd and Hamerly stop on the
+ * same iteration: unchanged labels first (strict convergence, *strict set),
+ * then the centre shift against tol. Nonzero means stop. */
+int amass_kmeans_should_stop(amass_kmeans_work *work, int64_t changed, double shift, int *strict);
 
 int amass_kmeans_run_lloyd(amass_kmeans_work *work, amass_status *status);
 int amass_kmeans_run_hamerly(amass_kmeans_work *work, amass_status *status);

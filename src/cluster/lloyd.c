@@ -254,6 +254,19 @@ static int relocate_empty(amass_kmeans_work *work, int n_empty, const int *empty
     return 0;
 }
 
+int amass_kmeans_should_stop(amass_kmeans_work *work, int64_t changed, double shift, int *strict)
+{
+    if (changed == 0) {
+        *strict = work->converged = 1;
+        return 1;
+    }
+    if (shift <= work->tol) {
+        work->converged = 1;
+        return 1;
+    }
+    return 0;
+}
+
 double amass_kmeans_update(amass_kmeans_work *work)
 {
     size_t dim = work->dim, k = (size_t)work->k, slots = (size_t)work->partition.n_slots;
@@ -366,16 +379,8 @@ int amass_kmeans_run_lloyd(amass_kmeans_work *work, amass_status *status)
         if (shift < 0)
             return amass_fail(status, AMASS_ERR_NOMEM, "out of memory relocating empty clusters");
         work->iterations = iteration + 1;
-        /* scikit-learn's order: unchanged labels first (strict
-         * convergence), then the centre shift against tol. */
-        if (changed == 0) {
-            strict = work->converged = 1;
+        if (amass_kmeans_should_stop(work, changed, shift, &strict))
             break;
-        }
-        if (shift <= work->tol) {
-            work->converged = 1;
-            break;
-        }
     }
     /* Unless the labels stood still, they belong to the previous centres:
      * one more assignment makes labels, centres and inertia agree. */
