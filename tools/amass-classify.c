@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "models/models.h"
+#include "nn/nn.h"
 
 enum {
     OPT_MODEL = 1,
@@ -22,11 +23,23 @@ enum {
     OPT_LAYOUT,
     OPT_BGR,
     OPT_SOFTMAX,
-    OPT_BATCH
+    OPT_BATCH,
+    OPT_MODEL_PATH,
+    OPT_LIST_MODELS
 };
 
+/* What main needs besides the pipeline's options. */
+typedef struct {
+    amass_classify_options classify;
+    const char *model;        /* --model: a name or a path; NULL for the default */
+    const char *model_path;   /* --model-path */
+    int list_models;
+} classify_tool;
+
 static const amass_cli_option classify_options[] = {
-    {"model", 'm', "PATH", OPT_MODEL, "an .onnx file, or a model directory with manifest.json"},
+    {"model", 'm', "NAME|PATH", OPT_MODEL, "a model on the search path, an .onnx file, or a model directory"},
+    {"model-path", 0, "DIR[:DIR...]", OPT_MODEL_PATH, "look for models in these directories first"},
+    {"list-models", 0, NULL, OPT_LIST_MODELS, "list the models on the search path and exit"},
     {"labels", 0, "FILE", OPT_LABELS, "class names, one a line (default: the manifest's, else indices)"},
     {"top", 'k', "K", OPT_TOP, "write the K best labels of each image (default 5)"},
     {"threshold", 0, "X", OPT_THRESHOLD, "drop labels scoring below X"},
@@ -58,11 +71,14 @@ static int parse_triple(const char *option, const char *text, float values[3], a
 
 static int on_option(void *context, int id, const char *argument, amass_status *status)
 {
-    amass_classify_options *options = context;
+    classify_tool *tool = context;
+    amass_classify_options *options = &tool->classify;
     long number;
     double value;
     switch (id) {
-    case OPT_MODEL: options->model_path = argument; return AMASS_OK;
+    case OPT_MODEL: tool->model = argument; return AMASS_OK;
+    case OPT_MODEL_PATH: tool->model_path = argument; return AMASS_OK;
+    case OPT_LIST_MODELS: tool->list_models = 1; return AMASS_OK;
     case OPT_LABELS: options->labels_path = argument; return AMASS_OK;
     case OPT_TOP:
         if (amass_cli_parse_int("--top", argument, 1, 100000, &number, status) != AMASS_OK)
@@ -113,33 +129,47 @@ static int on_option(void *context, int id, const char *argument, amass_status *
     return amass_fail(status, AMASS_ERR_USAGE, "internal: option %d", id);
 }
 
+/* The engine takes --threads; decoding gets one thread per two engine
+ * threads, at least one, so it keeps ahead of inference without taking
+ * the cores the engine needs. */
+static void set_threads(int threads, amass_classify_options *options)
+{
+    amass_nn_set_threads(threads);
+    options->decode_threads = threads > 2 ? threads / 2 : 1;
+}
+
 int main(int argc, char **argv)
 {
-    static amass_classify_options options;
+    static classify_tool tool;
+    amass_classify_options *options = &tool.classify;
     amass_cli_common common;
-    amass_cli_spec spec = {"amass-classify", "--model PATH [OPTIONS] [IMAGE...]",
+    amass_cli_spec spec = {"amass-classify", "[--model NAME|PATH] [OPTIONS] [IMAGE...]",
                            "Label images with an ONNX image classifier: the top K classes of each.",
                            classify_options, sizeof classify_options / sizeof classify_options[0], on_option,
-                           &options};
+                           &tool};
     amass_classify_sink sink;
     amass_classifier *classifier;
     amass_cli *cli;
     amass_input_list *inputs;
     amass_name_set *done = NULL;
     amass_status status;
+    char *model;
     int parsed, code;
 
-    amass_classify_options_init(&options);
+    amass_classify_options_init(options);
     parsed = amass_cli_parse(&spec, argc, argv, &common);
     if (parsed >= 0)
         return parsed;
-    if (!options.model_path) {
-        fprintf(stderr, "amass-classify: say which model: --model PATH\n"
-                        "Try 'amass-classify --help' for more information.\n");
+    if (tool.list_models)
+        return amass_cli_list_models(&spec, &common, tool.model_path);
+    if (!(model = amass_cli_select_model(&spec, tool.model, tool.model_path, "classify")))
         return AMASS_EXIT_FATAL;
-    }
+    options->model_path = model;
+    set_threads(common.threads, options);
     amass_status_clear(&status);
-    if (amass_classifier_open(&options, &classifier, &status) != AMASS_OK) {
+    code = amass_classifier_open(options, &classifier, &status);
+    free(model);
+    if (code != AMASS_OK) {
         fprintf(stderr, "amass-classify: %s\n", status.message);
         return AMASS_EXIT_FATAL;
     }

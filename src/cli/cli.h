@@ -89,4 +89,19 @@ void amass_cli_fail_input(amass_cli *cli, const char *input, size_t input_length
  * reported here and is fatal too. */
 int amass_cli_finish(amass_cli *cli, int fatal);
 
+/* ---- model tools (--model, --model-path, --list-models) ----------------
+ * The search path is model_path (--model-path, may be NULL), then
+ * AMASS_MODEL_PATH, then the installed models directory. */
+
+/* The model --model names (NULL: the default model) for a tool of task;
+ * the path to open, to be freed. On failure prints why and returns NULL
+ * (exit 2). */
+char *amass_cli_select_model(const amass_cli_spec *spec, const char *model, const char *model_path,
+                             const char *task);
+/* --list-models: one record per model on the search path (name, task,
+ * format, directory), earlier directories shadowing later ones; a broken
+ * manifest is an error line on stderr and the listing goes on. Returns
+ * the exit status. */
+int amass_cli_list_models(const amass_cli_spec *spec, const amass_cli_common *common, const char *model_path);
+
 #endif

@@ -1,5 +1,6 @@
-/* The classify pipeline: model and labels loaded once, images decoded a
- * batch at a time, one session run per batch, records in input order. */
+/* The classify pipeline: model and labels loaded once, images decoded
+ * ahead by the image feed, one session run per batch, records in input
+ * order. */
 #include "config.h"
 
 #include <math.h>
@@ -8,12 +9,12 @@
 #include <string.h>
 
 #include "../formats/formats.h"
-#include "../media/media.h"
 #include "../nn/nn.h"
 #include "models.h"
 
 struct amass_classifier {
     amass_classify_options options;
+    char *model_path, *labels_path;
     char *name;
     amass_nn_graph *graph;
     amass_nn_session *session;
@@ -36,6 +37,7 @@ void amass_classify_options_init(amass_classify_options *options)
     options->threshold = -INFINITY;
     options->batch = 8;
     options->softmax = AMASS_SOFTMAX_AUTO;
+    options->decode_threads = 1;
 }
 
 static int ends_with(const char *text, const char *suffix)
@@ -174,12 +176,21 @@ int amass_classifier_open(const amass_classify_options *options, amass_classifie
 {
     amass_classifier *classifier;
     *result = NULL;
-    if (options->top_k < 1 || options->batch < 1 || !options->model_path)
-        return amass_fail(status, AMASS_ERR_USAGE, "classify: a model, --top and --batch of at least 1 are needed");
+    if (options->top_k < 1 || options->batch < 1 || options->decode_threads < 1 || !options->model_path)
+        return amass_fail(status, AMASS_ERR_USAGE, "classify: a model, --top, --batch and decode threads of at least 1 are needed");
     if (!(classifier = calloc(1, sizeof *classifier)))
         return amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
     classifier->options = *options;
     amass_buf_init(&classifier->labels_json);
+    /* The classifier keeps its own copies: the caller's strings may go. */
+    classifier->model_path = amass_strndup(options->model_path, strlen(options->model_path));
+    classifier->labels_path = options->labels_path ? amass_strndup(options->labels_path, strlen(options->labels_path)) : NULL;
+    classifier->options.model_path = classifier->model_path;
+    classifier->options.labels_path = classifier->labels_path;
+    if (!classifier->model_path || (options->labels_path && !classifier->labels_path)) {
+        amass_classifier_close(classifier);
+        return amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
+    }
     if (load_model(classifier, status) != AMASS_OK || open_session(classifier, status) != AMASS_OK) {
         amass_classifier_close(classifier);
         return status->code;
@@ -205,6 +216,8 @@ void amass_classifier_close(amass_classifier *classifier)
     amass_nn_session_close(classifier->session);
     amass_nn_graph_free(classifier->graph);
     free(classifier->name);
+    free(classifier->model_path);
+    free(classifier->labels_path);
     free(classifier);
 }
 
@@ -295,66 +308,51 @@ static int flush_batch(amass_classifier *classifier, const amass_classify_sink *
     return code;
 }
 
-/* Decodes one image into the next batch slot; 0 when it was bad (and
- * reported), -1 on an error that ends the run. */
-static int add_image(amass_classifier *classifier, const char *name, const amass_classify_sink *sink,
-                     amass_status *status)
+/* Puts one decoded image into the next batch slot. */
+static int add_image(amass_classifier *classifier, const amass_image_feed_item *item, amass_status *status)
 {
-    amass_image image;
-    amass_status item_status;
-    float *slot = classifier->input + classifier->n_pending * classifier->image_count;
-    amass_status_clear(&item_status);
-    if (amass_media_image_load(name, &image, &item_status) != AMASS_OK) {
-        if (item_status.code == AMASS_ERR_NOMEM) {
-            *status = item_status;
-            return -1;
-        }
-        amass_report_failure(sink->reporter, name, strlen(name), item_status.message);
-        return 0;
-    }
-    if (amass_vision_preprocess(&classifier->spec, &image, slot, NULL, status) != AMASS_OK) {
-        amass_media_image_free(&image);
-        return -1;
-    }
-    amass_media_image_free(&image);
-    if (!(classifier->names[classifier->n_pending] = amass_strndup(name, strlen(name)))) {
-        amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
-        return -1;
-    }
+    memcpy(classifier->input + classifier->n_pending * classifier->image_count, item->tensor,
+           classifier->image_count * sizeof(float));
+    if (!(classifier->names[classifier->n_pending] = amass_strndup(item->name, strlen(item->name))))
+        return amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
     classifier->n_pending++;
-    return 1;
+    return AMASS_OK;
 }
 
+/* Batches hold good images only, as many as --batch, so a bad file
+ * changes neither the batches around it nor the scores. */
 int amass_classifier_run(amass_classifier *classifier, amass_input_list *inputs, const amass_classify_sink *sink,
                          amass_status *status)
 {
-    const char *name;
-    amass_status item_status;
-    int result;
-    for (;;) {
-        if (amass_report_stop_requested(sink->reporter))
-            break;
-        amass_status_clear(&item_status);
-        result = amass_io_inputs_next(inputs, &name, &item_status);
+    size_t batch = (size_t)classifier->options.batch;
+    /* A batch decoded ahead while one runs, and one image per worker in hand;
+     * past 256 images a batch is long enough to hide the decoding anyway. */
+    size_t depth = (batch < 256 ? batch : 256) + (size_t)classifier->options.decode_threads;
+    amass_image_feed *feed = amass_image_feed_open(inputs, sink->shard, sink->done, &classifier->spec,
+                                                   classifier->options.decode_threads, depth, status);
+    amass_image_feed_item item;
+    int result, code = AMASS_OK;
+    if (!feed)
+        return status->code;
+    while (!amass_report_stop_requested(sink->reporter)) {
+        result = amass_image_feed_next(feed, &item, status);
         if (result == 0)
             break;
-        if (result == -2) {
-            *status = item_status;
-            return status->code;
+        if (result < 0) {
+            code = status->code;
+            break;
         }
-        if (result == -1) {
-            amass_report_failure(sink->reporter, "", 0, item_status.message);
+        if (!item.tensor) {
+            amass_report_failure(sink->reporter, item.name, strlen(item.name), item.problem);
             continue;
         }
-        if (sink->shard && !amass_io_shard_keeps(sink->shard, name, strlen(name)))
-            continue;
-        if (sink->done && amass_io_name_set_contains(sink->done, name, strlen(name)))
-            continue;
-        if (add_image(classifier, name, sink, status) < 0)
-            return status->code;
-        if (classifier->n_pending == (size_t)classifier->options.batch &&
-            flush_batch(classifier, sink, status) != AMASS_OK)
-            return status->code;
+        if ((code = add_image(classifier, &item, status)) != AMASS_OK)
+            break;
+        if (classifier->n_pending == batch && (code = flush_batch(classifier, sink, status)) != AMASS_OK)
+            break;
     }
+    amass_image_feed_close(feed);
+    if (code != AMASS_OK)
+        return code;
     return flush_batch(classifier, sink, status);
 }

@@ -1,5 +1,8 @@
 # libamass models layer: model directories (manifest, labels) and the pipelines over them
 libamass_a_SOURCES += src/models/models.h src/models/manifest.c src/models/classify.c
+libamass_a_SOURCES += src/models/registry.c src/models/image-feed.c
+# Where scripts/install-models puts models: the last directory of the search path.
+AM_CPPFLAGS += -DAMASS_MODELS_DIR='"$(datadir)/amass/models"'
 # Its unit test, the CLI cases and the tiny model they run.
 check_PROGRAMS += tests/unit/test-models-classify
 TESTS += tests/unit/test-models-classify

@@ -54,6 +54,56 @@ typedef struct {
 int amass_models_labels_load(const char *path, amass_model_labels *labels, amass_status *status);
 void amass_models_labels_free(amass_model_labels *labels);
 
+/* ---- the model search path --------------------------------------------
+ * A model is a directory NAME holding manifest.json in one of the search
+ * path's directories: --model-path, then AMASS_MODEL_PATH (both
+ * colon-separated), then the installed AMASS_MODELS_DIR
+ * ($(datadir)/amass/models). The caller passes the option's and the
+ * environment's values, so the library reads no environment itself. */
+typedef struct {
+    size_t n_directories;
+    char **directories;
+} amass_model_search;
+
+/* The directory the build installs models into. */
+const char *amass_models_installed_directory(void);
+/* Empty entries (as in "a::b" or a trailing ':') are skipped. */
+int amass_models_search_init(amass_model_search *search, const char *option_value, const char *environment_value,
+                             amass_status *status);
+void amass_models_search_free(amass_model_search *search);
+/* A --model value is a name when it has no '/' and no .onnx suffix. */
+int amass_models_is_name(const char *model);
+/* The first directory/name holding manifest.json, in *directory (free it);
+ * otherwise AMASS_ERR_USAGE with
+ *   "no model 'foo' in /a, /b, /usr/local/share/amass/models (see --list-models)" */
+int amass_models_find(const amass_model_search *search, const char *name, char **directory, amass_status *status);
+/* What --model selects: a path is used as it is, a name is found on the
+ * path (else, when the current directory has an entry of that name, that
+ * is taken as the path); with no --model (model NULL), the path's "default" entry: the
+ * first directory holding one decides. "default" is either a model
+ * directory (or a link to one) or a text file naming the model, a line
+ * "NAME" for every task or "TASK NAME" for one task; lines starting with
+ * '#' are comments. *selected is the model's path (free it). */
+int amass_models_select(const amass_model_search *search, const char *model, const char *task, char **selected,
+                        amass_status *status);
+
+/* One model the listing found. manifest is NULL and problem says why when
+ * the manifest did not read. */
+typedef struct {
+    const char *name;                    /* the directory's name: what --model takes */
+    const char *directory;
+    const amass_model_manifest *manifest;
+    const char *problem;
+} amass_model_entry;
+
+/* Calls visit for each model on the path, directory by directory, names in
+ * byte order within one; a name seen in an earlier directory shadows the
+ * later ones. A directory of the path that does not exist is skipped.
+ * Stops early, returning the visitor's status, when visit fails. */
+int amass_models_list(const amass_model_search *search,
+                      int (*visit)(void *context, const amass_model_entry *entry, amass_status *status),
+                      void *context, amass_status *status);
+
 /* ---- classify ------------------------------------------------------------ */
 
 typedef enum { AMASS_SOFTMAX_AUTO, AMASS_SOFTMAX_YES, AMASS_SOFTMAX_NO } amass_softmax_mode;
@@ -72,6 +122,7 @@ typedef struct {
     int bgr;
     amass_softmax_mode softmax;
     int batch;                  /* images per inference, default 8 */
+    int decode_threads;         /* threads decoding images ahead of inference, default 1 */
 } amass_classify_options;
 
 void amass_classify_options_init(amass_classify_options *options);
@@ -98,10 +149,33 @@ typedef struct {
 } amass_classify_sink;
 
 /* Decodes the inputs, --batch at a time, runs them as one batch and
- * writes their records in input order. A bad image is reported through
+ * writes their records in input order. decode_threads threads decode the
+ * next images while a batch runs; the records do not depend on it. A bad image is reported through
  * the reporter and skipped. Returns AMASS_OK, or an error that ends the
  * run (the input list failed, the engine failed, a write failed). */
 int amass_classifier_run(amass_classifier *classifier, amass_input_list *inputs, const amass_classify_sink *sink,
                          amass_status *status);
+
+/* ---- images decoded ahead ------------------------------------------------
+ * Worker threads read the input names (after --shard and --resume) and
+ * decode and preprocess the images while the caller runs the model, and
+ * hand them back strictly in input order. */
+typedef struct amass_image_feed amass_image_feed;
+
+typedef struct {
+    const char *name;       /* the input; "" for a list entry that could not be read */
+    const float *tensor;    /* the preprocessed image, or NULL when it was bad */
+    const char *problem;    /* why it was bad, when tensor is NULL */
+} amass_image_feed_item;
+
+/* depth: images that may be decoded and not yet taken (at least 1). */
+amass_image_feed *amass_image_feed_open(amass_input_list *inputs, const amass_shard *shard,
+                                        const amass_name_set *done, const amass_vision_preprocess_spec *spec,
+                                        int n_threads, size_t depth, amass_status *status);
+/* 1: *item is the next input, valid until the next call; 0: no more
+ * inputs; -1: an error ends the run (the list failed, out of memory). */
+int amass_image_feed_next(amass_image_feed *feed, amass_image_feed_item *item, amass_status *status);
+/* Stops the workers (images read ahead are dropped) and frees. NULL is fine. */
+void amass_image_feed_close(amass_image_feed *feed);
 
 #endif
