@@ -12,3 +12,7 @@ EXTRA_DIST += tests/cli/classify.cases testdata/models/tiny-resnet/manifest.json
 	testdata/models/tiny-resnet/labels.txt testdata/models/tiny-resnet/model.onnx
 EXTRA_DIST += testdata/models/make-parity.js testdata/models/tiny-resnet/scene.f32 \
 	testdata/models/tiny-resnet/scene.ort.txt
+check_PROGRAMS += tests/unit/test-models-registry
+TESTS += tests/unit/test-models-registry
+tests_unit_test_models_registry_SOURCES = tests/unit/test-models-registry.c tests/unit/tap.h
+tests_unit_test_models_registry_LDADD = $(AMASS_LIBS)
