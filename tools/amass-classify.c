@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "models/models.h"
@@ -25,7 +26,8 @@ enum {
     OPT_SOFTMAX,
     OPT_BATCH,
     OPT_MODEL_PATH,
-    OPT_LIST_MODELS
+    OPT_LIST_MODELS,
+    OPT_DECODE_THREADS
 };
 
 /* What main needs besides the pipeline's options. */
@@ -34,6 +36,7 @@ typedef struct {
     const char *model;        /* --model: a name or a path; NULL for the default */
     const char *model_path;   /* --model-path */
     int list_models;
+    int decode_threads;       /* --decode-threads; 0: from --threads */
 } classify_tool;
 
 static const amass_cli_option classify_options[] = {
@@ -51,6 +54,7 @@ static const amass_cli_option classify_options[] = {
     {"bgr", 0, NULL, OPT_BGR, "feed channels in B, G, R order"},
     {"softmax", 0, "WHEN", OPT_SOFTMAX, "auto (default: unless outputs are probabilities), yes or no"},
     {"batch", 'b', "N", OPT_BATCH, "images per inference (default 8)"},
+    {"decode-threads", 0, "N", OPT_DECODE_THREADS, "decode images on N threads (default: half of --threads, at least 1)"},
 };
 
 static int parse_triple(const char *option, const char *text, float values[3], amass_status *status)
@@ -120,6 +124,11 @@ static int on_option(void *context, int id, const char *argument, amass_status *
         else
             return amass_fail(status, AMASS_ERR_USAGE, "--softmax: '%s' is not auto, yes or no", argument);
         return AMASS_OK;
+    case OPT_DECODE_THREADS:
+        if (amass_cli_parse_int("--decode-threads", argument, 1, 256, &number, status) != AMASS_OK)
+            return status->code;
+        tool->decode_threads = (int)number;
+        return AMASS_OK;
     case OPT_BATCH:
         if (amass_cli_parse_int("--batch", argument, 1, 4096, &number, status) != AMASS_OK)
             return status->code;
@@ -129,13 +138,16 @@ static int on_option(void *context, int id, const char *argument, amass_status *
     return amass_fail(status, AMASS_ERR_USAGE, "internal: option %d", id);
 }
 
-/* The engine takes --threads; decoding gets one thread per two engine
- * threads, at least one, so it keeps ahead of inference without taking
- * the cores the engine needs. */
-static void set_threads(int threads, amass_classify_options *options)
+/* The engine takes --threads (0: all cores). Decoding gets one thread
+ * per two engine threads unless told, at least one: enough to keep ahead
+ * of a real network, and an OpenMP team loses more to a thread it shares
+ * a core with than a decoder gains. */
+static void set_threads(const amass_cli_common *common, classify_tool *tool)
 {
-    amass_nn_set_threads(threads);
-    options->decode_threads = threads > 2 ? threads / 2 : 1;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int threads = common->threads ? common->threads : cores > 0 ? (int)cores : 1;
+    amass_nn_set_threads(common->threads);
+    tool->classify.decode_threads = tool->decode_threads ? tool->decode_threads : threads > 2 ? threads / 2 : 1;
 }
 
 int main(int argc, char **argv)
@@ -165,7 +177,7 @@ int main(int argc, char **argv)
     if (!(model = amass_cli_select_model(&spec, tool.model, tool.model_path, "classify")))
         return AMASS_EXIT_FATAL;
     options->model_path = model;
-    set_threads(common.threads, options);
+    set_threads(&common, &tool);
     amass_status_clear(&status);
     code = amass_classifier_open(options, &classifier, &status);
     free(model);
