@@ -16,3 +16,7 @@ check_PROGRAMS += tests/unit/test-models-registry
 TESTS += tests/unit/test-models-registry
 tests_unit_test_models_registry_SOURCES = tests/unit/test-models-registry.c tests/unit/tap.h
 tests_unit_test_models_registry_LDADD = $(AMASS_LIBS)
+check_PROGRAMS += tests/unit/test-models-feed
+TESTS += tests/unit/test-models-feed
+tests_unit_test_models_feed_SOURCES = tests/unit/test-models-feed.c tests/unit/tap.h
+tests_unit_test_models_feed_LDADD = $(AMASS_LIBS)
