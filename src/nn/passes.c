@@ -209,6 +209,22 @@ static int activation_post(const amass_nn_graph *graph, const nn_node *node, nn_
     case AMASS_NN_OP_HARD_SWISH:
         op.algorithm = dnnl_eltwise_hardswish;
         break;
+    case AMASS_NN_OP_GELU: {
+        const nn_attr *approximate = nn_attr_find(node, "approximate");
+        if (approximate && approximate->s && strcmp(approximate->s, "none") != 0 && strcmp(approximate->s, "tanh") != 0)
+            return 0;
+        op.algorithm = approximate && approximate->s && strcmp(approximate->s, "tanh") == 0 ? dnnl_eltwise_gelu_tanh
+                                                                                          : dnnl_eltwise_gelu_erf;
+        break;
+    }
+    case AMASS_NN_OP_LEAKY_RELU:
+        op.algorithm = dnnl_eltwise_relu;
+        op.alpha = nn_attr_float(node, "alpha", 0.01f);
+        break;
+    case AMASS_NN_OP_ELU:
+        op.algorithm = dnnl_eltwise_elu;
+        op.alpha = nn_attr_float(node, "alpha", 1.0f);
+        break;
     case AMASS_NN_OP_HARD_SIGMOID:
         op.algorithm = dnnl_eltwise_linear;
         op.alpha = nn_attr_float(node, "alpha", 0.2f);
