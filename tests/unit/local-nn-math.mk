@@ -18,3 +18,7 @@ EXTRA_DIST += tests/parity/onnx/make-math-fixtures tests/parity/onnx/ort-run-cas
 	tests/parity/onnx/math-gather.b3.in0.f32 tests/parity/onnx/math-gather.b3.ort.f32 \
 	tests/parity/onnx/math-ops.b1.in0.f32 tests/parity/onnx/math-ops.b1.ort.f32 \
 	tests/parity/onnx/math-ops.b3.in0.f32 tests/parity/onnx/math-ops.b3.ort.f32
+check_PROGRAMS += tests/unit/test-nn-math
+TESTS += tests/unit/test-nn-math
+tests_unit_test_nn_math_SOURCES = tests/unit/test-nn-math.c tests/unit/nn-reference.h tests/unit/tap.h
+tests_unit_test_nn_math_LDADD = $(AMASS_LIBS)
