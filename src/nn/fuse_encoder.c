@@ -1,8 +1,9 @@
 /* Load-time fusion of the decomposed forms Transformer exporters write:
  * LayerNormalization before opset 17 (ReduceMean, Sub, Pow 2, ReduceMean,
  * Add eps, Sqrt, Div, Mul gamma, Add beta) and GELU from Erf
- * (x * 0.5 * (1 + Erf(x / sqrt 2))), each becoming one node oneDNN runs
- * in one pass (and GELU then a post-op of the MatMul before it). */
+ * (x * 0.5 * (1 + Erf(x / sqrt 2))) or from Tanh (the tanh approximation),
+ * each becoming one node oneDNN runs in one pass (and GELU then a post-op
+ * of the MatMul before it). */
 #include "config.h"
 
 #include <math.h>
@@ -93,19 +94,21 @@ static int channel_constant(amass_nn_graph *graph, const float *data, float fill
 }
 
 /* Turns node into op reading inputs and writing output; its old
- * attributes go, the new ones are a float epsilon when has_epsilon. */
+ * attributes go, replaced by a copy of attr (a float or string) if any. */
 static int rewrite_node(amass_nn_graph *graph, int node_index, amass_nn_op op, const int *inputs, int n_inputs,
-                        int output, int has_epsilon, float epsilon, amass_status *status)
+                        int output, const nn_attr *attr, amass_status *status)
 {
     nn_node *node = &graph->nodes[node_index];
     const char *op_type = amass_nn_op_name(op);
     char *type_copy = amass_strndup(op_type, strlen(op_type));
     nn_attr *attrs = calloc(2, sizeof *attrs);
-    char *name = has_epsilon ? amass_strndup("epsilon", 7) : NULL;
-    if (!type_copy || !attrs || (has_epsilon && !name)) {
+    char *name = attr ? amass_strndup(attr->name, strlen(attr->name)) : NULL;
+    char *text = attr && attr->s ? amass_strndup(attr->s, strlen(attr->s)) : NULL;
+    if (!type_copy || !attrs || (attr && !name) || (attr && attr->s && !text)) {
         free(type_copy);
         free(attrs);
         free(name);
+        free(text);
         return amass_fail(status, AMASS_ERR_NOMEM, "out of memory fusing");
     }
     for (int a = 0; a < node->n_attrs; a++) {
@@ -118,10 +121,12 @@ static int rewrite_node(amass_nn_graph *graph, int node_index, amass_nn_op op, c
     free(node->op_type);
     node->attrs = attrs;
     node->n_attrs = 0;
-    if (has_epsilon) {
+    if (attr) {
+        attrs[0] = *attr;
         attrs[0].name = name;
-        attrs[0].kind = AMASS_NN_ATTR_FLOAT;
-        attrs[0].f = epsilon;
+        attrs[0].s = text;
+        attrs[0].ints = NULL;
+        attrs[0].floats = NULL;
         node->n_attrs = 1;
     }
     node->op_type = type_copy;
@@ -219,8 +224,9 @@ int nn_fuse_layer_norm(amass_nn_graph *graph, amass_status *status)
             return status->code;
         int last = match.nodes[match.n_nodes - 1];
         int inputs[3] = {match.x, gamma, beta};
+        nn_attr epsilon = {.name = "epsilon", .kind = AMASS_NN_ATTR_FLOAT, .f = (float)match.epsilon};
         int result = rewrite_node(graph, last, AMASS_NN_OP_LAYER_NORMALIZATION, inputs, 3, graph->nodes[last].outputs[0],
-                                  1, (float)match.epsilon, status);
+                                  &epsilon, status);
         if (result != AMASS_OK)
             return result;
         for (int i = 0; i < match.n_nodes - 1; i++)
@@ -229,35 +235,94 @@ int nn_fuse_layer_norm(amass_nn_graph *graph, amass_status *status)
     return AMASS_OK;
 }
 
-/* x / sqrt(2) or x * (1 / sqrt(2)) feeding the Erf; its x, or -1. */
-static int erf_argument(const amass_nn_graph *graph, int erf_index)
+/* The producer of value if it is a live Mul by a constant scalar near
+ * wanted; the other operand in *other. */
+static int scaled_by(const amass_nn_graph *graph, int value, double wanted, double tolerance, int *other)
 {
-    int scaled = graph->nodes[erf_index].inputs[0];
-    int producer = scaled >= 0 ? graph->values[scaled].producer : -1;
-    if (producer < 0 || single_consumer(graph, scaled) != erf_index)
+    int producer = value >= 0 ? graph->values[value].producer : -1;
+    if (producer < 0 || single_consumer(graph, value) < 0)
+        return -1;
+    const nn_node *node = &graph->nodes[producer];
+    if (node->dead || node->op != AMASS_NN_OP_MUL || node->n_inputs != 2 || node->n_post)
+        return -1;
+    for (int i = 0; i < 2; i++)
+        if (scalar_near(graph, node->inputs[1 - i], wanted, tolerance)) {
+            *other = node->inputs[i];
+            return producer;
+        }
+    return -1;
+}
+
+/* The nodes computing the argument of the Erf or Tanh of a GELU from its
+ * x: x / sqrt(2) (or x * sqrt(1/2)) for Erf; for Tanh
+ * sqrt(2/pi) * (x + 0.044715 * x^3), x^3 as Pow(x, 3) or x * (x * x).
+ * Returns x, or -1; head[] gets the nodes. */
+static int gelu_argument(const amass_nn_graph *graph, int activation, int *head, int *n_head)
+{
+    int argument = graph->nodes[activation].inputs[0], x = -1, other;
+    int producer = argument >= 0 ? graph->values[argument].producer : -1;
+    *n_head = 0;
+    if (producer < 0 || single_consumer(graph, argument) != activation)
         return -1;
     const nn_node *node = &graph->nodes[producer];
     if (node->dead || node->n_inputs != 2 || node->n_post)
         return -1;
-    if (node->op == AMASS_NN_OP_DIV && scalar_near(graph, node->inputs[1], sqrt(2.0), 1e-5))
-        return node->inputs[0];
-    if (node->op == AMASS_NN_OP_MUL) {
-        for (int i = 0; i < 2; i++)
-            if (scalar_near(graph, node->inputs[1 - i], sqrt(0.5), 1e-5))
-                return node->inputs[i];
+    if (graph->nodes[activation].op == AMASS_NN_OP_ERF) {
+        if (node->op == AMASS_NN_OP_DIV && scalar_near(graph, node->inputs[1], sqrt(2.0), 1e-5))
+            x = node->inputs[0];
+        else if (scaled_by(graph, argument, sqrt(0.5), 1e-5, &other) >= 0)
+            x = other;
+        head[(*n_head)++] = producer;
+        return x;
+    }
+    int sum_value, sum;
+    if ((head[0] = scaled_by(graph, argument, sqrt(2.0 / 3.14159265358979), 1e-5, &sum_value)) < 0)
+        return -1;
+    sum = graph->values[sum_value].producer;
+    if (sum < 0 || single_consumer(graph, sum_value) != head[0] || graph->nodes[sum].op != AMASS_NN_OP_ADD ||
+        graph->nodes[sum].n_inputs != 2 || graph->nodes[sum].n_post)
+        return -1;
+    head[1] = sum;
+    *n_head = 2;
+    for (int i = 0; i < 2; i++) {
+        int cube_value, cube;
+        int scaled = scaled_by(graph, graph->nodes[sum].inputs[1 - i], 0.044715, 1e-6, &cube_value);
+        x = graph->nodes[sum].inputs[i];
+        if (scaled < 0 || (cube = graph->values[cube_value].producer) < 0 || single_consumer(graph, cube_value) != scaled)
+            continue;
+        const nn_node *c = &graph->nodes[cube];
+        if (c->dead || c->n_inputs != 2 || c->n_post)
+            continue;
+        if (c->op == AMASS_NN_OP_POW && c->inputs[0] == x && scalar_near(graph, c->inputs[1], 3.0, 0)) {
+            head[(*n_head)++] = scaled;
+            head[(*n_head)++] = cube;
+            return x;
+        }
+        int square_value = c->op != AMASS_NN_OP_MUL ? -1 : c->inputs[0] == x ? c->inputs[1] : c->inputs[1] == x ? c->inputs[0] : -1;
+        int square = square_value >= 0 ? graph->values[square_value].producer : -1;
+        if (square >= 0 && single_consumer(graph, square_value) == cube && !graph->nodes[square].dead &&
+            graph->nodes[square].op == AMASS_NN_OP_MUL && graph->nodes[square].n_inputs == 2 &&
+            graph->nodes[square].inputs[0] == x && graph->nodes[square].inputs[1] == x) {
+            head[(*n_head)++] = scaled;
+            head[(*n_head)++] = cube;
+            head[(*n_head)++] = square;
+            return x;
+        }
     }
     return -1;
 }
 
+/* GELU from its Erf or Tanh: 0.5 * x * (1 + f(argument)), the halving
+ * before or after the product. */
 int nn_fuse_gelu(amass_nn_graph *graph, amass_status *status)
 {
     for (int n = 0; n < graph->n_nodes; n++) {
-        if (graph->nodes[n].dead || graph->nodes[n].op != AMASS_NN_OP_ERF)
+        if (graph->nodes[n].dead || (graph->nodes[n].op != AMASS_NN_OP_ERF && graph->nodes[n].op != AMASS_NN_OP_TANH))
             continue;
-        int x = erf_argument(graph, n), other, half_node = -1, final;
+        int head[6], n_head, other, half_node = -1, final;
+        int x = gelu_argument(graph, n, head, &n_head);
         if (x < 0 || graph->values[x].type.dtype != AMASS_NN_FLOAT32)
             continue;
-        int scale_node = graph->values[graph->nodes[n].inputs[0]].producer;
         int add = single_consumer(graph, graph->nodes[n].outputs[0]);
         if (!binary_with(graph, add, AMASS_NN_OP_ADD, graph->nodes[n].outputs[0], &other) ||
             !scalar_near(graph, other, 1.0, 0))
@@ -266,13 +331,13 @@ int nn_fuse_gelu(amass_nn_graph *graph, amass_status *status)
         if (!binary_with(graph, product, AMASS_NN_OP_MUL, graph->nodes[add].outputs[0], &other))
             continue;
         if (other == x) {
-            /* (x * (1 + erf)) * 0.5 */
+            /* (x * (1 + f)) * 0.5 */
             final = single_consumer(graph, graph->nodes[product].outputs[0]);
             if (!binary_with(graph, final, AMASS_NN_OP_MUL, graph->nodes[product].outputs[0], &other) ||
                 !scalar_near(graph, other, 0.5, 0))
                 continue;
         } else {
-            /* (x * 0.5) * (1 + erf) */
+            /* (x * 0.5) * (1 + f) */
             int half_value;
             half_node = other >= 0 ? graph->values[other].producer : -1;
             if (half_node < 0 || single_consumer(graph, other) != product ||
@@ -282,13 +347,18 @@ int nn_fuse_gelu(amass_nn_graph *graph, amass_status *status)
             final = product;
         }
         int inputs[1] = {x};
-        int result = rewrite_node(graph, final, AMASS_NN_OP_GELU, inputs, 1, graph->nodes[final].outputs[0], 0, 0, status);
+        nn_attr approximate = {.name = "approximate", .kind = AMASS_NN_ATTR_STRING,
+                               .s = graph->nodes[n].op == AMASS_NN_OP_TANH ? "tanh" : "none"};
+        int result = rewrite_node(graph, final, AMASS_NN_OP_GELU, inputs, 1, graph->nodes[final].outputs[0],
+                                  &approximate, status);
         if (result != AMASS_OK)
             return result;
-        int chain[] = {scale_node, n, add, product, half_node};
-        for (size_t i = 0; i < sizeof chain / sizeof chain[0]; i++)
-            if (chain[i] >= 0 && chain[i] != final)
-                graph->nodes[chain[i]].dead = 1;
+        int tail[] = {n, add, product, half_node};
+        for (int i = 0; i < n_head; i++)
+            graph->nodes[head[i]].dead = 1;
+        for (size_t i = 0; i < sizeof tail / sizeof tail[0]; i++)
+            if (tail[i] >= 0 && tail[i] != final)
+                graph->nodes[tail[i]].dead = 1;
     }
     return AMASS_OK;
 }

@@ -1,6 +1,7 @@
-/* Unit tests of the Transformer-encoder ops: the LayerNorm and GELU fusions
- * in the operand orders exporters write (and a look-alike left alone), Where
- * with both branches at run time, and the load-time errors naming the node. */
+/* Unit tests of the Transformer-encoder ops: the LayerNorm and GELU (Erf
+ * and tanh) fusions in the operand orders exporters write, a look-alike left
+ * alone, Where over two runtime branches, and load-time errors naming the
+ * node. */
 #include "config.h"
 
 #include <math.h>
@@ -169,6 +170,39 @@ static void test_gelu_fusion(void)
     amass_nn_graph_free(graph);
 }
 
+/* The tanh GELU as Hugging Face writes it: 0.5 * x first, x^3 a Pow. */
+static void test_tanh_gelu_fusion(void)
+{
+    amass_status status = {0};
+    float x[BATCH * ROWS * WIDTH], y[BATCH * ROWS * WIDTH], want[BATCH * ROWS * WIDTH];
+    fill(x, sizeof x / sizeof *x, 31, -4, 4);
+    amass_nn_graph *graph = input_graph(3, (int64_t[]){AMASS_NN_DYNAMIC, ROWS, WIDTH});
+    add_scalar(graph, "half", 0.5f);
+    add_scalar(graph, "one", 1.0f);
+    add_scalar(graph, "three", 3.0f);
+    add_scalar(graph, "cubic", 0.044715f);
+    add_scalar(graph, "root2pi", (float)sqrt(2 / 3.14159265358979));
+    int result = NODE(graph, AMASS_NN_OP_MUL, "halved", "hx", &status, "half", "x");
+    result |= NODE(graph, AMASS_NN_OP_POW, "cube", "c", &status, "x", "three");
+    result |= NODE(graph, AMASS_NN_OP_MUL, "cubic_term", "ct", &status, "c", "cubic");
+    result |= NODE(graph, AMASS_NN_OP_ADD, "sum", "s", &status, "ct", "x");
+    result |= NODE(graph, AMASS_NN_OP_MUL, "argument", "u", &status, "s", "root2pi");
+    result |= NODE(graph, AMASS_NN_OP_TANH, "tanh", "t", &status, "u");
+    result |= NODE(graph, AMASS_NN_OP_ADD, "plus_one", "a", &status, "t", "one");
+    result |= NODE(graph, AMASS_NN_OP_MUL, "gelu", "y", &status, "hx", "a");
+    result |= amass_nn_graph_mark_output(graph, "y", &status);
+    result |= amass_nn_graph_prepare(graph, &status);
+    ok(result == AMASS_OK && amass_nn_graph_node_count(graph) == 1 && amass_nn_graph_count_op(graph, AMASS_NN_OP_GELU) == 1,
+       "tanh GELU (0.5 x first, Pow(x, 3)) becomes one Gelu node");
+    for (size_t i = 0; i < sizeof x / sizeof *x; i++) {
+        double v = x[i];
+        want[i] = (float)(0.5 * v * (1 + tanh(sqrt(2 / 3.14159265358979) * (v + 0.044715 * v * v * v))));
+    }
+    ok(run_graph(graph, BATCH, x, y) == AMASS_OK && relative_error(y, want, sizeof y / sizeof *y) < 1e-5,
+       "and agrees with the tanh formula");
+    amass_nn_graph_free(graph);
+}
+
 /* Where(c, x, y) with c known and both branches computed at run time. */
 static void test_where_runtime_branches(void)
 {
@@ -260,6 +294,7 @@ int main(void)
     amass_nn_set_threads(2);
     test_layer_norm_fusion();
     test_gelu_fusion();
+    test_tanh_gelu_fusion();
     test_where_runtime_branches();
     test_errors();
     return done_testing();
