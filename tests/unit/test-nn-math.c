@@ -203,6 +203,72 @@ static void test_tanh_gelu_fusion(void)
     amass_nn_graph_free(graph);
 }
 
+/* (2 - x W) / 4, + 0.5, * 3 after a MatMul: four linear steps, the
+ * constant on either side (c - x is not x - c), merged into one post-op
+ * (oneDNN 2.6 would apply the first one's parameters to all four). */
+static void test_scalar_post_ops(void)
+{
+    amass_status status = {0};
+    float x[BATCH * ROWS * WIDTH], weights[WIDTH * 4], y[BATCH * ROWS * 4], want[BATCH * ROWS * 4];
+    fill(x, sizeof x / sizeof *x, 37, -2, 2);
+    fill(weights, sizeof weights / sizeof *weights, 41, -1, 1);
+    amass_nn_graph *graph = input_graph(3, (int64_t[]){AMASS_NN_DYNAMIC, ROWS, WIDTH});
+    int result = add_float_constant(graph, "W", 2, (int64_t[]){WIDTH, 4}, weights);
+    add_scalar(graph, "two", 2.0f);
+    add_scalar(graph, "four", 4.0f);
+    add_scalar(graph, "half", 0.5f);
+    add_scalar(graph, "three", 3.0f);
+    result |= NODE(graph, AMASS_NN_OP_MATMUL, "project", "m", &status, "x", "W");
+    result |= NODE(graph, AMASS_NN_OP_SUB, "from_two", "a", &status, "two", "m");
+    result |= NODE(graph, AMASS_NN_OP_DIV, "quarter", "b", &status, "a", "four");
+    result |= NODE(graph, AMASS_NN_OP_ADD, "shift", "c", &status, "half", "b");
+    result |= NODE(graph, AMASS_NN_OP_MUL, "triple", "y", &status, "c", "three");
+    result |= amass_nn_graph_mark_output(graph, "y", &status);
+    result |= amass_nn_graph_prepare(graph, &status);
+    ok(result == AMASS_OK && amass_nn_graph_node_count(graph) == 1,
+       "Sub, Div, Add and Mul by constant scalars become a MatMul post-op");
+    for (int row = 0; row < BATCH * ROWS; row++)
+        for (int j = 0; j < 4; j++) {
+            double acc = 0;
+            for (int c = 0; c < WIDTH; c++)
+                acc += (double)x[row * WIDTH + c] * weights[c * 4 + j];
+            want[row * 4 + j] = (float)(((2 - acc) / 4 + 0.5) * 3);
+        }
+    ok(run_graph(graph, BATCH, x, y) == AMASS_OK && relative_error(y, want, sizeof y / sizeof *y) < 1e-5,
+       "and keep the operand order");
+    amass_nn_graph_free(graph);
+}
+
+/* Two LeakyRelus (one oneDNN algorithm, two slopes) after a MatMul: the
+ * second stays a node of its own, and negative values end up times 0.05. */
+static void test_repeated_activation(void)
+{
+    amass_status status = {0};
+    float x[BATCH * ROWS * WIDTH], weights[WIDTH * 4], y[BATCH * ROWS * 4], want[BATCH * ROWS * 4];
+    fill(x, sizeof x / sizeof *x, 43, -2, 2);
+    fill(weights, sizeof weights / sizeof *weights, 47, -1, 1);
+    amass_nn_graph *graph = input_graph(3, (int64_t[]){AMASS_NN_DYNAMIC, ROWS, WIDTH});
+    amass_nn_attr gentle[] = {NN_ATTR_FLOAT("alpha", 0.1f)}, steep[] = {NN_ATTR_FLOAT("alpha", 0.5f)};
+    int result = add_float_constant(graph, "W", 2, (int64_t[]){WIDTH, 4}, weights);
+    result |= NODE(graph, AMASS_NN_OP_MATMUL, "project", "m", &status, "x", "W");
+    result |= NODE_ATTRS(graph, AMASS_NN_OP_LEAKY_RELU, "gentle", "a", gentle, &status, "m");
+    result |= NODE_ATTRS(graph, AMASS_NN_OP_LEAKY_RELU, "steep", "y", steep, &status, "a");
+    result |= amass_nn_graph_mark_output(graph, "y", &status);
+    result |= amass_nn_graph_prepare(graph, &status);
+    ok(result == AMASS_OK && amass_nn_graph_node_count(graph) == 2,
+       "a second post-op of the same algorithm is not fused");
+    for (int row = 0; row < BATCH * ROWS; row++)
+        for (int j = 0; j < 4; j++) {
+            double acc = 0;
+            for (int c = 0; c < WIDTH; c++)
+                acc += (double)x[row * WIDTH + c] * weights[c * 4 + j];
+            want[row * 4 + j] = (float)(acc < 0 ? acc * 0.05 : acc);
+        }
+    ok(run_graph(graph, BATCH, x, y) == AMASS_OK && relative_error(y, want, sizeof y / sizeof *y) < 1e-5,
+       "and both slopes apply");
+    amass_nn_graph_free(graph);
+}
+
 /* Where(c, x, y) with c known and both branches computed at run time. */
 static void test_where_runtime_branches(void)
 {
@@ -295,6 +361,8 @@ int main(void)
     test_layer_norm_fusion();
     test_gelu_fusion();
     test_tanh_gelu_fusion();
+    test_scalar_post_ops();
+    test_repeated_activation();
     test_where_runtime_branches();
     test_errors();
     return done_testing();
