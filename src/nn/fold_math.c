@@ -228,7 +228,7 @@ int nn_fold_math(const amass_nn_graph *graph, const nn_node *node, const nn_env 
 
 int nn_scalar_constant(const amass_nn_graph *graph, int value, double *number)
 {
-    if (value < 0 || amass_nn_type_count(&graph->values[value].type) != 1 || graph->values[value].type.rank > 4)
+    if (value < 0 || amass_nn_type_count(&graph->values[value].type) != 1)
         return 0;
     const void *data = nn_constant_data(graph, value);
     amass_nn_dtype dtype = graph->values[value].type.dtype;

@@ -269,6 +269,40 @@ static void test_repeated_activation(void)
     amass_nn_graph_free(graph);
 }
 
+/* Rank-4 MatMul of two runtime tensors whose batch dimensions broadcast:
+ * x [B,2,5,8] times the head-mean of x transposed, [B,1,8,5]. */
+static void test_broadcast_runtime_matmul(void)
+{
+    amass_status status = {0};
+    enum { HEADS = 2 };
+    float x[BATCH * HEADS * ROWS * WIDTH], y[BATCH * HEADS * ROWS * ROWS], want[BATCH * HEADS * ROWS * ROWS];
+    fill(x, sizeof x / sizeof *x, 53, -1, 1);
+    amass_nn_graph *graph = input_graph(4, (int64_t[]){AMASS_NN_DYNAMIC, HEADS, ROWS, WIDTH});
+    amass_nn_attr axes[] = {NN_ATTR_INTS("axes", 1)}, perm[] = {NN_ATTR_INTS("perm", 0, 1, 3, 2)};
+    int result = NODE_ATTRS(graph, AMASS_NN_OP_REDUCE_MEAN, "head_mean", "m", axes, &status, "x");
+    result |= NODE_ATTRS(graph, AMASS_NN_OP_TRANSPOSE, "transpose", "t", perm, &status, "m");
+    result |= NODE(graph, AMASS_NN_OP_MATMUL, "scores", "y", &status, "x", "t");
+    result |= amass_nn_graph_mark_output(graph, "y", &status);
+    result |= amass_nn_graph_prepare(graph, &status);
+    for (int b = 0; b < BATCH; b++)
+        for (int h = 0; h < HEADS; h++)
+            for (int i = 0; i < ROWS; i++)
+                for (int j = 0; j < ROWS; j++) {
+                    double acc = 0;
+                    for (int k = 0; k < WIDTH; k++) {
+                        double mean = 0;
+                        for (int g = 0; g < HEADS; g++)
+                            mean += x[((b * HEADS + g) * ROWS + j) * WIDTH + k] / (double)HEADS;
+                        acc += x[((b * HEADS + h) * ROWS + i) * WIDTH + k] * mean;
+                    }
+                    want[((b * HEADS + h) * ROWS + i) * ROWS + j] = (float)acc;
+                }
+    ok(result == AMASS_OK && run_graph(graph, BATCH, x, y) == AMASS_OK &&
+           relative_error(y, want, sizeof y / sizeof *y) < 1e-5,
+       "rank-4 runtime MatMul broadcasts the second operand's head dimension");
+    amass_nn_graph_free(graph);
+}
+
 /* Where(c, x, y) with c known and both branches computed at run time. */
 static void test_where_runtime_branches(void)
 {
@@ -363,6 +397,7 @@ int main(void)
     test_tanh_gelu_fusion();
     test_scalar_post_ops();
     test_repeated_activation();
+    test_broadcast_runtime_matmul();
     test_where_runtime_branches();
     test_errors();
     return done_testing();
