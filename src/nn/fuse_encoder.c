@@ -190,20 +190,18 @@ static int match_layer_norm(const amass_nn_graph *graph, int mean_index, layer_n
     for (size_t i = 0; i < sizeof chain / sizeof chain[0]; i++)
         match->nodes[match->n_nodes++] = chain[i];
     match->gamma = match->beta = -1;
-    int last = divide;
     int scale = single_consumer(graph, graph->nodes[divide].outputs[0]);
     if (binary_with(graph, scale, AMASS_NN_OP_MUL, graph->nodes[divide].outputs[0], &other) &&
         per_channel(graph, other, channels)) {
         match->gamma = other;
-        match->nodes[match->n_nodes++] = last = scale;
+        match->nodes[match->n_nodes++] = scale;
         int shift = single_consumer(graph, graph->nodes[scale].outputs[0]);
         if (binary_with(graph, shift, AMASS_NN_OP_ADD, graph->nodes[scale].outputs[0], &other) &&
             per_channel(graph, other, channels)) {
             match->beta = other;
-            match->nodes[match->n_nodes++] = last = shift;
+            match->nodes[match->n_nodes++] = shift;
         }
     }
-    (void)last;
     return channels > 0;
 }
 

@@ -89,7 +89,6 @@ static int infer_range(const amass_nn_graph *graph, const nn_node *node, nn_env 
 static int infer_layer_norm(const amass_nn_graph *graph, const nn_node *node, nn_env *env, amass_status *status)
 {
     const amass_nn_tensor_type *in = input_type(node, env, 0);
-    const amass_nn_tensor_type *scale = input_type(node, env, 1);
     int64_t axis = nn_attr_int(node, "axis", -1);
     char got[128], want[128];
     if (axis < 0)
@@ -116,7 +115,6 @@ static int infer_layer_norm(const amass_nn_graph *graph, const nn_node *node, nn
                                 i == 1 ? "scale" : "bias", shape_text(parameter, got, sizeof got), (long long)axis,
                                 shape_text(&normalized, want, sizeof want));
     }
-    (void)scale;
     if (in->dtype != AMASS_NN_FLOAT32)
         return nn_fail_node(status, graph, node, "only float32 input is supported");
     env->types[node->outputs[0]] = *in;
