@@ -382,6 +382,7 @@ static int build_node(nn_plan *plan, int n, amass_status *status)
     case AMASS_NN_OP_WHERE:
     case AMASS_NN_OP_LAYER_NORMALIZATION:
     case AMASS_NN_OP_GATHER:
+    case AMASS_NN_OP_EXPAND:
         return nn_build_math(plan, n, status);
     case AMASS_NN_OP_FLATTEN:
     case AMASS_NN_OP_RESHAPE:

@@ -46,13 +46,12 @@ int nn_op_runs(amass_nn_op op)
     case AMASS_NN_OP_SHAPE:
     case AMASS_NN_OP_CAST:
     case AMASS_NN_OP_COUNT:
-    /* host-folded only (fold_math.c); Gather runs (ops_math.c) */
+    /* host-folded only (fold_math.c); Gather and Expand run (ops_math.c) */
     case AMASS_NN_OP_ERF:
     case AMASS_NN_OP_EQUAL:
     case AMASS_NN_OP_LESS:
     case AMASS_NN_OP_GREATER:
     case AMASS_NN_OP_NOT:
-    case AMASS_NN_OP_EXPAND:
     case AMASS_NN_OP_CONSTANT_OF_SHAPE:
     case AMASS_NN_OP_RANGE:
         return 0;

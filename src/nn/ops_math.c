@@ -1,7 +1,7 @@
 /* Primitive setup for the Transformer-encoder ops: unary math and GELU as
  * oneDNN eltwise, Pow with a constant exponent, Max/Min, Where with a
- * condition known at load, LayerNormalization, and Gather of constant
- * indices from a runtime tensor. */
+ * condition known at load, LayerNormalization, Gather of constant indices
+ * from a runtime tensor, and Expand of one. */
 #include "config.h"
 
 #include <math.h>
@@ -405,6 +405,52 @@ static int build_gather(nn_plan *plan, int node_index, amass_status *status)
     return AMASS_OK;
 }
 
+/* Expand of a runtime tensor: a view of it with stride 0 along the
+ * broadcast dimensions, reordered by oneDNN into a plain output. */
+static int build_expand(nn_plan *plan, const nn_node *node, amass_status *status)
+{
+    const amass_nn_tensor_type *in = &plan->env.types[node->inputs[0]];
+    const amass_nn_tensor_type *out = &plan->env.types[node->outputs[0]];
+    if (in->dtype != AMASS_NN_FLOAT32)
+        return nn_fail_node(status, plan->graph, node, "only float32 data is expanded at run time");
+    int src = nn_plan_input_slot(plan, node, 0, status);
+    src = src < 0 ? src : nn_plan_plain(plan, src, status);
+    if (src < 0)
+        return status->code;
+    dnnl_dims_t dims, strides;
+    int64_t stride = 1;
+    for (int d = out->rank - 1; d >= 0; d--) {
+        int from = d - (out->rank - in->rank);
+        dims[d] = out->dims[d];
+        strides[d] = from >= 0 && in->dims[from] != 1 ? stride : 0;
+        if (from >= 0)
+            stride *= in->dims[from];
+    }
+    dnnl_memory_desc_t broadcast, plain;
+    dnnl_status_t made = dnnl_memory_desc_init_by_strides(&broadcast, out->rank, dims, dnnl_f32, strides);
+    if (made != dnnl_success)
+        return nn_dnnl_fail(status, plan, node, "describe this expansion", made);
+    int view = nn_plan_new_slot(plan, &broadcast, status);
+    if (view < 0)
+        return status->code;
+    plan->slots[view].root = plan->slots[src].root;
+    plan->slots[view].external = plan->slots[src].external;
+    nn_plain_md(&plain, out);
+    dnnl_primitive_desc_t pd;
+    dnnl_engine_t engine = nn_session_engine(plan->session);
+    made = dnnl_reorder_primitive_desc_create(&pd, &broadcast, engine, &plain, engine, NULL);
+    if (made != dnnl_success)
+        return nn_dnnl_fail(status, plan, node, "create this expansion", made);
+    nn_step *step = nn_plan_add_step(plan, pd, status);
+    if (!step)
+        return status->code;
+    nn_plan_set_md(plan, node->outputs[0], &plain);
+    plan->slots[node->outputs[0]].plain = node->outputs[0];
+    nn_step_arg(step, DNNL_ARG_FROM, view);
+    nn_step_arg(step, DNNL_ARG_TO, node->outputs[0]);
+    return AMASS_OK;
+}
+
 int nn_build_math(nn_plan *plan, int node_index, amass_status *status)
 {
     const nn_node *node = &plan->graph->nodes[node_index];
@@ -420,6 +466,8 @@ int nn_build_math(nn_plan *plan, int node_index, amass_status *status)
         return build_layer_norm(plan, node_index, status);
     case AMASS_NN_OP_GATHER:
         return build_gather(plan, node_index, status);
+    case AMASS_NN_OP_EXPAND:
+        return build_expand(plan, node, status);
     default:
         return build_unary(plan, node, status);
     }
