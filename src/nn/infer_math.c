@@ -77,8 +77,10 @@ static int infer_range(const amass_nn_graph *graph, const nn_node *node, nn_env 
     if (delta == 0)
         return nn_fail_node(status, graph, node, "delta is 0");
     double count = ceil((limit - start) / delta);
+    if (count != count)
+        return nn_fail_node(status, graph, node, "start %g, limit %g and delta %g give no range", start, limit, delta);
     if (!(count < (double)((int64_t)1 << 30)))
-        return nn_fail_node(status, graph, node, "the range would hold %.0f elements", count);
+        return nn_fail_node(status, graph, node, "the range would hold %.3g elements", count);
     amass_nn_tensor_type *out = &env->types[node->outputs[0]];
     out->dtype = env->types[node->inputs[0]].dtype;
     out->rank = 1;

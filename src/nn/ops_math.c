@@ -363,13 +363,12 @@ static int build_gather(nn_plan *plan, int node_index, amass_status *status)
         offsets[d] = 0;
     }
     for (size_t j = 0; j < n_indices; j++) {
-        int64_t index = indices_type->dtype == AMASS_NN_INT32 ? ((const int32_t *)plan->env.data[indices_value])[j]
+        int64_t given = indices_type->dtype == AMASS_NN_INT32 ? ((const int32_t *)plan->env.data[indices_value])[j]
                                                                : ((const int64_t *)plan->env.data[indices_value])[j];
-        if (index < 0)
-            index += in->dims[axis];
+        int64_t index = given < 0 ? given + in->dims[axis] : given;
         if (index < 0 || index >= in->dims[axis])
             return nn_fail_node(status, plan->graph, node, "index %lld is out of range for a dimension of %lld",
-                                (long long)index, (long long)in->dims[axis]);
+                                (long long)given, (long long)in->dims[axis]);
         offsets[axis] = index;
         dnnl_status_t made = dnnl_memory_desc_init_submemory(&sources[j], &plan->slots[src].md, dims, offsets);
         if (made != dnnl_success)
