@@ -65,7 +65,10 @@ static void store(amass_nn_dtype dtype, void *data, size_t i, double number)
         ((float *)data)[i] = (float)number;
         break;
     case AMASS_NN_INT64:
-        ((int64_t *)data)[i] = number != number ? 0 : number > 9.2e18 ? INT64_MAX : number < -9.2e18 ? INT64_MIN : (int64_t)number;
+        ((int64_t *)data)[i] = number != number    ? 0
+                               : number > 9.2e18  ? INT64_MAX
+                               : number < -9.2e18 ? INT64_MIN
+                                                  : (int64_t)number;
         break;
     case AMASS_NN_INT32:
         ((int32_t *)data)[i] = number != number        ? 0

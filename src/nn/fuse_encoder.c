@@ -209,7 +209,8 @@ int nn_fuse_layer_norm(amass_nn_graph *graph, amass_status *status)
 {
     for (int n = 0; n < graph->n_nodes; n++) {
         layer_norm_match match;
-        if (graph->nodes[n].dead || graph->nodes[n].op != AMASS_NN_OP_REDUCE_MEAN || !match_layer_norm(graph, n, &match))
+        if (graph->nodes[n].dead || graph->nodes[n].op != AMASS_NN_OP_REDUCE_MEAN ||
+            !match_layer_norm(graph, n, &match))
             continue;
         int64_t channels = graph->values[match.x].type.dims[graph->values[match.x].type.rank - 1];
         int gamma = channel_constant(graph, match.gamma >= 0 ? per_channel(graph, match.gamma, channels) : NULL, 1.0f,
@@ -223,8 +224,8 @@ int nn_fuse_layer_norm(amass_nn_graph *graph, amass_status *status)
         int last = match.nodes[match.n_nodes - 1];
         int inputs[3] = {match.x, gamma, beta};
         nn_attr epsilon = {.name = "epsilon", .kind = AMASS_NN_ATTR_FLOAT, .f = (float)match.epsilon};
-        int result = rewrite_node(graph, last, AMASS_NN_OP_LAYER_NORMALIZATION, inputs, 3, graph->nodes[last].outputs[0],
-                                  &epsilon, status);
+        int result = rewrite_node(graph, last, AMASS_NN_OP_LAYER_NORMALIZATION, inputs, 3,
+                                  graph->nodes[last].outputs[0], &epsilon, status);
         if (result != AMASS_OK)
             return result;
         for (int i = 0; i < match.n_nodes - 1; i++)
@@ -286,7 +287,8 @@ static int gelu_argument(const amass_nn_graph *graph, int activation, int *head,
         int cube_value, cube;
         int scaled = scaled_by(graph, graph->nodes[sum].inputs[1 - i], 0.044715, 1e-6, &cube_value);
         x = graph->nodes[sum].inputs[i];
-        if (scaled < 0 || (cube = graph->values[cube_value].producer) < 0 || single_consumer(graph, cube_value) != scaled)
+        if (scaled < 0 || (cube = graph->values[cube_value].producer) < 0 ||
+            single_consumer(graph, cube_value) != scaled)
             continue;
         const nn_node *c = &graph->nodes[cube];
         if (c->dead || c->n_inputs != 2 || c->n_post)
@@ -296,7 +298,10 @@ static int gelu_argument(const amass_nn_graph *graph, int activation, int *head,
             head[(*n_head)++] = cube;
             return x;
         }
-        int square_value = c->op != AMASS_NN_OP_MUL ? -1 : c->inputs[0] == x ? c->inputs[1] : c->inputs[1] == x ? c->inputs[0] : -1;
+        int square_value = c->op != AMASS_NN_OP_MUL ? -1
+                           : c->inputs[0] == x      ? c->inputs[1]
+                           : c->inputs[1] == x      ? c->inputs[0]
+                                                    : -1;
         int square = square_value >= 0 ? graph->values[square_value].producer : -1;
         if (square >= 0 && single_consumer(graph, square_value) == cube && !graph->nodes[square].dead &&
             graph->nodes[square].op == AMASS_NN_OP_MUL && graph->nodes[square].n_inputs == 2 &&

@@ -132,7 +132,8 @@ static int infer_where(const amass_nn_graph *graph, const nn_node *node, nn_env 
     if (node->n_inputs != 3 || !x || !y)
         return nn_fail_node(status, graph, node, "needs a condition and two values");
     if (condition->dtype != AMASS_NN_BOOL)
-        return nn_fail_node(status, graph, node, "the condition is %s, not bool", amass_nn_dtype_name(condition->dtype));
+        return nn_fail_node(status, graph, node, "the condition is %s, not bool",
+                            amass_nn_dtype_name(condition->dtype));
     if (x->dtype != y->dtype)
         return nn_fail_node(status, graph, node, "the values are %s and %s", amass_nn_dtype_name(x->dtype),
                             amass_nn_dtype_name(y->dtype));

@@ -141,8 +141,9 @@ static int same_dims(const amass_nn_tensor_type *a, const amass_nn_tensor_type *
  * the condition (and a known branch) and kept by the session as a weight. */
 typedef enum { MASK_LOW, MASK_HIGH, MASK_PICK_X, MASK_PICK_Y } mask_kind;
 
-static int where_mask(nn_plan *plan, int node_index, int slot_key, mask_kind kind, int known_branch, int pick_known_when,
-                      const amass_nn_tensor_type *shape, dnnl_memory_t *memory, amass_status *status)
+static int where_mask(nn_plan *plan, int node_index, int slot_key, mask_kind kind, int known_branch,
+                      int pick_known_when, const amass_nn_tensor_type *shape, dnnl_memory_t *memory,
+                      amass_status *status)
 {
     const nn_node *node = &plan->graph->nodes[node_index];
     const amass_nn_tensor_type *condition_type = &plan->env.types[node->inputs[0]];

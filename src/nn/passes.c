@@ -196,7 +196,8 @@ static int scalar_linear(const amass_nn_graph *graph, const nn_node *node, float
     for (int constant_at = 0; constant_at < 2; constant_at++) {
         int constant = node->inputs[constant_at], other = node->inputs[1 - constant_at];
         if (graph->values[constant].type.dtype != AMASS_NN_FLOAT32 ||
-            graph->values[constant].type.rank > graph->values[other].type.rank || !nn_scalar_constant(graph, constant, &c))
+            graph->values[constant].type.rank > graph->values[other].type.rank ||
+            !nn_scalar_constant(graph, constant, &c))
             continue;
         switch (node->op) {
         case AMASS_NN_OP_ADD:

@@ -175,9 +175,25 @@ static void check_fusions(void)
     }
     amass_nn_graph *graph = load("math-ops");
     if (graph)
-        ok(amass_nn_graph_count_op(graph, AMASS_NN_OP_GELU) == 2 && amass_nn_graph_count_op(graph, AMASS_NN_OP_ERF) == 0 &&
+        ok(amass_nn_graph_count_op(graph, AMASS_NN_OP_GELU) == 2 &&
+               amass_nn_graph_count_op(graph, AMASS_NN_OP_ERF) == 0 &&
                amass_nn_graph_count_op(graph, AMASS_NN_OP_TANH) == 0,
            "math-ops: the Erf and the tanh GELU become one Gelu node each");
+    amass_nn_graph_free(graph);
+}
+
+/* ConstantOfShape keeps its fill in a tensor attribute; anything else is
+ * refused by node. */
+static void check_bad_constant_of_shape(void)
+{
+    amass_status status = {0};
+    amass_nn_graph *graph = NULL;
+    char path[4096], want[4096 + 128];
+    fixture(path, sizeof path, "constant-of-shape-bad.onnx");
+    snprintf(want, sizeof want,
+             "%s: node 'fill0' (ConstantOfShape): needs one input, one output and at most a 'value' tensor", path);
+    ok(amass_formats_load_onnx(path, &graph, &status) != AMASS_OK, "ConstantOfShape with a float 'value' is refused");
+    is_str(status.message, want, "naming the node and what it needs");
     amass_nn_graph_free(graph);
 }
 
@@ -189,5 +205,6 @@ int main(void)
     check_model("encoder-opset13", 0);
     check_model("encoder-opset17", 0);
     check_fusions();
+    check_bad_constant_of_shape();
     return done_testing();
 }

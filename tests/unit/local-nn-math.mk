@@ -5,7 +5,7 @@ check_PROGRAMS += tests/parity/onnx-math-parity
 TESTS += tests/parity/onnx-math-parity
 tests_parity_onnx_math_parity_LDADD = $(AMASS_LIBS)
 EXTRA_DIST += tests/parity/onnx/make-math-fixtures tests/parity/onnx/ort-run-cases.js \
-	tests/parity/onnx/math-cases.json \
+	tests/parity/onnx/math-cases.json tests/parity/onnx/constant-of-shape-bad.onnx \
 	tests/parity/onnx/math-ops.onnx tests/parity/onnx/math-gather.onnx \
 	tests/parity/onnx/encoder-opset13.onnx tests/parity/onnx/encoder-opset17.onnx \
 	tests/parity/onnx/encoder-opset13.b1.in0.f32 tests/parity/onnx/encoder-opset13.b1.in1.f32 \

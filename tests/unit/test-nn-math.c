@@ -192,7 +192,8 @@ static void test_tanh_gelu_fusion(void)
     result |= NODE(graph, AMASS_NN_OP_MUL, "gelu", "y", &status, "hx", "a");
     result |= amass_nn_graph_mark_output(graph, "y", &status);
     result |= amass_nn_graph_prepare(graph, &status);
-    ok(result == AMASS_OK && amass_nn_graph_node_count(graph) == 1 && amass_nn_graph_count_op(graph, AMASS_NN_OP_GELU) == 1,
+    ok(result == AMASS_OK && amass_nn_graph_node_count(graph) == 1 &&
+           amass_nn_graph_count_op(graph, AMASS_NN_OP_GELU) == 1,
        "tanh GELU (0.5 x first, Pow(x, 3)) becomes one Gelu node");
     for (size_t i = 0; i < sizeof x / sizeof *x; i++) {
         double v = x[i];
