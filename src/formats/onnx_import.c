@@ -172,7 +172,7 @@ static const char *refused_attribute(const amass_onnx_node *node)
     /* Opsets before 9: spatial 0 keeps one statistic per element. */
     if (!strcmp(op, "BatchNormalization") && amass_onnx_attr_int(node, "spatial", 1) != 1)
         return "spatial 0 is not supported";
-    if (!strcmp(op, "ReduceMean") && amass_onnx_attr_int(node, "noop_with_empty_axes", 0) != 0)
+    if (!strncmp(op, "Reduce", 6) && amass_onnx_attr_int(node, "noop_with_empty_axes", 0) != 0)
         return "noop_with_empty_axes is not supported";
     return NULL;
 }
@@ -270,6 +270,26 @@ static int add_old_softmax(importer *im, const amass_onnx_node *node, amass_stat
                           status);
 }
 
+/* ConstantOfShape keeps its fill value in a TENSOR attribute: it becomes
+ * a constant the engine reads as a second input. */
+static int add_constant_of_shape(importer *im, const amass_onnx_node *node, amass_status *status)
+{
+    if (node->n_inputs != 1 || node->n_outputs != 1 || node->n_attributes > 1 ||
+        (node->n_attributes == 1 && (node->attributes[0].type != AMASS_ONNX_ATTR_TENSOR ||
+                                     strcmp(node->attributes[0].name, "value") != 0)))
+        return fail_node(status, im, node, "needs one input, one output and at most a 'value' tensor");
+    char value[64];
+    snprintf(value, sizeof value, "amass.constant_of_shape%u.value", im->serial++);
+    const char *inputs[2] = {node->inputs[0], value};
+    if (node->n_attributes == 1) {
+        int result = add_tensor(im, value, node->attributes[0].tensor, "fill value", status);
+        if (result != AMASS_OK)
+            return result;
+    }
+    return add_plain_node(im, node, AMASS_NN_OP_CONSTANT_OF_SHAPE, "ConstantOfShape", node->name, inputs,
+                          node->n_attributes == 1 ? 2 : 1, node->outputs, 1, NULL, 0, status);
+}
+
 static int is_engine_op(const amass_onnx_node *node)
 {
     return node->domain[0] == 0 && (!strcmp(node->op_type, "Constant") || !strcmp(node->op_type, "Dropout") ||
@@ -313,6 +333,8 @@ static int add_node(importer *im, const amass_onnx_node *node, amass_status *sta
         return add_constant_node(im, node, status);
     if (!strcmp(node->op_type, "Softmax") && model->opset < 13)
         return add_old_softmax(im, node, status);
+    if (!strcmp(node->op_type, "ConstantOfShape"))
+        return add_constant_of_shape(im, node, status);
     const char *op_type = node->op_type;
     amass_nn_op op;
     if (!strcmp(op_type, "Dropout"))

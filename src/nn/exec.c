@@ -359,8 +359,31 @@ static int build_node(nn_plan *plan, int n, amass_status *status)
         return nn_build_batch_norm(plan, n, status);
     case AMASS_NN_OP_SOFTMAX:
         return nn_build_softmax(plan, n, status);
+    case AMASS_NN_OP_REDUCE_SUM:
+    case AMASS_NN_OP_REDUCE_MAX:
+    case AMASS_NN_OP_REDUCE_MIN:
+    case AMASS_NN_OP_REDUCE_PROD:
+    case AMASS_NN_OP_REDUCE_L2:
     case AMASS_NN_OP_REDUCE_MEAN:
         return nn_build_reduce(plan, n, status);
+    case AMASS_NN_OP_EXP:
+    case AMASS_NN_OP_LOG:
+    case AMASS_NN_OP_SQRT:
+    case AMASS_NN_OP_NEG:
+    case AMASS_NN_OP_ABS:
+    case AMASS_NN_OP_RECIPROCAL:
+    case AMASS_NN_OP_LEAKY_RELU:
+    case AMASS_NN_OP_ELU:
+    case AMASS_NN_OP_SOFTPLUS:
+    case AMASS_NN_OP_GELU:
+    case AMASS_NN_OP_POW:
+    case AMASS_NN_OP_MAX:
+    case AMASS_NN_OP_MIN:
+    case AMASS_NN_OP_WHERE:
+    case AMASS_NN_OP_LAYER_NORMALIZATION:
+    case AMASS_NN_OP_GATHER:
+    case AMASS_NN_OP_EXPAND:
+        return nn_build_math(plan, n, status);
     case AMASS_NN_OP_FLATTEN:
     case AMASS_NN_OP_RESHAPE:
     case AMASS_NN_OP_SQUEEZE:

@@ -178,6 +178,8 @@ int nn_host_evaluate(const amass_nn_graph *graph, const nn_node *node, const nn_
     const amass_nn_tensor_type *in = &env->types[node->inputs[0]];
     const void *source = env->data[node->inputs[0]];
     size_t count = amass_nn_type_count(out), element = amass_nn_dtype_size(out->dtype);
+    if (nn_is_math_fold(node->op))
+        return nn_fold_math(graph, node, env, result, status);
     if (count > ((size_t)1 << 28))
         return nn_fail_node(status, graph, node, "a folded constant of %zu elements is too large", count);
     unsigned char *data = malloc(count * element + 1);

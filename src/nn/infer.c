@@ -44,9 +44,16 @@ int nn_op_runs(amass_nn_op op)
     switch (op) {
     case AMASS_NN_OP_UNKNOWN:
     case AMASS_NN_OP_SHAPE:
-    case AMASS_NN_OP_GATHER:
     case AMASS_NN_OP_CAST:
     case AMASS_NN_OP_COUNT:
+    /* host-folded only (fold_math.c); Gather and Expand run (ops_math.c) */
+    case AMASS_NN_OP_ERF:
+    case AMASS_NN_OP_EQUAL:
+    case AMASS_NN_OP_LESS:
+    case AMASS_NN_OP_GREATER:
+    case AMASS_NN_OP_NOT:
+    case AMASS_NN_OP_CONSTANT_OF_SHAPE:
+    case AMASS_NN_OP_RANGE:
         return 0;
     default:
         return 1;
@@ -71,7 +78,7 @@ static int folds_on_host(amass_nn_op op)
     case AMASS_NN_OP_DIV:
         return 1;
     default:
-        return 0;
+        return nn_is_math_fold(op);
     }
 }
 
@@ -383,6 +390,11 @@ static int infer_node(const amass_nn_graph *graph, const nn_node *node, nn_env *
             out->dims[axis] += part->dims[axis];
         }
         return AMASS_OK;
+    case AMASS_NN_OP_REDUCE_SUM:
+    case AMASS_NN_OP_REDUCE_MAX:
+    case AMASS_NN_OP_REDUCE_MIN:
+    case AMASS_NN_OP_REDUCE_PROD:
+    case AMASS_NN_OP_REDUCE_L2:
     case AMASS_NN_OP_REDUCE_MEAN: {
         int64_t axes[AMASS_NN_MAX_RANK];
         unsigned char marked[AMASS_NN_MAX_RANK] = {0};
@@ -442,6 +454,30 @@ static int infer_node(const amass_nn_graph *graph, const nn_node *node, nn_env *
             return nn_fail_node(status, graph, node, "cast to ONNX type %lld", (long long)nn_attr_int(node, "to", 0));
         return AMASS_OK;
     }
+    case AMASS_NN_OP_ERF:
+    case AMASS_NN_OP_EXP:
+    case AMASS_NN_OP_LOG:
+    case AMASS_NN_OP_SQRT:
+    case AMASS_NN_OP_NEG:
+    case AMASS_NN_OP_ABS:
+    case AMASS_NN_OP_RECIPROCAL:
+    case AMASS_NN_OP_LEAKY_RELU:
+    case AMASS_NN_OP_ELU:
+    case AMASS_NN_OP_SOFTPLUS:
+    case AMASS_NN_OP_GELU:
+    case AMASS_NN_OP_NOT:
+    case AMASS_NN_OP_POW:
+    case AMASS_NN_OP_MAX:
+    case AMASS_NN_OP_MIN:
+    case AMASS_NN_OP_EQUAL:
+    case AMASS_NN_OP_LESS:
+    case AMASS_NN_OP_GREATER:
+    case AMASS_NN_OP_WHERE:
+    case AMASS_NN_OP_EXPAND:
+    case AMASS_NN_OP_CONSTANT_OF_SHAPE:
+    case AMASS_NN_OP_RANGE:
+    case AMASS_NN_OP_LAYER_NORMALIZATION:
+        return nn_infer_math(graph, node, env, status);
     }
     return nn_fail_node(status, graph, node, "unsupported operator '%s'", node->op_type);
 }

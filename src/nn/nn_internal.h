@@ -119,4 +119,17 @@ int nn_remove_dead(amass_nn_graph *graph, amass_status *status);
 int nn_fold_batch_norm(amass_nn_graph *graph, amass_status *status);
 int nn_fuse_post_ops(amass_nn_graph *graph, amass_status *status);
 
+/* infer_math.c: types of the Transformer-encoder ops (elementwise math,
+ * comparisons, Where, Expand, ConstantOfShape, Range, LayerNormalization) */
+int nn_infer_math(const amass_nn_graph *graph, const nn_node *node, nn_env *env, amass_status *status);
+/* fold_math.c: their host evaluation when every input is known */
+int nn_is_math_fold(amass_nn_op op);
+int nn_fold_math(const amass_nn_graph *graph, const nn_node *node, const nn_env *env, void **result,
+                 amass_status *status);
+/* fuse_encoder.c: the decomposed LayerNormalization and GELU exporters write */
+int nn_fuse_layer_norm(amass_nn_graph *graph, amass_status *status);
+int nn_fuse_gelu(amass_nn_graph *graph, amass_status *status);
+/* A graph constant's value as float (float32 or int64 scalars), 0 if not one. */
+int nn_scalar_constant(const amass_nn_graph *graph, int value, double *number);
+
 #endif

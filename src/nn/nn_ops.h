@@ -113,6 +113,8 @@ int nn_build_batch_norm(nn_plan *plan, int node_index, amass_status *status);
 int nn_build_softmax(nn_plan *plan, int node_index, amass_status *status);
 int nn_build_reduce(nn_plan *plan, int node_index, amass_status *status);
 int nn_build_layout(nn_plan *plan, int node_index, amass_status *status);
+/* ops_math.c: unary math, Pow, Max/Min, Where, LayerNormalization, Gather */
+int nn_build_math(nn_plan *plan, int node_index, amass_status *status);
 /* Post-ops of a fused node as a primitive attribute; the residual slot
  * (or -1) for the sum. */
 int nn_post_ops_attr(nn_plan *plan, const nn_node *node, dnnl_primitive_attr_t *attr, int *sum_slot,

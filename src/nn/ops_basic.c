@@ -131,7 +131,8 @@ int nn_build_binary(nn_plan *plan, int node_index, amass_status *status)
     second = first < 0 ? first : widen(plan, second, out->rank, status);
     if (second < 0)
         return status->code;
-    int commutes = node->op == AMASS_NN_OP_ADD || node->op == AMASS_NN_OP_MUL;
+    int commutes = node->op == AMASS_NN_OP_ADD || node->op == AMASS_NN_OP_MUL || node->op == AMASS_NN_OP_MAX ||
+                   node->op == AMASS_NN_OP_MIN;
     int first_full = 1, second_full = 1;
     for (int d = 0; d < out->rank; d++) {
         first_full &= plan->slots[first].md.dims[d] == out->dims[d];
@@ -164,6 +165,8 @@ int nn_build_binary(nn_plan *plan, int node_index, amass_status *status)
     dnnl_alg_kind_t algorithm = node->op == AMASS_NN_OP_ADD   ? dnnl_binary_add
                                 : node->op == AMASS_NN_OP_SUB ? dnnl_binary_sub
                                 : node->op == AMASS_NN_OP_MUL ? dnnl_binary_mul
+                                : node->op == AMASS_NN_OP_MAX ? dnnl_binary_max
+                                : node->op == AMASS_NN_OP_MIN ? dnnl_binary_min
                                                               : dnnl_binary_div;
     dnnl_binary_desc_t desc;
     dnnl_status_t made = dnnl_binary_desc_init(&desc, algorithm, &plan->slots[first].md, &plan->slots[second].md,
@@ -267,6 +270,24 @@ int nn_build_softmax(nn_plan *plan, int node_index, amass_status *status)
     return finish(plan, node, &desc, NULL, DNNL_ARG_SRC, src, "create this softmax", status);
 }
 
+static dnnl_alg_kind_t reduction_algorithm(amass_nn_op op)
+{
+    switch (op) {
+    case AMASS_NN_OP_REDUCE_SUM:
+        return dnnl_reduction_sum;
+    case AMASS_NN_OP_REDUCE_MAX:
+        return dnnl_reduction_max;
+    case AMASS_NN_OP_REDUCE_MIN:
+        return dnnl_reduction_min;
+    case AMASS_NN_OP_REDUCE_PROD:
+        return dnnl_reduction_mul;
+    case AMASS_NN_OP_REDUCE_L2:
+        return dnnl_reduction_norm_lp_sum; /* p = 2: sqrt of the sum of squares */
+    default:
+        return dnnl_reduction_mean;
+    }
+}
+
 int nn_build_reduce(nn_plan *plan, int node_index, amass_status *status)
 {
     const nn_node *node = &plan->graph->nodes[node_index];
@@ -304,7 +325,8 @@ int nn_build_reduce(nn_plan *plan, int node_index, amass_status *status)
         if (attempt == 1 && (src = nn_plan_plain(plan, src, status)) < 0)
             return status->code;
         dnnl_reduction_desc_t desc;
-        made = dnnl_reduction_desc_init(&desc, dnnl_reduction_mean, &plan->slots[src].md, &dst_md, 0, 0);
+        made = dnnl_reduction_desc_init(&desc, reduction_algorithm(node->op), &plan->slots[src].md, &dst_md,
+                                        node->op == AMASS_NN_OP_REDUCE_L2 ? 2.0f : 0, 0);
         if (made == dnnl_success)
             made = dnnl_primitive_desc_create(&pd, &desc, NULL, nn_session_engine(plan->session), NULL);
     }

@@ -186,6 +186,45 @@ static int same_shape(const amass_nn_tensor_type *a, const amass_nn_tensor_type 
     return 1;
 }
 
+/* alpha * x + beta for x op c or c op x with c a constant float scalar
+ * that does not widen x's rank; 0 if the node is not that. */
+static int scalar_linear(const amass_nn_graph *graph, const nn_node *node, float *alpha, float *beta)
+{
+    double c;
+    if (node->n_inputs != 2 || node->inputs[0] < 0 || node->inputs[1] < 0)
+        return 0;
+    for (int constant_at = 0; constant_at < 2; constant_at++) {
+        int constant = node->inputs[constant_at], other = node->inputs[1 - constant_at];
+        if (graph->values[constant].type.dtype != AMASS_NN_FLOAT32 ||
+            graph->values[constant].type.rank > graph->values[other].type.rank ||
+            !nn_scalar_constant(graph, constant, &c))
+            continue;
+        switch (node->op) {
+        case AMASS_NN_OP_ADD:
+            *alpha = 1;
+            *beta = (float)c;
+            return 1;
+        case AMASS_NN_OP_SUB:
+            *alpha = constant_at ? 1.0f : -1.0f; /* x - c, or c - x */
+            *beta = constant_at ? (float)-c : (float)c;
+            return 1;
+        case AMASS_NN_OP_MUL:
+            *alpha = (float)c;
+            *beta = 0;
+            return 1;
+        case AMASS_NN_OP_DIV:
+            if (!constant_at || c == 0) /* c / x is no linear function */
+                return 0;
+            *alpha = (float)(1 / c);
+            *beta = 0;
+            return 1;
+        default:
+            return 0;
+        }
+    }
+    return 0;
+}
+
 /* The eltwise post-op(s) for an activation node; 0 if it has none. */
 static int activation_post(const amass_nn_graph *graph, const nn_node *node, nn_post_op *post, int *n_post)
 {
@@ -208,6 +247,32 @@ static int activation_post(const amass_nn_graph *graph, const nn_node *node, nn_
         break;
     case AMASS_NN_OP_HARD_SWISH:
         op.algorithm = dnnl_eltwise_hardswish;
+        break;
+    case AMASS_NN_OP_GELU: {
+        const nn_attr *approximate = nn_attr_find(node, "approximate");
+        if (approximate && approximate->s && strcmp(approximate->s, "none") != 0 && strcmp(approximate->s, "tanh") != 0)
+            return 0;
+        op.algorithm = approximate && approximate->s && strcmp(approximate->s, "tanh") == 0 ? dnnl_eltwise_gelu_tanh
+                                                                                          : dnnl_eltwise_gelu_erf;
+        break;
+    }
+    case AMASS_NN_OP_ADD:
+    case AMASS_NN_OP_SUB:
+    case AMASS_NN_OP_MUL:
+    case AMASS_NN_OP_DIV:
+        /* Arithmetic with a constant float scalar (attention's 1 / sqrt(d)) is
+         * the linear activation alpha * x + beta. */
+        if (!scalar_linear(graph, node, &op.alpha, &op.beta))
+            return 0;
+        op.algorithm = dnnl_eltwise_linear;
+        break;
+    case AMASS_NN_OP_LEAKY_RELU:
+        op.algorithm = dnnl_eltwise_relu;
+        op.alpha = nn_attr_float(node, "alpha", 0.01f);
+        break;
+    case AMASS_NN_OP_ELU:
+        op.algorithm = dnnl_eltwise_elu;
+        op.alpha = nn_attr_float(node, "alpha", 1.0f);
         break;
     case AMASS_NN_OP_HARD_SIGMOID:
         op.algorithm = dnnl_eltwise_linear;
@@ -259,6 +324,38 @@ static dnnl_alg_kind_t gated_consumer(const amass_nn_graph *graph, int value, in
     return gates ? algorithm : 0;
 }
 
+/* Appends eltwise post-ops unless there is no room or one repeats an
+ * algorithm already in the chain: oneDNN 2.6's kernels apply the first
+ * post-op's alpha and beta to every later one of the same algorithm (a
+ * matmul with linear(-1, 2) then linear(3, 0) computes linear(-1, 2)
+ * twice). Consecutive linear steps are merged into one instead. */
+static int append_posts(nn_node *node, const nn_post_op *posts, int n_posts)
+{
+    nn_post_op merged[NN_MAX_POST];
+    int n_merged = node->n_post;
+    memcpy(merged, node->post, sizeof merged);
+    for (int p = 0; p < n_posts; p++) {
+        const nn_post_op *post = &posts[p];
+        nn_post_op *last = n_merged ? &merged[n_merged - 1] : NULL;
+        if (last && last->kind == NN_POST_ELTWISE && last->algorithm == dnnl_eltwise_linear &&
+            post->algorithm == dnnl_eltwise_linear) {
+            /* b2 + a2 (a1 x + b1) */
+            last->beta = post->alpha * last->beta + post->beta;
+            last->alpha *= post->alpha;
+            continue;
+        }
+        for (int q = 0; q < n_merged; q++)
+            if (merged[q].kind == NN_POST_ELTWISE && merged[q].algorithm == post->algorithm)
+                return 0;
+        if (n_merged == NN_MAX_POST)
+            return 0;
+        merged[n_merged++] = *post;
+    }
+    memcpy(node->post, merged, sizeof merged);
+    node->n_post = n_merged;
+    return 1;
+}
+
 static void fuse_chain(amass_nn_graph *graph, int n)
 {
     for (;;) {
@@ -280,10 +377,8 @@ static void fuse_chain(amass_nn_graph *graph, int n)
         nn_post_op posts[2];
         int n_posts;
         if (activation_post(graph, next, posts, &n_posts)) {
-            if (node->n_post + n_posts > NN_MAX_POST)
+            if (!append_posts(node, posts, n_posts))
                 return;
-            for (int p = 0; p < n_posts; p++)
-                node->post[node->n_post++] = posts[p];
             absorb(graph, n, consumer);
             continue;
         }

@@ -101,6 +101,11 @@ int amass_nn_graph_prepare(amass_nn_graph *graph, amass_status *status)
         result = fold_and_type(graph, status);
     if (result == AMASS_OK)
         result = nn_remove_dead(graph, status);
+    /* before the support check: a fused Erf no longer needs a kernel */
+    if (result == AMASS_OK)
+        result = nn_fuse_layer_norm(graph, status);
+    if (result == AMASS_OK)
+        result = nn_fuse_gelu(graph, status);
     if (result == AMASS_OK)
         result = check_supported(graph, status);
     if (result == AMASS_OK)
