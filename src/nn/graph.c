@@ -37,6 +37,12 @@ static const char *const op_names[AMASS_NN_OP_COUNT] = {
     [AMASS_NN_OP_SQUEEZE] = "Squeeze",
     [AMASS_NN_OP_IDENTITY] = "Identity",
     [AMASS_NN_OP_CAST] = "Cast",
+    [AMASS_NN_OP_SLICE] = "Slice",
+    [AMASS_NN_OP_SPLIT] = "Split",
+    [AMASS_NN_OP_PAD] = "Pad",
+    [AMASS_NN_OP_RESIZE] = "Resize",
+    [AMASS_NN_OP_UPSAMPLE] = "Upsample",
+    [AMASS_NN_OP_CONV_TRANSPOSE] = "ConvTranspose",
 };
 
 amass_nn_op amass_nn_op_from_name(const char *op_type)

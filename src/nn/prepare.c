@@ -81,7 +81,7 @@ static int check_supported(const amass_nn_graph *graph, amass_status *status)
             int producer = graph->values[value].producer;
             host_known = node->op == AMASS_NN_OP_SHAPE ||
                          (producer >= 0 && !nn_op_runs(graph->nodes[producer].op)) ||
-                         graph->values[value].type.dtype == AMASS_NN_INT64;
+                         graph->values[value].type.dtype != AMASS_NN_FLOAT32;
         }
         if (!host_known)
             return nn_fail_node(status, graph, node, "%s on tensors computed at run time is not supported yet",
