@@ -120,6 +120,12 @@ int nn_gather_for_node(const amass_nn_graph *graph, const nn_node *node, const n
         result = nn_resize_geometry(graph, node, env, &resize, status);
         for (int d = 0; d < in->rank && result == AMASS_OK; d++)
             for (int64_t i = 0; i < out->dims[d]; i++) {
+                /* ONNX Runtime copies an axis of scale 1 straight through,
+                 * whatever the mapping (tf_half_pixel_for_nn would shift it). */
+                if (resize.scale[d] == 1.0f && in->dims[d] == out->dims[d]) {
+                    gather->index[d][i] = i;
+                    continue;
+                }
                 int64_t source = nearest_index(resize.nearest, nn_resize_source(&resize, d, i), resize.scale[d] < 1);
                 gather->index[d][i] = source < 0 ? 0 : source >= in->dims[d] ? in->dims[d] - 1 : source;
             }
