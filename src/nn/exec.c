@@ -381,6 +381,8 @@ static int build_node(nn_plan *plan, int n, amass_status *status)
         return nn_build_resize(plan, n, status);
     case AMASS_NN_OP_CONV_TRANSPOSE:
         return nn_build_deconv(plan, n, status);
+    case AMASS_NN_OP_DEPTH_TO_SPACE:
+        return nn_build_depth_to_space(plan, n, status);
     default:
         return nn_fail_node(status, plan->graph, node, "unsupported operator '%s' at run time", node->op_type);
     }

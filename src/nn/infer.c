@@ -442,6 +442,7 @@ static int infer_node(const amass_nn_graph *graph, const nn_node *node, nn_env *
     case AMASS_NN_OP_RESIZE:
     case AMASS_NN_OP_UPSAMPLE:
     case AMASS_NN_OP_CONV_TRANSPOSE:
+    case AMASS_NN_OP_DEPTH_TO_SPACE:
         return nn_infer_layout(graph, node, env, status);
     case AMASS_NN_OP_CAST: {
         int valid;

@@ -412,6 +412,23 @@ int nn_deconv_geometry(const amass_nn_graph *graph, const nn_node *node, const n
     return AMASS_OK;
 }
 
+int nn_depth_to_space_geometry(const amass_nn_graph *graph, const nn_node *node, const nn_env *env,
+                               nn_depth_to_space *geometry, amass_status *status)
+{
+    const amass_nn_tensor_type *in = &env->types[node->inputs[0]];
+    const char *mode = attr_string(node, "mode", "DCR");
+    geometry->block = nn_attr_int(node, "blocksize", 0);
+    geometry->crd = strcmp(mode, "CRD") == 0;
+    if (!geometry->crd && strcmp(mode, "DCR") != 0)
+        return nn_fail_node(status, graph, node, "unsupported attribute 'mode=%s'", mode);
+    if (in->rank != 4)
+        return nn_fail_node(status, graph, node, "input has rank %d, not 4", in->rank);
+    if (geometry->block < 1 || geometry->block > 4096 || in->dims[1] % (geometry->block * geometry->block))
+        return nn_fail_node(status, graph, node, "blocksize %lld does not divide the %lld channels into squares",
+                            (long long)geometry->block, (long long)in->dims[1]);
+    return AMASS_OK;
+}
+
 int nn_infer_layout(const amass_nn_graph *graph, const nn_node *node, nn_env *env, amass_status *status)
 {
     const amass_nn_tensor_type *in = &env->types[node->inputs[0]];
@@ -466,6 +483,17 @@ int nn_infer_layout(const amass_nn_graph *graph, const nn_node *node, nn_env *en
             out->dims[1] = deconv.out_channels;
             for (int d = 0; d < deconv.window.spatial; d++)
                 out->dims[2 + d] = deconv.window.out[d];
+        }
+        return result;
+    }
+    case AMASS_NN_OP_DEPTH_TO_SPACE: {
+        nn_depth_to_space geometry;
+        result = nn_depth_to_space_geometry(graph, node, env, &geometry, status);
+        if (result == AMASS_OK) {
+            *out = *in;
+            out->dims[1] = in->dims[1] / (geometry.block * geometry.block);
+            out->dims[2] = in->dims[2] * geometry.block;
+            out->dims[3] = in->dims[3] * geometry.block;
         }
         return result;
     }

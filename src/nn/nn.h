@@ -85,6 +85,7 @@ typedef enum {
     AMASS_NN_OP_RESIZE,
     AMASS_NN_OP_UPSAMPLE,
     AMASS_NN_OP_CONV_TRANSPOSE,
+    AMASS_NN_OP_DEPTH_TO_SPACE,
     AMASS_NN_OP_COUNT
 } amass_nn_op;
 

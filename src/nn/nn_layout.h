@@ -73,6 +73,16 @@ typedef struct {
 int nn_deconv_geometry(const amass_nn_graph *graph, const nn_node *node, const nn_env *env, nn_deconv *deconv,
                        amass_status *status);
 
+/* DepthToSpace: block size and whether channels are read column-row-depth
+ * (CRD, PixelShuffle's order) rather than depth-column-row (DCR). */
+typedef struct {
+    int64_t block;
+    int crd;
+} nn_depth_to_space;
+
+int nn_depth_to_space_geometry(const amass_nn_graph *graph, const nn_node *node, const nn_env *env,
+                               nn_depth_to_space *geometry, amass_status *status);
+
 /* ops_gather.c: output element [i0, i1, ...] takes input element
  * [index[0][i0], index[1][i1], ...], or fill where any index is -1. Slice,
  * Split, Pad and nearest Resize are all this one copy. */

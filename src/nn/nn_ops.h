@@ -122,6 +122,7 @@ int nn_build_layout(nn_plan *plan, int node_index, amass_status *status);
 int nn_build_gather(nn_plan *plan, int node_index, amass_status *status);
 int nn_build_resize(nn_plan *plan, int node_index, amass_status *status);
 int nn_build_deconv(nn_plan *plan, int node_index, amass_status *status);
+int nn_build_depth_to_space(nn_plan *plan, int node_index, amass_status *status);
 /* Post-ops of a fused node as a primitive attribute; the residual slot
  * (or -1) for the sum. */
 int nn_post_ops_attr(nn_plan *plan, const nn_node *node, dnnl_primitive_attr_t *attr, int *sum_slot,
