@@ -210,6 +210,22 @@ static void bad_split_and_pad(void)
     refuses(&b, "out of range", "Pad cropping more than the axis is refused");
 }
 
+static void bad_depth_to_space(void)
+{
+    builder b;
+    const char *in[] = {"x"}, *out[] = {"y"};
+    amass_nn_attr attrs[2] = {{.name = "blocksize", .kind = AMASS_NN_ATTR_INT, .i = 2},
+                              {.name = "mode", .kind = AMASS_NN_ATTR_STRING, .s = "DCR"}};
+    begin(&b, 4, image);
+    node(&b, AMASS_NN_OP_DEPTH_TO_SPACE, in, 1, out, 1, attrs, 2);
+    refuses(&b, "does not divide the 2 channels", "DepthToSpace with 2 channels in blocks of 4 is refused");
+    attrs[0].i = 1;
+    attrs[1].s = "RCD";
+    begin(&b, 4, image);
+    node(&b, AMASS_NN_OP_DEPTH_TO_SPACE, in, 1, out, 1, attrs, 2);
+    refuses(&b, "mode=RCD", "DepthToSpace in an unknown mode is refused");
+}
+
 /* Reflect padding, a reversed strided slice and a Split into three, on a
  * 1 x 1 x 3 x 4 ramp, against values worked out by hand. */
 static void exact_cases(void)
@@ -266,6 +282,7 @@ int main(void)
     bad_resize();
     bad_deconv();
     bad_split_and_pad();
+    bad_depth_to_space();
     exact_cases();
     return done_testing();
 }
