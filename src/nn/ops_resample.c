@@ -74,6 +74,59 @@ static void bilinear_release(void *params)
     free(plan);
 }
 
+/* Whether nearest resizing picks input floor(x / F) for output x on every
+ * axis: integer factors F on the spatial axes only, and a mapping and
+ * rounding that land strictly inside [floor(x / F) - 0.5, floor(x / F) + 1)
+ * (half_pixel rounds, asymmetric floors). That is oneDNN's nearest
+ * resampling exactly, which runs on blocked layouts without reorders. */
+static int is_integer_upsampling(const nn_resize *resize)
+{
+    int rounds = resize->nearest == NN_NEAREST_ROUND_PREFER_FLOOR || resize->nearest == NN_NEAREST_ROUND_PREFER_CEIL;
+    int floors = resize->nearest == NN_NEAREST_FLOOR || resize->nearest == NN_NEAREST_SIMPLE;
+    int mapping = ((resize->transform == NN_RESIZE_HALF_PIXEL || resize->transform == NN_RESIZE_PYTORCH_HALF_PIXEL) &&
+                   rounds) ||
+                  ((resize->transform == NN_RESIZE_ASYMMETRIC || resize->transform == NN_RESIZE_TF_HALF_PIXEL_FOR_NN) &&
+                   floors);
+    if (resize->linear || !mapping || resize->rank < 3 || resize->rank > 5)
+        return 0;
+    for (int d = 0; d < resize->rank; d++) {
+        float factor = resize->scale[d];
+        if (d < 2 ? factor != 1.0f || resize->out[d] != resize->in[d]
+                  : factor != floorf(factor) || factor < 1 || factor > 64 ||
+                        resize->out[d] != resize->in[d] * (int64_t)factor || resize->out[d] < 2)
+            return 0;
+    }
+    return 1;
+}
+
+static int build_resampling(nn_plan *plan, const nn_node *node, const nn_resize *resize, int src,
+                            amass_status *status)
+{
+    float factors[3];
+    dnnl_memory_desc_t dst_any;
+    dnnl_dims_t dims;
+    for (int d = 0; d < resize->rank; d++)
+        dims[d] = resize->out[d];
+    for (int d = 2; d < resize->rank; d++)
+        factors[d - 2] = resize->scale[d];
+    dnnl_memory_desc_init_by_tag(&dst_any, resize->rank, dims, dnnl_f32, dnnl_format_tag_any);
+    dnnl_resampling_desc_t desc;
+    dnnl_primitive_desc_t pd;
+    dnnl_status_t made = dnnl_resampling_forward_desc_init(&desc, dnnl_forward_inference, dnnl_resampling_nearest,
+                                                           factors, &plan->slots[src].md, &dst_any);
+    if (made == dnnl_success)
+        made = dnnl_primitive_desc_create(&pd, &desc, NULL, nn_session_engine(plan->session), NULL);
+    if (made != dnnl_success)
+        return nn_dnnl_fail(status, plan, node, "create this resampling", made);
+    nn_step *step = nn_plan_add_step(plan, pd, status);
+    if (!step)
+        return status->code;
+    nn_plan_set_md(plan, node->outputs[0], dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0));
+    nn_step_arg(step, DNNL_ARG_SRC, src);
+    nn_step_arg(step, DNNL_ARG_DST, node->outputs[0]);
+    return AMASS_OK;
+}
+
 int nn_build_resize(nn_plan *plan, int node_index, amass_status *status)
 {
     const nn_node *node = &plan->graph->nodes[node_index];
@@ -82,6 +135,8 @@ int nn_build_resize(nn_plan *plan, int node_index, amass_status *status)
     if (result != AMASS_OK)
         return result;
     int src = nn_plan_input_slot(plan, node, 0, status);
+    if (src >= 0 && is_integer_upsampling(&resize))
+        return build_resampling(plan, node, &resize, src, status);
     if (src >= 0)
         src = nn_plan_plain(plan, src, status);
     if (src < 0)

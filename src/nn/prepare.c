@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "nn_ops.h"
+#include "nn_layout.h"
 
 /* Two probes: a value equal at both batch sizes does not depend on it.
  * 2 and 3 rather than 1, so "batch * 0" style coincidences stay apart. */
@@ -105,6 +106,8 @@ int amass_nn_graph_prepare(amass_nn_graph *graph, amass_status *status)
         result = check_supported(graph, status);
     if (result == AMASS_OK)
         result = nn_fold_batch_norm(graph, status);
+    if (result == AMASS_OK)
+        result = nn_fold_into_deconv(graph, status);
     if (result == AMASS_OK)
         result = nn_fuse_post_ops(graph, status);
     if (result == AMASS_OK)
