@@ -385,13 +385,18 @@ int nn_deconv_geometry(const amass_nn_graph *graph, const nn_node *node, const n
     for (int d = 0; d < spatial; d++) {
         int64_t stride = window->stride[d], extra = deconv->output_padding[d];
         int64_t extent = window->dilation[d] * (window->kernel[d] - 1) + 1, size = in->dims[2 + d];
-        if (window->kernel[d] < 1 || stride < 1 || window->dilation[d] < 1 || extra < 0 ||
+        /* Bounds first: the sizes below multiply these. */
+        if (window->kernel[d] < 1 || stride < 1 || window->dilation[d] < 1 || extra < 0 || stride > (1 << 20) ||
+            window->dilation[d] > (1 << 20) || window->kernel[d] > (1 << 20) ||
             (extra >= stride && extra >= window->dilation[d]))
             return nn_fail_node(status, graph, node, "kernel, stride, dilation or output_padding out of range");
         if (n_pads > 0 && strcmp(padding, "VALID") != 0) {
             window->pad_begin[d] = pads[d];
             window->pad_end[d] = pads[spatial + d];
         }
+        if (window->pad_begin[d] > ((int64_t)1 << 32) || window->pad_end[d] > ((int64_t)1 << 32) ||
+            (n_shape > 0 && (output_shape[d] < 1 || output_shape[d] > ((int64_t)1 << 40))))
+            return nn_fail_node(status, graph, node, "pads or output_shape out of range");
         int64_t full = stride * (size - 1) + extra + extent;
         if (n_shape > 0 || same) {
             /* The spec's split of the padding that gives the wanted size. */

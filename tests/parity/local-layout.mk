@@ -15,3 +15,5 @@ check_PROGRAMS += tests/unit/test-nn-layout
 TESTS += tests/unit/test-nn-layout
 tests_unit_test_nn_layout_SOURCES = tests/unit/test-nn-layout.c tests/unit/tap.h
 tests_unit_test_nn_layout_LDADD = $(AMASS_LIBS)
+TESTS += tests/cli/install-models.sh
+EXTRA_DIST += tests/cli/install-models.sh scripts/install-models
