@@ -268,18 +268,11 @@ int nn_resize_geometry(const amass_nn_graph *graph, const nn_node *node, const n
     int result = parse_resize_modes(graph, node, resize, status);
     if (result != AMASS_OK)
         return result;
-    /* Scales: Upsample-7's attribute; input 1 in Upsample-9 and Resize-10;
-     * input 2 (after roi) from Resize-11, with sizes as input 3. */
+    /* Scales: input 1 in Upsample-9 and Resize-10; input 2 (after roi)
+     * from Resize-11, with sizes as input 3. */
     int scales_input = node->op == AMASS_NN_OP_UPSAMPLE || node->n_inputs == 2 ? 1 : 2;
     int n_scales = list_floats(node, env, scales_input, scales, AMASS_NN_MAX_RANK);
     int n_sizes = scales_input == 2 ? list_ints(node, env, 3, NULL, sizes, AMASS_NN_MAX_RANK) : -1;
-    if (n_scales == -1 && node->op == AMASS_NN_OP_UPSAMPLE) {
-        const nn_attr *attr = nn_attr_find(node, "scales");
-        if (attr && attr->floats && attr->count <= AMASS_NN_MAX_RANK) {
-            memcpy(scales, attr->floats, attr->count * sizeof *scales);
-            n_scales = (int)attr->count;
-        }
-    }
     if (n_scales == -2 || n_sizes == -2)
         return nn_fail_node(status, graph, node, "scales or sizes not known at load time (or not 1-D)");
     if (n_scales > 0 && n_sizes > 0)
