@@ -5,6 +5,8 @@
  * three) checked element by element. */
 #include "config.h"
 
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,6 +108,17 @@ static void bad_resize(void)
     floats(&b, "scales", zero, 1, four);
     node(&b, AMASS_NN_OP_RESIZE, in, 3, out, 1, NULL, 0);
     refuses(&b, "must be positive", "Resize with a zero scale is refused");
+
+    const float huge[] = {1, 1, 1e30f, 2}, not_a_number[] = {1, 1, NAN, 2};
+    begin(&b, 4, image);
+    floats(&b, "scales", huge, 1, four);
+    node(&b, AMASS_NN_OP_RESIZE, in, 3, out, 1, NULL, 0);
+    refuses(&b, "scale 1e+30 on axis 2", "Resize with an absurd scale is refused");
+
+    begin(&b, 4, image);
+    floats(&b, "scales", not_a_number, 1, four);
+    node(&b, AMASS_NN_OP_RESIZE, in, 3, out, 1, NULL, 0);
+    refuses(&b, "must be positive", "Resize with a NaN scale is refused");
 
     begin(&b, 4, image);
     floats(&b, "scales", short_scales, 1, three);
@@ -276,6 +289,89 @@ static void exact_cases(void)
     amass_nn_graph_free(b.graph);
 }
 
+/* Hostile values: prepare either refuses them or gives a graph that runs
+ * within its buffers (the sanitizer build checks the second half). */
+static const int64_t hostile[] = {INT64_MIN, -((int64_t)1 << 40), -9, -5, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5, 6, 9,
+                                  (int64_t)1 << 40, INT64_MAX};
+
+static int64_t pick(unsigned *seed)
+{
+    *seed = *seed * 1103515245u + 12345u;
+    return hostile[(*seed >> 16) % (sizeof hostile / sizeof *hostile)];
+}
+
+static void try_graph(builder *b, int *prepared, int *ran)
+{
+    if (amass_nn_graph_prepare(b->graph, &b->status) == AMASS_OK) {
+        amass_nn_tensor_type type;
+        (*prepared)++;
+        amass_nn_session *session = amass_nn_session_open(b->graph, &b->status);
+        if (session && amass_nn_session_output_type(session, 1, 0, &type, &b->status) == AMASS_OK) {
+            size_t count = 1;
+            for (int d = 0; d < type.rank; d++)
+                count *= (size_t)type.dims[d];
+            float x[2 * 4 * 5] = {0}, *y = count < 1000000 ? calloc(count + 1, sizeof *y) : NULL;
+            const float *inputs[] = {x};
+            float *outputs[] = {y};
+            if (y && amass_nn_session_run(session, 1, inputs, outputs, &b->status) == AMASS_OK)
+                (*ran)++;
+            free(y);
+        }
+        amass_nn_session_close(session);
+    } else if (!strstr(b->status.message, "n1")) {
+        printf("#   refused without naming the node: %s\n", b->status.message);
+        (*prepared) = -1000000;
+    }
+    amass_nn_graph_free(b->graph);
+}
+
+static void hostile_values(void)
+{
+    unsigned seed = 12345;
+    int prepared = 0, ran = 0;
+    const int64_t dims[4] = {1, 2, 4, 5};
+    for (int round = 0; round < 300; round++) {
+        builder b;
+        const char *out[] = {"y"};
+        begin(&b, 4, dims);
+        int kind = round % 3;
+        if (kind == 0) {
+            const char *in[] = {"x", "starts", "ends", "axes", "steps"};
+            int64_t starts[2] = {pick(&seed), pick(&seed)}, ends[2] = {pick(&seed), pick(&seed)};
+            int64_t axes[2] = {pick(&seed) & 3, -1 - (pick(&seed) & 1)}, steps[2] = {pick(&seed), pick(&seed)};
+            ints(&b, "starts", starts, 2);
+            ints(&b, "ends", ends, 2);
+            ints(&b, "axes", axes, 2);
+            ints(&b, "steps", steps, 2);
+            node(&b, AMASS_NN_OP_SLICE, in, 5, out, 1, NULL, 0);
+        } else if (kind == 1) {
+            const char *in[] = {"x", "pads"};
+            int64_t pads[8];
+            for (int k = 0; k < 8; k++)
+                pads[k] = pick(&seed) % 7;
+            static const char *const modes[] = {"constant", "reflect", "edge"};
+            amass_nn_attr mode = {.name = "mode", .kind = AMASS_NN_ATTR_STRING, .s = modes[round % 3]};
+            ints(&b, "pads", pads, 8);
+            node(&b, AMASS_NN_OP_PAD, in, 2, out, 1, &mode, 1);
+        } else {
+            const char *in[] = {"x", "w"};
+            static float weights[2 * 3 * 3 * 3];
+            const int64_t weight_dims[] = {2, 3, 3, 3};
+            int64_t strides[2] = {pick(&seed), pick(&seed)}, pads[4] = {pick(&seed), pick(&seed), 0, pick(&seed)};
+            int64_t extra[2] = {pick(&seed), 0};
+            amass_nn_attr attrs[3] = {{.name = "strides", .kind = AMASS_NN_ATTR_INTS, .ints = strides, .count = 2},
+                                      {.name = "pads", .kind = AMASS_NN_ATTR_INTS, .ints = pads, .count = 4},
+                                      {.name = "output_padding", .kind = AMASS_NN_ATTR_INTS, .ints = extra,
+                                       .count = 2}};
+            floats(&b, "w", weights, 4, weight_dims);
+            node(&b, AMASS_NN_OP_CONV_TRANSPOSE, in, 2, out, 1, attrs, 3);
+        }
+        try_graph(&b, &prepared, &ran);
+    }
+    printf("# %d of 300 hostile graphs prepared, %d ran\n", prepared, ran);
+    ok(prepared >= 0 && ran == prepared, "hostile Slice/Pad/ConvTranspose values are refused or run cleanly");
+}
+
 int main(void)
 {
     bad_slice();
@@ -284,5 +380,6 @@ int main(void)
     bad_split_and_pad();
     bad_depth_to_space();
     exact_cases();
+    hostile_values();
     return done_testing();
 }
