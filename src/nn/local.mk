@@ -4,4 +4,4 @@ libamass_a_SOURCES += src/nn/nn.h src/nn/gemm.c \
 # Layout and resampling ops: Slice, Split, Pad, Resize/Upsample, ConvTranspose.
 libamass_a_SOURCES += src/nn/nn_layout.h src/nn/infer_layout.c src/nn/ops_gather.c src/nn/ops_resample.c \
 	src/nn/ops_deconv.c src/nn/host_step.c src/nn/ops_depth_to_space.c \
-	src/nn/passes_deconv.c
+	src/nn/passes_fold_chain.c

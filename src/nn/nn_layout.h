@@ -83,9 +83,11 @@ typedef struct {
 int nn_depth_to_space_geometry(const amass_nn_graph *graph, const nn_node *node, const nn_env *env,
                                nn_depth_to_space *geometry, amass_status *status);
 
-/* passes_deconv.c: BatchNormalization and constant bias Adds folded into
- * the ConvTranspose before them. */
+/* passes_fold_chain.c: BatchNormalization and constant bias Adds folded
+ * into the ConvTranspose before them; scalar affine steps and spelled-out
+ * hard swish after a Conv or ConvTranspose made post-ops. */
 int nn_fold_into_deconv(amass_nn_graph *graph, amass_status *status);
+int nn_fold_scalar_chains(amass_nn_graph *graph, amass_status *status);
 
 /* ops_gather.c: output element [i0, i1, ...] takes input element
  * [index[0][i0], index[1][i1], ...], or fill where any index is -1. Slice,

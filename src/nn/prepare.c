@@ -109,6 +109,8 @@ int amass_nn_graph_prepare(amass_nn_graph *graph, amass_status *status)
     if (result == AMASS_OK)
         result = nn_fold_into_deconv(graph, status);
     if (result == AMASS_OK)
+        result = nn_fold_scalar_chains(graph, status);
+    if (result == AMASS_OK)
         result = nn_fuse_post_ops(graph, status);
     if (result == AMASS_OK)
         result = nn_remove_dead(graph, status);

@@ -9,7 +9,8 @@ EXTRA_DIST += tests/parity/layout/make-fixtures tests/parity/layout/ort-run.js t
 	$(layout_fixtures:%=tests/parity/layout/%.input.f32) $(layout_fixtures:%=tests/parity/layout/%.ort.f32) \
 	$(layout_networks:%=tests/parity/layout/%.onnx)
 layout_networks = resampling-opset11 resampling-opset13 upsample-opset9 slicing-opset11 slicing-opset13 \
-	padding-opset10 deconv-opset11 resize-modes slice-steps pixel-shuffle-opset13 depth-to-space-dcr
+	padding-opset10 deconv-opset11 resize-modes slice-steps pixel-shuffle-opset13 depth-to-space-dcr \
+	paddle-blocks
 layout_fixtures = $(layout_networks) ocr-det-64x96 ocr-det-96x160 ocr-cls
 check_PROGRAMS += tests/unit/test-nn-layout
 TESTS += tests/unit/test-nn-layout
