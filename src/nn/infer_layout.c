@@ -367,7 +367,8 @@ int nn_deconv_geometry(const amass_nn_graph *graph, const nn_node *node, const n
     int n_shape = nn_attr_ints(node, "output_shape", output_shape, 3);
     if (nn_attr_ints(node, "strides", window->stride, 3) > spatial ||
         nn_attr_ints(node, "dilations", window->dilation, 3) > spatial ||
-        nn_attr_ints(node, "output_padding", deconv->output_padding, 3) > spatial || (n_pads >= 0 && n_pads != 2 * spatial))
+        nn_attr_ints(node, "output_padding", deconv->output_padding, 3) > spatial ||
+        (n_pads >= 0 && n_pads != 2 * spatial))
         return nn_fail_node(status, graph, node, "strides, dilations, output_padding or pads of the wrong length");
     const char *padding = attr_string(node, "auto_pad", "NOTSET");
     int same = strcmp(padding, "SAME_UPPER") == 0 || strcmp(padding, "SAME_LOWER") == 0;

@@ -168,7 +168,9 @@ static const float *scalar_operand(const amass_nn_graph *graph, const nn_node *n
     if (node->n_inputs != 2 || (node->inputs[0] != value && node->inputs[1] != value))
         return NULL;
     int other = node->inputs[0] == value ? node->inputs[1] : node->inputs[0];
-    if (other == value || amass_nn_type_count(&graph->values[other].type) != 1)
+    /* A scalar of higher rank would give the result more dimensions. */
+    if (other == value || amass_nn_type_count(&graph->values[other].type) != 1 ||
+        graph->values[other].type.rank > graph->values[value].type.rank)
         return NULL;
     return constant_floats(graph, other, 1);
 }
@@ -188,7 +190,8 @@ static int spelled_hard_swish(const amass_nn_graph *graph, int value, int middle
     }
     int clip = add < 0 ? -1 : sole_reader(graph, graph->nodes[add].outputs[0]);
     float low, high;
-    if (clip < 0 || graph->nodes[clip].op != AMASS_NN_OP_CLIP || graph->nodes[clip].inputs[0] != graph->nodes[add].outputs[0] ||
+    if (clip < 0 || graph->nodes[clip].op != AMASS_NN_OP_CLIP ||
+        graph->nodes[clip].inputs[0] != graph->nodes[add].outputs[0] ||
         !nn_clip_bounds(graph, &graph->nodes[clip], &low, &high) || low != 0.0f || high != 6.0f)
         return -1;
     int gate = graph->nodes[clip].outputs[0];
