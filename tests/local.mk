@@ -12,3 +12,4 @@ include tests/unit/local-formats.mk
 include tests/unit/local-media.mk
 include tests/unit/local-nn.mk
 include tests/unit/local-nn-math.mk
+include tests/parity/local-layout.mk

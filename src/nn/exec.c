@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "nn_ops.h"
+#include "nn_layout.h"
 
 struct nn_weight {
     int node, input;
@@ -295,6 +296,8 @@ static void plan_free(nn_plan *plan)
         dnnl_primitive_desc_destroy(plan->steps[s].pd);
         dnnl_primitive_destroy(plan->steps[s].sum_copy);
         dnnl_primitive_desc_destroy(plan->steps[s].sum_copy_pd);
+        if (plan->steps[s].host_free)
+            plan->steps[s].host_free(plan->steps[s].host_params);
     }
     for (int s = 0; s < plan->n_slots; s++)
         dnnl_memory_destroy(plan->slots[s].memory);
@@ -392,6 +395,17 @@ static int build_node(nn_plan *plan, int n, amass_status *status)
     case AMASS_NN_OP_TRANSPOSE:
     case AMASS_NN_OP_CONCAT:
         return nn_build_layout(plan, n, status);
+    case AMASS_NN_OP_SLICE:
+    case AMASS_NN_OP_SPLIT:
+    case AMASS_NN_OP_PAD:
+        return nn_build_gather(plan, n, status);
+    case AMASS_NN_OP_RESIZE:
+    case AMASS_NN_OP_UPSAMPLE:
+        return nn_build_resize(plan, n, status);
+    case AMASS_NN_OP_CONV_TRANSPOSE:
+        return nn_build_deconv(plan, n, status);
+    case AMASS_NN_OP_DEPTH_TO_SPACE:
+        return nn_build_depth_to_space(plan, n, status);
     default:
         return nn_fail_node(status, plan->graph, node, "unsupported operator '%s' at run time", node->op_type);
     }
@@ -444,7 +458,7 @@ static int plan_build(amass_nn_session *session, int64_t batch, nn_plan **out, a
         choose_bound_outputs(plan);
     for (int s = 0; s < plan->n_steps && result == AMASS_OK; s++) {
         nn_step *step = &plan->steps[s];
-        dnnl_status_t made = dnnl_primitive_create(&step->primitive, step->pd);
+        dnnl_status_t made = step->host_kernel ? dnnl_success : dnnl_primitive_create(&step->primitive, step->pd);
         if (made == dnnl_success && step->sum_slot >= 0 && !step->sum_in_place) {
             made = dnnl_reorder_primitive_desc_create(&step->sum_copy_pd, &plan->slots[step->sum_slot].md,
                                                       session->engine, &plan->slots[step->dst_slot].md,
@@ -596,7 +610,9 @@ int amass_nn_session_run(amass_nn_session *session, int64_t batch, const float *
                                        {DNNL_ARG_TO, plan->slots[step->dst_slot].memory}};
             done = dnnl_primitive_execute(step->sum_copy, session->stream, 2, copy);
         }
-        if (done == dnnl_success)
+        if (done == dnnl_success && step->host_kernel)
+            done = nn_run_host_step(session->stream, step);
+        else if (done == dnnl_success)
             done = dnnl_primitive_execute(step->primitive, session->stream, step->n_args, step->exec_args);
         if (done != dnnl_success)
             return nn_dnnl_fail(status, plan, NULL, "execute a step", done);

@@ -7,6 +7,7 @@
 
 #include "nn_internal.h"
 #include "nn_ops.h"
+#include "nn_layout.h"
 
 int nn_window_geometry(const amass_nn_graph *graph, const nn_node *node, const nn_env *env, nn_window *window,
                        amass_status *status)
@@ -251,6 +252,14 @@ int nn_host_evaluate(const amass_nn_graph *graph, const nn_node *node, const nn_
         }
         host_binary(node->op, out, in, source, other, env->data[node->inputs[1]], data, offsets);
         free(offsets);
+        break;
+    }
+    case AMASS_NN_OP_SLICE: {
+        int sliced = nn_slice_evaluate(graph, node, env, data, status);
+        if (sliced != AMASS_OK) {
+            free(data);
+            return sliced;
+        }
         break;
     }
     default: /* Reshape, Flatten, Squeeze, Unsqueeze, Identity keep the bytes */

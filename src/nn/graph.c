@@ -65,6 +65,13 @@ static const char *const op_names[AMASS_NN_OP_COUNT] = {
     [AMASS_NN_OP_REDUCE_MIN] = "ReduceMin",
     [AMASS_NN_OP_REDUCE_PROD] = "ReduceProd",
     [AMASS_NN_OP_REDUCE_L2] = "ReduceL2",
+    [AMASS_NN_OP_SLICE] = "Slice",
+    [AMASS_NN_OP_SPLIT] = "Split",
+    [AMASS_NN_OP_PAD] = "Pad",
+    [AMASS_NN_OP_RESIZE] = "Resize",
+    [AMASS_NN_OP_UPSAMPLE] = "Upsample",
+    [AMASS_NN_OP_CONV_TRANSPOSE] = "ConvTranspose",
+    [AMASS_NN_OP_DEPTH_TO_SPACE] = "DepthToSpace",
 };
 
 amass_nn_op amass_nn_op_from_name(const char *op_type)

@@ -8,6 +8,7 @@
 
 #include "nn_internal.h"
 #include "nn_ops.h"
+#include "nn_layout.h"
 
 int nn_env_init(nn_env *env, const amass_nn_graph *graph, int n_nodes)
 {
@@ -72,6 +73,7 @@ static int folds_on_host(amass_nn_op op)
     case AMASS_NN_OP_IDENTITY:
     case AMASS_NN_OP_CAST:
     case AMASS_NN_OP_CONCAT:
+    case AMASS_NN_OP_SLICE:
     case AMASS_NN_OP_ADD:
     case AMASS_NN_OP_SUB:
     case AMASS_NN_OP_MUL:
@@ -446,6 +448,14 @@ static int infer_node(const amass_nn_graph *graph, const nn_node *node, nn_env *
     case AMASS_NN_OP_UNSQUEEZE:
     case AMASS_NN_OP_SQUEEZE:
         return infer_squeeze(graph, node, env, status);
+    case AMASS_NN_OP_SLICE:
+    case AMASS_NN_OP_SPLIT:
+    case AMASS_NN_OP_PAD:
+    case AMASS_NN_OP_RESIZE:
+    case AMASS_NN_OP_UPSAMPLE:
+    case AMASS_NN_OP_CONV_TRANSPOSE:
+    case AMASS_NN_OP_DEPTH_TO_SPACE:
+        return nn_infer_layout(graph, node, env, status);
     case AMASS_NN_OP_CAST: {
         int valid;
         *out = *in;
@@ -513,7 +523,7 @@ int nn_infer(const amass_nn_graph *graph, int64_t batch, nn_env *env, amass_stat
         }
         if (elements > (double)((int64_t)1 << 40))
             return nn_fail_node(status, graph, node, "the output would hold %.0f elements", elements);
-        for (int o = 1; o < node->n_outputs; o++)
+        for (int o = 1; o < node->n_outputs && node->op != AMASS_NN_OP_SPLIT; o++)
             if (nn_value_use_count(graph, node->outputs[o]) > 0)
                 return nn_fail_node(status, graph, node, "output %d is used; only the first output runs", o);
         int all_known = folds_on_host(node->op);

@@ -26,6 +26,9 @@ int nn_clip_bounds(const amass_nn_graph *graph, const nn_node *node, float *low,
 
 #define NN_MAX_ARGS 72
 
+/* A kernel the library runs itself; data[a] is the buffer of argument a. */
+typedef void (*nn_host_kernel)(const void *params, void *const *data);
+
 typedef struct {
     dnnl_primitive_desc_t pd;
     dnnl_primitive_t primitive;
@@ -41,6 +44,9 @@ typedef struct {
     dnnl_primitive_desc_t sum_copy_pd;
     dnnl_primitive_t sum_copy;
     int sum_in_place;
+    nn_host_kernel host_kernel; /* set: runs instead of a oneDNN primitive */
+    void *host_params;
+    void (*host_free)(void *params);
 } nn_step;
 
 typedef struct {
@@ -115,6 +121,10 @@ int nn_build_reduce(nn_plan *plan, int node_index, amass_status *status);
 int nn_build_layout(nn_plan *plan, int node_index, amass_status *status);
 /* ops_math.c: unary math, Pow, Max/Min, Where, LayerNormalization, Gather */
 int nn_build_math(nn_plan *plan, int node_index, amass_status *status);
+int nn_build_gather(nn_plan *plan, int node_index, amass_status *status);
+int nn_build_resize(nn_plan *plan, int node_index, amass_status *status);
+int nn_build_deconv(nn_plan *plan, int node_index, amass_status *status);
+int nn_build_depth_to_space(nn_plan *plan, int node_index, amass_status *status);
 /* Post-ops of a fused node as a primitive attribute; the residual slot
  * (or -1) for the sum. */
 int nn_post_ops_attr(nn_plan *plan, const nn_node *node, dnnl_primitive_attr_t *attr, int *sum_slot,

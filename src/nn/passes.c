@@ -423,7 +423,8 @@ int nn_fuse_post_ops(amass_nn_graph *graph, amass_status *status)
             if (result != AMASS_OK)
                 return result;
         }
-        if (node->op == AMASS_NN_OP_CONV || node->op == AMASS_NN_OP_GEMM || node->op == AMASS_NN_OP_MATMUL)
+        if (node->op == AMASS_NN_OP_CONV || node->op == AMASS_NN_OP_GEMM || node->op == AMASS_NN_OP_MATMUL ||
+            node->op == AMASS_NN_OP_CONV_TRANSPOSE)
             fuse_chain(graph, n);
     }
     return AMASS_OK;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "nn_ops.h"
+#include "nn_layout.h"
 
 /* Two probes: a value equal at both batch sizes does not depend on it.
  * 2 and 3 rather than 1, so "batch * 0" style coincidences stay apart. */
@@ -81,7 +82,7 @@ static int check_supported(const amass_nn_graph *graph, amass_status *status)
             int producer = graph->values[value].producer;
             host_known = node->op == AMASS_NN_OP_SHAPE ||
                          (producer >= 0 && !nn_op_runs(graph->nodes[producer].op)) ||
-                         graph->values[value].type.dtype == AMASS_NN_INT64;
+                         graph->values[value].type.dtype != AMASS_NN_FLOAT32;
         }
         if (!host_known)
             return nn_fail_node(status, graph, node, "%s on tensors computed at run time is not supported yet",
@@ -110,6 +111,10 @@ int amass_nn_graph_prepare(amass_nn_graph *graph, amass_status *status)
         result = check_supported(graph, status);
     if (result == AMASS_OK)
         result = nn_fold_batch_norm(graph, status);
+    if (result == AMASS_OK)
+        result = nn_fold_into_deconv(graph, status);
+    if (result == AMASS_OK)
+        result = nn_fold_scalar_chains(graph, status);
     if (result == AMASS_OK)
         result = nn_fuse_post_ops(graph, status);
     if (result == AMASS_OK)
