@@ -7,3 +7,8 @@ testdata_gen_blobs_LDADD = -lm
 tests_parity_ari_SOURCES = tests/parity/ari.c
 tests_parity_ari_LDADD = $(AMASS_LIBS)
 TESTS += tests/parity/cluster.sh
+# Whole torchvision architectures against ONNX Runtime, run by hand:
+# tests/parity/zoo/check (onnx-run is its engine side).
+check_PROGRAMS += tests/parity/onnx-run
+tests_parity_onnx_run_LDADD = $(AMASS_LIBS)
+EXTRA_DIST += tests/parity/zoo/check
