@@ -280,6 +280,13 @@ static int time_batch(const options *opts, const amass_nn_graph *graph, amass_nn
     run_buffers buffers = {0};
     int code = make_buffers(graph, session, batch, &buffers, status);
     for (int run = -opts->warmup; code == AMASS_OK && run < opts->repeat; run++) {
+        if (run == 0) {
+            /* Marks where the timed runs begin in oneDNN's verbose output
+             * (ONEDNN_VERBOSE=1 prints to stdout too): the bench's
+             * --profile counts only what follows. */
+            printf("timed_runs %d\n", opts->repeat);
+            fflush(stdout);
+        }
         double started = now_seconds();
         code = amass_nn_session_run(session, batch, (const float *const *)buffers.inputs,
                                     (float *const *)buffers.outputs, status);
