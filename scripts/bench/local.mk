@@ -1,0 +1,7 @@
+# Benchmark drivers: scripts/bench/run-all (`make bench`) runs the scripts;
+# the C driver the nn benchmark times the engine with is built by `make` so
+# it always compiles with the library, but it is neither a test nor installed.
+noinst_PROGRAMS += scripts/bench/nn-bench
+scripts_bench_nn_bench_SOURCES = scripts/bench/nn-bench.c
+scripts_bench_nn_bench_LDADD = $(AMASS_LIBS)
+EXTRA_DIST += scripts/bench/nn scripts/bench/nn-ort.js scripts/install-bench-deps
