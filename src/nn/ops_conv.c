@@ -39,12 +39,12 @@ int nn_post_ops_attr(nn_plan *plan, const nn_node *node, dnnl_primitive_attr_t *
     return AMASS_OK;
 }
 
-static void any_md(dnnl_memory_desc_t *md, int rank, const int64_t *dims)
+static void any_md(dnnl_memory_desc_t *md, int rank, const int64_t *dims, dnnl_data_type_t type)
 {
     dnnl_dims_t copy;
     for (int d = 0; d < rank; d++)
         copy[d] = dims[d];
-    dnnl_memory_desc_init_by_tag(md, rank, copy, dnnl_f32, dnnl_format_tag_any);
+    dnnl_memory_desc_init_by_tag(md, rank, copy, type, dnnl_format_tag_any);
 }
 
 static void plain_dims_md(dnnl_memory_desc_t *md, int rank, const int64_t *dims)
@@ -101,12 +101,22 @@ int nn_build_conv(nn_plan *plan, int node_index, amass_status *status)
     weight_dims[weight_rank++] = weight_type->dims[0] / group;
     for (int d = 1; d < weight_type->rank; d++)
         weight_dims[weight_rank++] = weight_type->dims[d];
+    /* In bf16 the output stays bf16 too: the next convolution reads it
+     * without a conversion, and the bias stays f32. A convolution with one
+     * output position per channel (squeeze-excitation gates, heads) costs
+     * next to nothing and scales whole feature maps, so it keeps f32. */
+    dnnl_data_type_t compute = nn_session_compute_type(plan->session);
+    int64_t positions = 1;
+    for (int d = 2; d < out->rank; d++)
+        positions *= out->dims[d];
+    if (positions == 1)
+        compute = dnnl_f32;
     dnnl_memory_desc_t src_any, weights_any, bias_md, dst_any, weights_user;
-    any_md(&src_any, in->rank, in->dims);
-    any_md(&weights_any, weight_rank, weight_dims);
+    any_md(&src_any, in->rank, in->dims, compute);
+    any_md(&weights_any, weight_rank, weight_dims, compute);
     plain_dims_md(&weights_user, weight_rank, weight_dims);
     plain_dims_md(&bias_md, 1, &weight_type->dims[0]);
-    any_md(&dst_any, out->rank, out->dims);
+    any_md(&dst_any, out->rank, out->dims, compute);
     dnnl_dims_t strides, dilates, pad_left, pad_right;
     for (int d = 0; d < window.spatial; d++) {
         strides[d] = window.stride[d];
@@ -119,7 +129,7 @@ int nn_build_conv(nn_plan *plan, int node_index, amass_status *status)
     result = nn_post_ops_attr(plan, node, &attr, &sum_slot, status);
     if (result != AMASS_OK)
         return result;
-    int winograd = nn_session_winograd(plan->session) && group == 1 && window.spatial == 2;
+    int winograd = nn_session_winograd(plan->session) && compute == dnnl_f32 && group == 1 && window.spatial == 2;
     for (int d = 0; d < window.spatial; d++)
         winograd &= window.kernel[d] == 3 && window.stride[d] == 1 && window.dilation[d] == 1;
     dnnl_primitive_desc_t pd = NULL;
@@ -216,12 +226,18 @@ int nn_build_matmul(nn_plan *plan, int node_index, amass_status *status)
         dnnl_dims_t dims = {k, n}, strides = {1, k};
         dnnl_memory_desc_init_by_strides(&b_user, 2, dims, dnnl_f32, strides);
     }
+    /* bf16: both operands rounded to bf16, the product and dst in f32. */
+    dnnl_data_type_t compute = nn_session_compute_type(plan->session);
+    dnnl_memory_desc_t a_compute = a_md, b_compute = b_user;
+    a_compute.data_type = compute;
+    b_compute.data_type = compute;
     if (weights)
-        any_md(&b_md, rank, b_dims);
+        any_md(&b_md, rank, b_dims, compute);
     else
         b_md = b_user;
     dnnl_matmul_desc_t desc;
-    dnnl_status_t made = dnnl_matmul_desc_init(&desc, &a_md, &b_md, has_bias ? &bias_md : NULL, &dst_md);
+    dnnl_status_t made = dnnl_matmul_desc_init(&desc, &a_compute, weights ? &b_md : &b_compute,
+                                               has_bias ? &bias_md : NULL, &dst_md);
     if (made != dnnl_success)
         return nn_dnnl_fail(status, plan, node, "describe this matrix product", made);
     dnnl_primitive_attr_t attr;
@@ -240,10 +256,13 @@ int nn_build_matmul(nn_plan *plan, int node_index, amass_status *status)
         src = nn_plan_plain(plan, src, status);
     if (src >= 0)
         src = alias_slot(plan, src, &a_md, status);
+    if (src >= 0)
+        src = nn_plan_as(plan, src, &a_compute, status);
     if (src >= 0 && !weights) {
         other = nn_plan_input_slot(plan, node, 1, status);
         other = other < 0 ? other : nn_plan_plain(plan, other, status);
         other = other < 0 ? other : alias_slot(plan, other, &b_md, status);
+        other = other < 0 ? other : nn_plan_as(plan, other, &b_compute, status);
     }
     result = src < 0 || (!weights && other < 0) ? (int)status->code : AMASS_OK;
     if (result == AMASS_OK && weights)

@@ -259,6 +259,54 @@ static dnnl_alg_kind_t gated_consumer(const amass_nn_graph *graph, int value, in
     return gates ? algorithm : 0;
 }
 
+/* Whether value is a float constant scalar within 1e-6 of wanted. */
+static int scalar_is(const amass_nn_graph *graph, int value, float wanted)
+{
+    const float *scalar = value >= 0 ? float_constant(graph, value, 1) : NULL;
+    return scalar && fabsf(scalar[0] - wanted) <= 1e-6f * fabsf(wanted);
+}
+
+/* The other input of a two-input node, -1 if value is not one of them. */
+static int other_input(const nn_node *node, int value)
+{
+    if (node->n_inputs != 2)
+        return -1;
+    return node->inputs[0] == value ? node->inputs[1] : node->inputs[1] == value ? node->inputs[0] : -1;
+}
+
+/* x * Clip(x + 3, 0, 6) / 6 spelled out in four nodes (Paddle's and
+ * older exporters' HardSwish): the last node of the chain, or -1. The
+ * scaling by 1/6 may come before or after the product. */
+static int decomposed_hard_swish(const amass_nn_graph *graph, int value, int chain[4])
+{
+    if (graph->values[value].is_output || nn_value_use_count(graph, value) != 2)
+        return -1;
+    chain[0] = -1;
+    for (int n = 0; n < graph->n_nodes && chain[0] < 0; n++) {
+        const nn_node *node = &graph->nodes[n];
+        if (!node->dead && node->op == AMASS_NN_OP_ADD && scalar_is(graph, other_input(node, value), 3.0f))
+            chain[0] = n;
+    }
+    float low, high;
+    if (chain[0] < 0 || (chain[1] = only_consumer(graph, graph->nodes[chain[0]].outputs[0])) < 0 ||
+        graph->nodes[chain[1]].op != AMASS_NN_OP_CLIP || !nn_clip_bounds(graph, &graph->nodes[chain[1]], &low, &high) ||
+        low != 0.0f || high != 6.0f || (chain[2] = only_consumer(graph, graph->nodes[chain[1]].outputs[0])) < 0 ||
+        (chain[3] = only_consumer(graph, graph->nodes[chain[2]].outputs[0])) < 0)
+        return -1;
+    const nn_node *first = &graph->nodes[chain[2]], *second = &graph->nodes[chain[3]];
+    int clipped = graph->nodes[chain[1]].outputs[0];
+    /* Product then scaling, or scaling then product. */
+    int product_first = first->op == AMASS_NN_OP_MUL && other_input(first, clipped) == value;
+    const nn_node *product = product_first ? first : second, *scaling = product_first ? second : first;
+    int scaled = product_first ? first->outputs[0] : clipped;
+    int scales = (scaling->op == AMASS_NN_OP_DIV && scaling->n_inputs == 2 && scaling->inputs[0] == scaled &&
+                  scalar_is(graph, scaling->inputs[1], 6.0f)) ||
+                 (scaling->op == AMASS_NN_OP_MUL && scalar_is(graph, other_input(scaling, scaled), 1.0f / 6));
+    int multiplies = product->op == AMASS_NN_OP_MUL &&
+                     other_input(product, product_first ? clipped : scaling->outputs[0]) == value;
+    return scales && multiplies ? chain[3] : -1;
+}
+
 static void fuse_chain(amass_nn_graph *graph, int n)
 {
     for (;;) {
@@ -271,6 +319,15 @@ static void fuse_chain(amass_nn_graph *graph, int n)
                                                       .value = -1};
             graph->nodes[sigmoid].dead = 1;
             absorb(graph, n, multiply);
+            continue;
+        }
+        int chain[4];
+        if (node->n_post < NN_MAX_POST && decomposed_hard_swish(graph, out, chain) >= 0) {
+            node->post[node->n_post++] = (nn_post_op){.kind = NN_POST_ELTWISE, .algorithm = dnnl_eltwise_hardswish,
+                                                      .alpha = 1, .value = -1};
+            for (int c = 0; c < 3; c++)
+                graph->nodes[chain[c]].dead = 1;
+            absorb(graph, n, chain[3]);
             continue;
         }
         int consumer = only_consumer(graph, out);
