@@ -11,3 +11,4 @@ include tests/fuzz/local.mk
 include tests/unit/local-formats.mk
 include tests/unit/local-media.mk
 include tests/unit/local-nn.mk
+include tests/parity/local-speed.mk
