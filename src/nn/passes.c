@@ -307,7 +307,80 @@ static int decomposed_hard_swish(const amass_nn_graph *graph, int value, int cha
     return scales && multiplies ? chain[3] : -1;
 }
 
-static void fuse_chain(amass_nn_graph *graph, int n)
+/* x * c, c * x, x + c, c + x, x - c or x / c with c a constant scalar
+ * (the learnable affine blocks of PP-LCNet, folded scales): the linear
+ * post-op alpha * x + beta it is; 0 if node is none of these. */
+static int scalar_affine(const amass_nn_graph *graph, const nn_node *node, int value, float *alpha, float *beta)
+{
+    int other = other_input(node, value);
+    const float *scalar = other >= 0 ? float_constant(graph, other, 1) : NULL;
+    if (!scalar || graph->values[other].type.rank > graph->values[value].type.rank)
+        return 0;
+    int value_first = node->inputs[0] == value;
+    switch (node->op) {
+    case AMASS_NN_OP_MUL:
+        *alpha = scalar[0], *beta = 0;
+        return 1;
+    case AMASS_NN_OP_ADD:
+        *alpha = 1, *beta = scalar[0];
+        return 1;
+    case AMASS_NN_OP_SUB:
+        *alpha = 1, *beta = -scalar[0];
+        return value_first;
+    case AMASS_NN_OP_DIV:
+        *alpha = 1 / scalar[0], *beta = 0;
+        return value_first && scalar[0] != 0;
+    default:
+        return 0;
+    }
+}
+
+/* A Conv's weights and bias scaled so it computes alpha * conv + beta
+ * itself; 1 done, 0 when its weights are not plain constants, or minus
+ * the status code. */
+static int fold_conv_affine(amass_nn_graph *graph, int n, float alpha, float beta, amass_status *status)
+{
+    nn_node *conv = &graph->nodes[n];
+    const amass_nn_tensor_type *weight_type = &graph->values[conv->inputs[1]].type;
+    size_t channels = weight_type->rank > 0 ? (size_t)weight_type->dims[0] : 0;
+    if (channels == 0)
+        return 0;
+    size_t count = amass_nn_type_count(weight_type);
+    const float *weights = float_constant(graph, conv->inputs[1], count);
+    int has_bias = conv->n_inputs > 2 && conv->inputs[2] >= 0;
+    const float *bias = has_bias ? float_constant(graph, conv->inputs[2], channels) : NULL;
+    if (!weights || (has_bias && !bias))
+        return 0;
+    float *new_weights = amass_alloc_array(count, sizeof *new_weights);
+    float *new_bias = amass_alloc_array(channels, sizeof *new_bias);
+    if (!new_weights || !new_bias) {
+        free(new_weights);
+        free(new_bias);
+        return -amass_fail(status, AMASS_ERR_NOMEM, "out of memory folding a scale into a Conv");
+    }
+    for (size_t i = 0; i < count; i++)
+        new_weights[i] = weights[i] * alpha;
+    for (size_t c = 0; c < channels; c++)
+        new_bias[c] = (bias ? bias[c] : 0.0f) * alpha + beta;
+    amass_nn_tensor_type folded_type = *weight_type;
+    amass_nn_tensor_type bias_type = {.dtype = AMASS_NN_FLOAT32, .rank = 1, .dims = {(int64_t)channels}};
+    int weight_value = nn_graph_constant_value(graph, "", &folded_type, new_weights, status);
+    if (weight_value < 0) {
+        free(new_bias);
+        return -status->code;
+    }
+    int bias_value = nn_graph_constant_value(graph, "", &bias_type, new_bias, status);
+    if (bias_value < 0)
+        return -status->code;
+    conv = &graph->nodes[n];
+    conv->inputs[1] = weight_value;
+    if (conv->n_inputs < 3)
+        conv->n_inputs = 3;
+    conv->inputs[2] = bias_value;
+    return 1;
+}
+
+static int fuse_chain(amass_nn_graph *graph, int n, amass_status *status)
 {
     for (;;) {
         nn_node *node = &graph->nodes[n];
@@ -332,13 +405,40 @@ static void fuse_chain(amass_nn_graph *graph, int n)
         }
         int consumer = only_consumer(graph, out);
         if (consumer < 0)
-            return;
+            return AMASS_OK;
         const nn_node *next = &graph->nodes[consumer];
         nn_post_op posts[2];
         int n_posts;
+        float alpha, beta;
+        /* oneDNN 2.6 computes a second linear post-op of one chain wrong
+         * (with the first one's constants), so a chain takes one. */
+        int linears = 0;
+        for (int p = 0; p < node->n_post; p++)
+            linears += node->post[p].kind == NN_POST_ELTWISE && node->post[p].algorithm == dnnl_eltwise_linear;
+        if (scalar_affine(graph, next, out, &alpha, &beta)) {
+            nn_post_op *last = node->n_post > 0 ? &node->post[node->n_post - 1] : NULL;
+            if (node->n_post == 0 && node->op == AMASS_NN_OP_CONV) {
+                int folded = fold_conv_affine(graph, n, alpha, beta, status);
+                if (folded < 0)
+                    return -folded;
+                if (!folded)
+                    return AMASS_OK;
+            } else if (last && last->kind == NN_POST_ELTWISE && last->algorithm == dnnl_eltwise_linear) {
+                /* a2 (a1 x + b1) + b2 as one step */
+                last->beta = alpha * last->beta + beta;
+                last->alpha *= alpha;
+            } else if (node->n_post < NN_MAX_POST && linears == 0) {
+                node->post[node->n_post++] = (nn_post_op){.kind = NN_POST_ELTWISE, .algorithm = dnnl_eltwise_linear,
+                                                          .alpha = alpha, .beta = beta, .value = -1};
+            } else {
+                return AMASS_OK;
+            }
+            absorb(graph, n, consumer);
+            continue;
+        }
         if (activation_post(graph, next, posts, &n_posts)) {
-            if (node->n_post + n_posts > NN_MAX_POST)
-                return;
+            if (node->n_post + n_posts > NN_MAX_POST || (linears > 0 && posts[0].algorithm == dnnl_eltwise_linear))
+                return AMASS_OK;
             for (int p = 0; p < n_posts; p++)
                 node->post[node->n_post++] = posts[p];
             absorb(graph, n, consumer);
@@ -370,7 +470,7 @@ static void fuse_chain(amass_nn_graph *graph, int n)
                 continue;
             }
         }
-        return;
+        return AMASS_OK;
     }
 }
 
@@ -385,8 +485,11 @@ int nn_fuse_post_ops(amass_nn_graph *graph, amass_status *status)
             if (result != AMASS_OK)
                 return result;
         }
-        if (node->op == AMASS_NN_OP_CONV || node->op == AMASS_NN_OP_GEMM || node->op == AMASS_NN_OP_MATMUL)
-            fuse_chain(graph, n);
+        if (node->op == AMASS_NN_OP_CONV || node->op == AMASS_NN_OP_GEMM || node->op == AMASS_NN_OP_MATMUL) {
+            int result = fuse_chain(graph, n, status);
+            if (result != AMASS_OK)
+                return result;
+        }
     }
     return AMASS_OK;
 }

@@ -93,11 +93,14 @@ static void check_fused_hard_swish(const float *input)
         amass_nn_graph_free(graph);
         return;
     }
-    /* Three chains fused into their convolutions; the Clip-to-5 look-alike
-     * keeps its Add, Clip and Div. */
+    /* Three chains and the scalar steps fused into their convolutions; the
+     * Clip-to-5 look-alike keeps its Add, Clip, Mul and Div, the gate its
+     * two Mul (a second linear step in one chain is not fused). */
     is_int(amass_nn_graph_count_op(graph, AMASS_NN_OP_CLIP), 1, "hardswish-chains: one Clip left (the look-alike)");
     is_int(amass_nn_graph_count_op(graph, AMASS_NN_OP_ADD), 1, "hardswish-chains: one Add left");
     is_int(amass_nn_graph_count_op(graph, AMASS_NN_OP_DIV), 1, "hardswish-chains: one Div left");
+    is_int(amass_nn_graph_count_op(graph, AMASS_NN_OP_MUL), 3, "hardswish-chains: three Mul left (look-alike, gate)");
+    is_int(amass_nn_graph_count_op(graph, AMASS_NN_OP_SUB), 0, "hardswish-chains: no Sub left");
     if (ok(run(graph, 0, input, output) == AMASS_OK, "hardswish-chains runs")) {
         double error = relative_error(output, reference, BATCH * 5);
         printf("# hardswish-chains: relative error %.3g\n", error);
