@@ -135,13 +135,36 @@ int nn_build_conv(nn_plan *plan, int node_index, amass_status *status)
     dnnl_primitive_desc_t pd = NULL;
     dnnl_status_t made = dnnl_unimplemented;
     /* Winograd where asked and oneDNN has a kernel for it; direct otherwise. */
-    for (int attempt = winograd ? 0 : 1; attempt < 2 && made != dnnl_success; attempt++) {
-        dnnl_convolution_desc_t desc;
-        made = dnnl_dilated_convolution_forward_desc_init(
-            &desc, dnnl_forward_inference, attempt == 0 ? dnnl_convolution_winograd : dnnl_convolution_direct,
-            &src_any, &weights_any, has_bias ? &bias_md : NULL, &dst_any, strides, dilates, pad_left, pad_right);
-        if (made == dnnl_success)
-            made = dnnl_primitive_desc_create(&pd, &desc, attr, nn_session_engine(plan->session), NULL);
+    /* f32 images: channels blocked by 16 (nChw16c) from one convolution
+     * to the next where oneDNN has kernels for it. Its default choice
+     * (channels last, brgemm) is slower on the memory-bound layers of
+     * mobile networks (MobileNetV2 at batch 16: 234 against 277 images/s)
+     * and no faster elsewhere. An input of fewer than 16 channels (the
+     * image) keeps the layout oneDNN picks, so it is not padded. */
+    int blocked = compute == dnnl_f32 && in->rank == 4;
+    dnnl_memory_desc_t src_md = src_any, dst_md = dst_any;
+    for (int layout = blocked ? 0 : 1; layout < 2 && made != dnnl_success; layout++) {
+        if (layout == 0) {
+            dnnl_dims_t src_dims, dst_dims;
+            for (int d = 0; d < 4; d++) {
+                src_dims[d] = in->dims[d];
+                dst_dims[d] = out->dims[d];
+            }
+            if (in->dims[1] % 16 == 0)
+                dnnl_memory_desc_init_by_tag(&src_md, 4, src_dims, compute, dnnl_aBcd16b);
+            dnnl_memory_desc_init_by_tag(&dst_md, 4, dst_dims, compute, dnnl_aBcd16b);
+        } else {
+            src_md = src_any;
+            dst_md = dst_any;
+        }
+        for (int attempt = winograd ? 0 : 1; attempt < 2 && made != dnnl_success; attempt++) {
+            dnnl_convolution_desc_t desc;
+            made = dnnl_dilated_convolution_forward_desc_init(
+                &desc, dnnl_forward_inference, attempt == 0 ? dnnl_convolution_winograd : dnnl_convolution_direct,
+                &src_md, &weights_any, has_bias ? &bias_md : NULL, &dst_md, strides, dilates, pad_left, pad_right);
+            if (made == dnnl_success)
+                made = dnnl_primitive_desc_create(&pd, &desc, attr, nn_session_engine(plan->session), NULL);
+        }
     }
     dnnl_primitive_attr_destroy(attr);
     if (made != dnnl_success)
