@@ -140,8 +140,11 @@ int nn_build_conv(nn_plan *plan, int node_index, amass_status *status)
      * (channels last, brgemm) is slower on the memory-bound layers of
      * mobile networks (MobileNetV2 at batch 16: 234 against 277 images/s)
      * and no faster elsewhere. An input of fewer than 16 channels (the
-     * image) keeps the layout oneDNN picks, so it is not padded. */
-    int blocked = compute == dnnl_f32 && in->rank == 4;
+     * image) keeps the layout oneDNN picks, so it is not padded. In a
+     * bf16 session the f32 gates keep oneDNN's choice too: they meet bf16
+     * feature maps in channels-last layout, where only the reference
+     * kernel multiplies a blocked gate. */
+    int blocked = nn_session_compute_type(plan->session) == dnnl_f32 && in->rank == 4;
     dnnl_memory_desc_t src_md = src_any, dst_md = dst_any;
     for (int layout = blocked ? 0 : 1; layout < 2 && made != dnnl_success; layout++) {
         if (layout == 0) {
