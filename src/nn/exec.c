@@ -25,6 +25,7 @@ struct amass_nn_session {
     int n_weights;
     amass_nn_session_stats stats;
     int winograd;
+    int bf16;
 };
 
 static void plan_free(nn_plan *plan);
@@ -49,6 +50,30 @@ void amass_nn_session_set_winograd(amass_nn_session *session, int enabled)
         session->n_plans = 0;
     }
     session->winograd = !!enabled;
+}
+
+int amass_nn_bf16_available(void)
+{
+    /* The ISA values are nested bit sets: a newer ISA contains the bits
+     * of the ones it extends. */
+    dnnl_cpu_isa_t isa = dnnl_get_effective_cpu_isa();
+    return ((unsigned)isa & (unsigned)dnnl_cpu_isa_avx512_core_bf16) == (unsigned)dnnl_cpu_isa_avx512_core_bf16;
+}
+
+void amass_nn_session_set_bf16(amass_nn_session *session, int enabled)
+{
+    int wanted = enabled && amass_nn_bf16_available();
+    if (wanted != session->bf16) {
+        for (int p = 0; p < session->n_plans; p++)
+            plan_free(session->plans[p]);
+        session->n_plans = 0;
+    }
+    session->bf16 = wanted;
+}
+
+dnnl_data_type_t nn_session_compute_type(const amass_nn_session *session)
+{
+    return session->bf16 ? dnnl_bf16 : dnnl_f32;
 }
 
 void nn_session_count_primitive(amass_nn_session *session)
@@ -203,6 +228,16 @@ int nn_plan_as(nn_plan *plan, int slot, const dnnl_memory_desc_t *md, amass_stat
     if (converted >= 0)
         plan->slots[slot].converted = converted;
     return converted;
+}
+
+int nn_plan_f32(nn_plan *plan, int slot, amass_status *status)
+{
+    if (plan->slots[slot].md.data_type == dnnl_f32)
+        return slot;
+    /* Strides count elements, so the same blocking holds for f32. */
+    dnnl_memory_desc_t md = plan->slots[slot].md;
+    md.data_type = dnnl_f32;
+    return nn_plan_as(plan, slot, &md, status);
 }
 
 int nn_plan_known_slot(nn_plan *plan, int value, amass_status *status)

@@ -83,12 +83,18 @@ typedef struct {
 dnnl_engine_t nn_session_engine(const struct amass_nn_session *session);
 void nn_session_count_primitive(struct amass_nn_session *session);
 int nn_session_winograd(const struct amass_nn_session *session);
+/* The data type convolutions and matrix products compute in: bf16 when
+ * the session asked for it and the CPU has it, else f32. */
+dnnl_data_type_t nn_session_compute_type(const struct amass_nn_session *session);
 int nn_plan_new_slot(nn_plan *plan, const dnnl_memory_desc_t *md, amass_status *status);
 void nn_plan_set_md(nn_plan *plan, int slot, const dnnl_memory_desc_t *md);
 /* The slot holding value's data in plain row-major layout, reordering once. */
 int nn_plan_plain(nn_plan *plan, int slot, amass_status *status);
 /* The slot holding value's data with exactly md, reordering if it differs. */
 int nn_plan_as(nn_plan *plan, int slot, const dnnl_memory_desc_t *md, amass_status *status);
+/* The slot holding value's data in float32, same layout (converting
+ * from bf16 once when it is not). */
+int nn_plan_f32(nn_plan *plan, int slot, amass_status *status);
 /* Takes ownership of pd (also on failure). */
 nn_step *nn_plan_add_step(nn_plan *plan, dnnl_primitive_desc_t pd, amass_status *status);
 void nn_step_arg(nn_step *step, int kind, int slot);

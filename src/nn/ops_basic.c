@@ -173,6 +173,22 @@ int nn_build_binary(nn_plan *plan, int node_index, amass_status *status)
                                                &plan->slots[first].md);
     if (made != dnnl_success)
         return nn_dnnl_fail(status, plan, node, "describe this arithmetic", made);
+    dnnl_primitive_desc_t probe;
+    if (plan->slots[first].md.data_type != plan->slots[second].md.data_type &&
+        dnnl_primitive_desc_create(&probe, &desc, NULL, nn_session_engine(plan->session), NULL) != dnnl_success) {
+        /* A bf16 operand meeting an f32 one where oneDNN has no mixed
+         * kernel: both widened, so the arithmetic runs in f32. */
+        first = nn_plan_f32(plan, first, status);
+        second = first < 0 ? first : nn_plan_f32(plan, second, status);
+        if (second < 0)
+            return status->code;
+        made = dnnl_binary_desc_init(&desc, algorithm, &plan->slots[first].md, &plan->slots[second].md,
+                                     &plan->slots[first].md);
+        if (made != dnnl_success)
+            return nn_dnnl_fail(status, plan, node, "describe this arithmetic", made);
+    } else if (plan->slots[first].md.data_type != plan->slots[second].md.data_type) {
+        dnnl_primitive_desc_destroy(probe);
+    }
     int result = finish(plan, node, &desc, NULL, DNNL_ARG_SRC_0, first, "create this arithmetic", status);
     if (result == AMASS_OK)
         nn_step_arg(&plan->steps[plan->n_steps - 1], DNNL_ARG_SRC_1, second);
@@ -205,7 +221,7 @@ int nn_build_pool(nn_plan *plan, int node_index, amass_status *status)
     for (int d = 0; d < out->rank; d++)
         dims[d] = out->dims[d];
     dnnl_memory_desc_t dst_any;
-    dnnl_memory_desc_init_by_tag(&dst_any, out->rank, dims, dnnl_f32, dnnl_format_tag_any);
+    dnnl_memory_desc_init_by_tag(&dst_any, out->rank, dims, plan->slots[src].md.data_type, dnnl_format_tag_any);
     dnnl_alg_kind_t algorithm = node->op == AMASS_NN_OP_MAX_POOL ? dnnl_pooling_max
                                 : node->op == AMASS_NN_OP_AVERAGE_POOL && nn_attr_int(node, "count_include_pad", 0)
                                     ? dnnl_pooling_avg_include_padding

@@ -76,7 +76,7 @@ static int build_concat(nn_plan *plan, const nn_node *node, amass_status *status
     dnnl_memory_desc_t *sources = calloc((size_t)node->n_inputs + 1, sizeof *sources);
     int *slots = calloc((size_t)node->n_inputs + 1, sizeof *slots);
     int result = sources && slots ? AMASS_OK : amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
-    int n_parts = 0;
+    int n_parts = 0, mixed = 0;
     for (int i = 0; i < node->n_inputs && result == AMASS_OK; i++) {
         if (amass_nn_type_count(&plan->env.types[node->inputs[i]]) == 0)
             continue; /* oneDNN rejects empty parts; they add nothing */
@@ -86,7 +86,15 @@ static int build_concat(nn_plan *plan, const nn_node *node, amass_status *status
             break;
         }
         slots[n_parts] = slot;
+        mixed |= plan->slots[slot].md.data_type != plan->slots[slots[0]].md.data_type;
         sources[n_parts++] = plan->slots[slot].md;
+    }
+    /* Parts of different types (bf16 next to f32) are joined in f32. */
+    for (int i = 0; i < n_parts && mixed && result == AMASS_OK; i++) {
+        if ((slots[i] = nn_plan_f32(plan, slots[i], status)) < 0)
+            result = status->code;
+        else
+            sources[i] = plan->slots[slots[i]].md;
     }
     dnnl_primitive_desc_t pd = NULL;
     if (result == AMASS_OK) {
