@@ -175,8 +175,26 @@ static const float *scalar_operand(const amass_nn_graph *graph, const nn_node *n
     return constant_floats(graph, other, 1);
 }
 
-/* value -> Add(3) -> Clip(0, 6) -> Mul(value, .) -> Div(6) (or Mul by a
- * sixth): the last node's index, with the three before it, or -1. */
+/* Whether node is the product of value and other, in either order. */
+static int multiplies(const nn_node *node, int value, int other)
+{
+    return node->op == AMASS_NN_OP_MUL && node->n_inputs == 2 &&
+           ((node->inputs[0] == value && node->inputs[1] == other) ||
+            (node->inputs[1] == value && node->inputs[0] == other));
+}
+
+/* Whether node divides value by 6 (or multiplies it by a sixth). */
+static int sixth_of(const amass_nn_graph *graph, const nn_node *node, int value)
+{
+    const float *six = scalar_operand(graph, node, value);
+    return six && ((node->op == AMASS_NN_OP_DIV && node->inputs[0] == value && *six == 6.0f) ||
+                   (node->op == AMASS_NN_OP_MUL && fabsf(*six - 1.0f / 6) < 1e-7f));
+}
+
+/* value -> Add(3) -> Clip(0, 6), then the product with value and the
+ * division by 6 (or multiplication by a sixth) in either order, as
+ * exporters write HardSwish: the last node's index, with the three before
+ * it, or -1. */
 static int spelled_hard_swish(const amass_nn_graph *graph, int value, int middle[3])
 {
     if (graph->values[value].is_output || nn_value_use_count(graph, value) != 2)
@@ -195,22 +213,22 @@ static int spelled_hard_swish(const amass_nn_graph *graph, int value, int middle
         !nn_clip_bounds(graph, &graph->nodes[clip], &low, &high) || low != 0.0f || high != 6.0f)
         return -1;
     int gate = graph->nodes[clip].outputs[0];
-    int mul = sole_reader(graph, gate);
-    if (mul < 0 || graph->nodes[mul].op != AMASS_NN_OP_MUL || graph->nodes[mul].n_inputs != 2 ||
-        !((graph->nodes[mul].inputs[0] == value && graph->nodes[mul].inputs[1] == gate) ||
-          (graph->nodes[mul].inputs[1] == value && graph->nodes[mul].inputs[0] == gate)))
+    int step = sole_reader(graph, gate);
+    if (step < 0)
         return -1;
-    int product = graph->nodes[mul].outputs[0];
-    int last = sole_reader(graph, product);
-    if (last < 0 || graph->nodes[last].inputs[0] != product)
+    int last = sole_reader(graph, graph->nodes[step].outputs[0]);
+    if (last < 0)
         return -1;
-    const float *six = scalar_operand(graph, &graph->nodes[last], product);
-    if (!six || !((graph->nodes[last].op == AMASS_NN_OP_DIV && *six == 6.0f) ||
-                  (graph->nodes[last].op == AMASS_NN_OP_MUL && fabsf(*six - 1.0f / 6) < 1e-7f)))
+    int step_output = graph->nodes[step].outputs[0];
+    int product_first = multiplies(&graph->nodes[step], value, gate) &&
+                        sixth_of(graph, &graph->nodes[last], step_output);
+    int sixth_first = sixth_of(graph, &graph->nodes[step], gate) &&
+                      multiplies(&graph->nodes[last], value, step_output);
+    if (!product_first && !sixth_first)
         return -1;
     middle[0] = add;
     middle[1] = clip;
-    middle[2] = mul;
+    middle[2] = step;
     return last;
 }
 
