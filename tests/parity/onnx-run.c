@@ -44,8 +44,11 @@ int main(int argc, char **argv)
 {
     int64_t dims[AMASS_NN_MAX_RANK];
     size_t rank, count = 1;
+    int bf16 = argc > 1 && strcmp(argv[1], "--bf16") == 0;
+    argc -= bf16;
+    argv += bf16;
     if (argc != 5 || !parse_dims(argv[3], dims, &rank)) {
-        fprintf(stderr, "usage: onnx-run MODEL.onnx INPUT.f32 NxCxHxW OUTPUT.f32\n");
+        fprintf(stderr, "usage: onnx-run [--bf16] MODEL.onnx INPUT.f32 NxCxHxW OUTPUT.f32\n");
         return 2;
     }
     for (size_t d = 0; d < rank; d++)
@@ -62,6 +65,7 @@ int main(int argc, char **argv)
     float *output = NULL;
     int ok = amass_formats_load_onnx_sized(argv[1], dims, rank, &graph, &status) == AMASS_OK &&
              (session = amass_nn_session_open(graph, &status)) != NULL &&
+             (amass_nn_session_set_bf16(session, bf16), 1) &&
              amass_nn_session_output_type(session, dims[0], 0, &type, &status) == AMASS_OK &&
              (output = malloc(amass_nn_type_count(&type) * sizeof *output + 1)) != NULL &&
              amass_nn_session_run(session, dims[0], (const float *const[]){input}, (float *const[]){output},
