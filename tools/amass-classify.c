@@ -27,7 +27,8 @@ enum {
     OPT_BATCH,
     OPT_MODEL_PATH,
     OPT_LIST_MODELS,
-    OPT_DECODE_THREADS
+    OPT_DECODE_THREADS,
+    OPT_BF16
 };
 
 /* What main needs besides the pipeline's options. */
@@ -54,6 +55,7 @@ static const amass_cli_option classify_options[] = {
     {"bgr", 0, NULL, OPT_BGR, "feed channels in B, G, R order"},
     {"softmax", 0, "WHEN", OPT_SOFTMAX, "auto (default: unless outputs are probabilities), yes or no"},
     {"batch", 'b', "N", OPT_BATCH, "images per inference (default 8)"},
+    {"bf16", 0, NULL, OPT_BF16, "compute in bfloat16 where the CPU has AVX512-BF16 (about 2x faster; scores within ~1%)"},
     {"decode-threads", 0, "N", OPT_DECODE_THREADS, "decode images on N threads (default: half of --threads, at least 1)"},
 };
 
@@ -124,6 +126,7 @@ static int on_option(void *context, int id, const char *argument, amass_status *
         else
             return amass_fail(status, AMASS_ERR_USAGE, "--softmax: '%s' is not auto, yes or no", argument);
         return AMASS_OK;
+    case OPT_BF16: options->bf16 = 1; return AMASS_OK;
     case OPT_DECODE_THREADS:
         if (amass_cli_parse_int("--decode-threads", argument, 1, 256, &number, status) != AMASS_OK)
             return status->code;
@@ -189,6 +192,8 @@ int main(int argc, char **argv)
         amass_classifier_close(classifier);
         return AMASS_EXIT_FATAL;
     }
+    if (options->bf16 && !amass_nn_bf16_available())
+        amass_cli_note(cli, "--bf16: this CPU has no bfloat16 instructions (AVX512-BF16); computing in float32");
     if (common.resume_path && !(done = amass_io_resume_load(common.resume_path, &status))) {
         amass_cli_error(cli, "%s", status.message);
         amass_classifier_close(classifier);

@@ -326,12 +326,11 @@ static int run_model(const options *opts)
     if (!(session = amass_nn_session_open(graph, &status)))
         goto fail;
     amass_nn_session_set_winograd(session, opts->winograd);
-    if (opts->bf16) {
-        /* TODO(lead): when amass_nn_session_set_bf16 is merged, call
-         * amass_nn_session_set_bf16(session, 1) here instead of refusing. */
-        amass_fail(&status, AMASS_ERR_UNSUPPORTED, "--bf16: this engine has no bf16 mode yet");
+    if (opts->bf16 && !amass_nn_bf16_available()) {
+        amass_fail(&status, AMASS_ERR_UNSUPPORTED, "--bf16: this CPU has no bfloat16 instructions");
         goto fail;
     }
+    amass_nn_session_set_bf16(session, opts->bf16);
     printf("load_s %.3f nodes %zu\n", now_seconds() - started, amass_nn_graph_node_count(graph));
     for (size_t i = 0; i < opts->n_batches; i++) {
         if (time_batch(opts, graph, session, opts->batches[i], times, &status) != AMASS_OK) {

@@ -153,6 +153,7 @@ static int open_session(amass_classifier *classifier, amass_status *status)
         return amass_fail(status, AMASS_ERR_USAGE, "%s: the model has no output", options->model_path);
     if (!(classifier->session = amass_nn_session_open(classifier->graph, status)))
         return status->code;
+    amass_nn_session_set_bf16(classifier->session, options->bf16);
     if (amass_nn_session_output_type(classifier->session, 1, 0, &type, status) != AMASS_OK)
         return status->code;
     classifier->n_classes = amass_nn_type_count(&type);

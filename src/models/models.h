@@ -123,6 +123,7 @@ typedef struct {
     amass_softmax_mode softmax;
     int batch;                  /* images per inference, default 8 */
     int decode_threads;         /* threads decoding images ahead of inference, default 1 */
+    int bf16;                   /* convolutions and matrix products in bfloat16 (amass_nn_session_set_bf16) */
 } amass_classify_options;
 
 void amass_classify_options_init(amass_classify_options *options);
