@@ -135,5 +135,16 @@ int nn_build_depth_to_space(nn_plan *plan, int node_index, amass_status *status)
  * (or -1) for the sum. */
 int nn_post_ops_attr(nn_plan *plan, const nn_node *node, dnnl_primitive_attr_t *attr, int *sum_slot,
                      amass_status *status);
+/* ops_conv.c: what Conv and ConvTranspose share around their primitive.
+ * The window as oneDNN's strides, gaps between taps and paddings. */
+void nn_window_dnnl(const nn_window *window, dnnl_dims_t strides, dnnl_dims_t dilates, dnnl_dims_t pad_left,
+                    dnnl_dims_t pad_right);
+/* The step of a made (de)convolution pd: src in the layout pd picked,
+ * the constant weights (input 1, read through weights_user) and bias
+ * (input 2, if any) reordered once, dst in pd's layout and a fused
+ * residual in it too. Takes ownership of pd (also on failure). */
+int nn_add_convolution_step(nn_plan *plan, int node_index, dnnl_primitive_desc_t pd,
+                            const dnnl_memory_desc_t *weights_user, const dnnl_memory_desc_t *bias_md, int sum_slot,
+                            amass_status *status);
 
 #endif

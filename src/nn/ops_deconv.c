@@ -202,13 +202,10 @@ int nn_build_deconv(nn_plan *plan, int node_index, amass_status *status)
     dims_md(&dst_any, out->rank, out->dims, 1);
     const nn_window *window = &deconv.window;
     dnnl_dims_t strides, dilates, pad_left, pad_right;
-    for (int d = 0; d < window->spatial; d++) {
-        strides[d] = window->stride[d];
-        dilates[d] = window->dilation[d] - 1; /* oneDNN counts the gaps */
-        pad_left[d] = window->pad_begin[d];
-        /* output_padding grows the far end: oneDNN sees it as less padding. */
-        pad_right[d] = window->pad_end[d] - deconv.output_padding[d];
-    }
+    nn_window_dnnl(window, strides, dilates, pad_left, pad_right);
+    /* output_padding grows the far end: oneDNN sees it as less padding. */
+    for (int d = 0; d < window->spatial; d++)
+        pad_right[d] -= deconv.output_padding[d];
     dnnl_primitive_attr_t attr;
     int sum_slot;
     result = nn_post_ops_attr(plan, node, &attr, &sum_slot, status);
@@ -224,35 +221,5 @@ int nn_build_deconv(nn_plan *plan, int node_index, amass_status *status)
     dnnl_primitive_attr_destroy(attr);
     if (made != dnnl_success)
         return nn_dnnl_fail(status, plan, node, "create this transposed convolution", made);
-    dnnl_memory_t weights_memory, bias_memory = NULL;
-    int src = nn_plan_input_slot(plan, node, 0, status);
-    if (src >= 0)
-        src = nn_plan_as(plan, src, dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0), status);
-    result = src < 0 ? (int)status->code
-                     : nn_plan_weights(plan, node_index, 1, &weights_user, weights,
-                                       dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0), &weights_memory,
-                                       status);
-    if (result == AMASS_OK && has_bias)
-        result = nn_plan_weights(plan, node_index, 2, &bias_md, bias,
-                                 dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 1), &bias_memory, status);
-    if (result != AMASS_OK) {
-        dnnl_primitive_desc_destroy(pd);
-        return result;
-    }
-    nn_plan_set_md(plan, node->outputs[0], dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0));
-    /* The residual in dst's layout, so the sum can run in place. */
-    if (sum_slot >= 0 && (sum_slot = nn_plan_as(plan, sum_slot, &plan->slots[node->outputs[0]].md, status)) < 0) {
-        dnnl_primitive_desc_destroy(pd);
-        return status->code;
-    }
-    nn_step *step = nn_plan_add_step(plan, pd, status);
-    if (!step)
-        return status->code;
-    step->sum_slot = sum_slot;
-    nn_step_arg(step, DNNL_ARG_SRC, src);
-    nn_step_arg_memory(step, DNNL_ARG_WEIGHTS, weights_memory);
-    if (bias_memory)
-        nn_step_arg_memory(step, DNNL_ARG_BIAS, bias_memory);
-    nn_step_arg(step, DNNL_ARG_DST, node->outputs[0]);
-    return AMASS_OK;
+    return nn_add_convolution_step(plan, node_index, pd, &weights_user, &bias_md, sum_slot, status);
 }
