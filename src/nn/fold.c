@@ -135,43 +135,6 @@ static void host_binary(amass_nn_op op, const amass_nn_tensor_type *out, const a
     }
 }
 
-static double load_number(amass_nn_dtype dtype, const void *data, size_t i)
-{
-    switch (dtype) {
-    case AMASS_NN_FLOAT32:
-        return ((const float *)data)[i];
-    case AMASS_NN_INT64:
-        return (double)((const int64_t *)data)[i];
-    case AMASS_NN_INT32:
-        return ((const int32_t *)data)[i];
-    case AMASS_NN_UINT8:
-    case AMASS_NN_BOOL:
-        return ((const uint8_t *)data)[i];
-    }
-    return 0;
-}
-
-static void store_number(amass_nn_dtype dtype, void *data, size_t i, double number)
-{
-    switch (dtype) {
-    case AMASS_NN_FLOAT32:
-        ((float *)data)[i] = (float)number;
-        break;
-    case AMASS_NN_INT64:
-        ((int64_t *)data)[i] = number > 9.2e18 ? INT64_MAX : number < -9.2e18 ? INT64_MIN : (int64_t)number;
-        break;
-    case AMASS_NN_INT32:
-        ((int32_t *)data)[i] = number > 2147483647.0 ? INT32_MAX : number < -2147483648.0 ? INT32_MIN : (int32_t)number;
-        break;
-    case AMASS_NN_UINT8:
-        ((uint8_t *)data)[i] = number > 255 ? 255 : number < 0 ? 0 : (uint8_t)number;
-        break;
-    case AMASS_NN_BOOL:
-        ((uint8_t *)data)[i] = number != 0;
-        break;
-    }
-}
-
 int nn_host_evaluate(const amass_nn_graph *graph, const nn_node *node, const nn_env *env, void **result,
                      amass_status *status)
 {
@@ -205,7 +168,7 @@ int nn_host_evaluate(const amass_nn_graph *graph, const nn_node *node, const nn_
         for (int d = (int)axis + 1; d < in->rank; d++)
             inner *= (size_t)in->dims[d];
         for (size_t j = 0; j < n_indices; j++) {
-            int64_t index = (int64_t)load_number(indices->dtype, env->data[node->inputs[1]], j);
+            int64_t index = (int64_t)nn_load_number(indices->dtype, env->data[node->inputs[1]], j);
             index = index < 0 ? index + in->dims[axis] : index;
             if (index < 0 || index >= in->dims[axis]) {
                 free(data);
@@ -236,7 +199,7 @@ int nn_host_evaluate(const amass_nn_graph *graph, const nn_node *node, const nn_
     }
     case AMASS_NN_OP_CAST:
         for (size_t i = 0; i < count; i++)
-            store_number(out->dtype, data, i, load_number(in->dtype, source, i));
+            nn_store_number(out->dtype, data, i, nn_load_number(in->dtype, source, i));
         break;
     case AMASS_NN_OP_ADD:
     case AMASS_NN_OP_SUB:

@@ -42,7 +42,7 @@ int nn_is_math_fold(amass_nn_op op)
 
 /* Numbers pass through double: exact for int64 shape values below 2^53,
  * and float math is rounded once on the way back. */
-static double load(amass_nn_dtype dtype, const void *data, size_t i)
+double nn_load_number(amass_nn_dtype dtype, const void *data, size_t i)
 {
     switch (dtype) {
     case AMASS_NN_FLOAT32:
@@ -58,7 +58,7 @@ static double load(amass_nn_dtype dtype, const void *data, size_t i)
     return 0;
 }
 
-static void store(amass_nn_dtype dtype, void *data, size_t i, double number)
+void nn_store_number(amass_nn_dtype dtype, void *data, size_t i, double number)
 {
     switch (dtype) {
     case AMASS_NN_FLOAT32:
@@ -170,22 +170,23 @@ int nn_fold_math(const amass_nn_graph *graph, const nn_node *node, const nn_env 
     case AMASS_NN_OP_GREATER: {
         const amass_nn_tensor_type *other = &env->types[node->inputs[1]];
         for (size_t i = 0; i < count; i++) {
-            double x = load(in->dtype, source, broadcast_index(out, in, i));
-            double y = load(other->dtype, env->data[node->inputs[1]], broadcast_index(out, other, i));
-            store(out->dtype, data, i, binary(node->op, in->dtype, x, y));
+            double x = nn_load_number(in->dtype, source, broadcast_index(out, in, i));
+            double y = nn_load_number(other->dtype, env->data[node->inputs[1]], broadcast_index(out, other, i));
+            nn_store_number(out->dtype, data, i, binary(node->op, in->dtype, x, y));
         }
         break;
     }
     case AMASS_NN_OP_MAX:
     case AMASS_NN_OP_MIN:
         for (size_t i = 0; i < count; i++) {
-            double value = load(in->dtype, source, broadcast_index(out, in, i));
+            double value = nn_load_number(in->dtype, source, broadcast_index(out, in, i));
             for (int k = 1; k < node->n_inputs; k++) {
                 const amass_nn_tensor_type *other = &env->types[node->inputs[k]];
-                value = binary(node->op, in->dtype, value,
-                               load(other->dtype, env->data[node->inputs[k]], broadcast_index(out, other, i)));
+                double operand =
+                    nn_load_number(other->dtype, env->data[node->inputs[k]], broadcast_index(out, other, i));
+                value = binary(node->op, in->dtype, value, operand);
             }
-            store(out->dtype, data, i, value);
+            nn_store_number(out->dtype, data, i, value);
         }
         break;
     case AMASS_NN_OP_WHERE: {
@@ -214,15 +215,15 @@ int nn_fold_math(const amass_nn_graph *graph, const nn_node *node, const nn_env 
         break;
     }
     case AMASS_NN_OP_RANGE: {
-        double start = load(in->dtype, source, 0);
-        double delta = load(env->types[node->inputs[2]].dtype, env->data[node->inputs[2]], 0);
+        double start = nn_load_number(in->dtype, source, 0);
+        double delta = nn_load_number(env->types[node->inputs[2]].dtype, env->data[node->inputs[2]], 0);
         for (size_t i = 0; i < count; i++)
-            store(out->dtype, data, i, start + (double)i * delta);
+            nn_store_number(out->dtype, data, i, start + (double)i * delta);
         break;
     }
     default:
         for (size_t i = 0; i < count; i++)
-            store(out->dtype, data, i, unary(node, load(in->dtype, source, i)));
+            nn_store_number(out->dtype, data, i, unary(node, nn_load_number(in->dtype, source, i)));
         break;
     }
     *result = data;
@@ -237,6 +238,6 @@ int nn_scalar_constant(const amass_nn_graph *graph, int value, double *number)
     amass_nn_dtype dtype = graph->values[value].type.dtype;
     if (!data || (dtype != AMASS_NN_FLOAT32 && dtype != AMASS_NN_INT64))
         return 0;
-    *number = load(dtype, data, 0);
+    *number = nn_load_number(dtype, data, 0);
     return 1;
 }

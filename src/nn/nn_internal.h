@@ -126,6 +126,10 @@ int nn_infer_math(const amass_nn_graph *graph, const nn_node *node, nn_env *env,
 int nn_is_math_fold(amass_nn_op op);
 int nn_fold_math(const amass_nn_graph *graph, const nn_node *node, const nn_env *env, void **result,
                  amass_status *status);
+/* Element i of host data of dtype as a double, and back (saturating,
+ * NaN to 0 in the integer types); folding and Cast go through these. */
+double nn_load_number(amass_nn_dtype dtype, const void *data, size_t i);
+void nn_store_number(amass_nn_dtype dtype, void *data, size_t i, double number);
 /* fuse_encoder.c: the decomposed LayerNormalization and GELU exporters write */
 int nn_fuse_layer_norm(amass_nn_graph *graph, amass_status *status);
 int nn_fuse_gelu(amass_nn_graph *graph, amass_status *status);
