@@ -135,6 +135,18 @@ int nn_build_depth_to_space(nn_plan *plan, int node_index, amass_status *status)
  * (or -1) for the sum. */
 int nn_post_ops_attr(nn_plan *plan, const nn_node *node, dnnl_primitive_attr_t *attr, int *sum_slot,
                      amass_status *status);
+/* ops_basic.c: creates the primitive for desc and adds it as a step
+ * reading src into the node's output, which takes the primitive's
+ * destination layout; *added (if not NULL) gets the step. */
+int nn_add_simple_step(nn_plan *plan, const nn_node *node, const void *desc, dnnl_primitive_attr_t attr,
+                       int src_kind, int src, const char *what, nn_step **added, amass_status *status);
+/* ops_layout.c: a slot over slot's storage seen through md (marked as its
+ * own plain copy when plain is set: md is then row-major). */
+int nn_view_slot(nn_plan *plan, int slot, const dnnl_memory_desc_t *md, int plain, amass_status *status);
+/* The node's output as a plain copy of src read through view_md (permuted
+ * or broadcast strides), by one reorder. */
+int nn_add_view_reorder(nn_plan *plan, const nn_node *node, int src, const dnnl_memory_desc_t *view_md,
+                        const char *what, amass_status *status);
 /* ops_conv.c: what Conv and ConvTranspose share around their primitive.
  * The window as oneDNN's strides, gaps between taps and paddings. */
 void nn_window_dnnl(const nn_window *window, dnnl_dims_t strides, dnnl_dims_t dilates, dnnl_dims_t pad_left,

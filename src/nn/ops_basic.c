@@ -9,10 +9,8 @@
 
 #include "nn_ops.h"
 
-/* Creates the primitive descriptor for desc and adds it as a step
- * reading src into the node's output, whose layout it takes. */
-static int finish(nn_plan *plan, const nn_node *node, const void *desc, dnnl_primitive_attr_t attr, int src_kind,
-                  int src, const char *what, amass_status *status)
+int nn_add_simple_step(nn_plan *plan, const nn_node *node, const void *desc, dnnl_primitive_attr_t attr,
+                       int src_kind, int src, const char *what, nn_step **added, amass_status *status)
 {
     dnnl_primitive_desc_t pd;
     dnnl_status_t made = dnnl_primitive_desc_create(&pd, desc, attr, nn_session_engine(plan->session), NULL);
@@ -24,6 +22,8 @@ static int finish(nn_plan *plan, const nn_node *node, const void *desc, dnnl_pri
         return status->code;
     nn_step_arg(step, src_kind, src);
     nn_step_arg(step, DNNL_ARG_DST, node->outputs[0]);
+    if (added)
+        *added = step;
     return AMASS_OK;
 }
 
@@ -86,7 +86,8 @@ int nn_build_eltwise(nn_plan *plan, int node_index, amass_status *status)
     dnnl_eltwise_desc_t desc;
     dnnl_status_t made = dnnl_eltwise_forward_desc_init(&desc, dnnl_forward_inference, algorithm,
                                                         &plan->slots[src].md, alpha, beta);
-    int result = made == dnnl_success ? finish(plan, node, &desc, attr, DNNL_ARG_SRC, src, "create this activation", status)
+    int result = made == dnnl_success ? nn_add_simple_step(plan, node, &desc, attr, DNNL_ARG_SRC, src,
+                                                           "create this activation", NULL, status)
                                       : nn_dnnl_fail(status, plan, node, "describe this activation", made);
     if (attr)
         dnnl_primitive_attr_destroy(attr);
@@ -156,7 +157,8 @@ int nn_build_binary(nn_plan *plan, int node_index, amass_status *status)
                                                             sub ? scalar[0] : -1.0f);
         if (made != dnnl_success)
             return nn_dnnl_fail(status, plan, node, "describe this arithmetic", made);
-        return finish(plan, node, &desc, NULL, DNNL_ARG_SRC, second, "create this arithmetic", status);
+        return nn_add_simple_step(plan, node, &desc, NULL, DNNL_ARG_SRC, second, "create this arithmetic", NULL,
+                                  status);
     }
     if (plan->slots[first].external && !plan->slots[second].external && second_full)
         first = nn_plan_as(plan, first, &plan->slots[second].md, status);
@@ -189,7 +191,8 @@ int nn_build_binary(nn_plan *plan, int node_index, amass_status *status)
     } else if (plan->slots[first].md.data_type != plan->slots[second].md.data_type) {
         dnnl_primitive_desc_destroy(probe);
     }
-    int result = finish(plan, node, &desc, NULL, DNNL_ARG_SRC_0, first, "create this arithmetic", status);
+    int result =
+        nn_add_simple_step(plan, node, &desc, NULL, DNNL_ARG_SRC_0, first, "create this arithmetic", NULL, status);
     if (result == AMASS_OK)
         nn_step_arg(&plan->steps[plan->n_steps - 1], DNNL_ARG_SRC_1, second);
     return result;
@@ -232,7 +235,7 @@ int nn_build_pool(nn_plan *plan, int node_index, amass_status *status)
                                                            pad_left, pad_right);
     if (made != dnnl_success)
         return nn_dnnl_fail(status, plan, node, "describe this pooling", made);
-    return finish(plan, node, &desc, NULL, DNNL_ARG_SRC, src, "create this pooling", status);
+    return nn_add_simple_step(plan, node, &desc, NULL, DNNL_ARG_SRC, src, "create this pooling", NULL, status);
 }
 
 int nn_build_batch_norm(nn_plan *plan, int node_index, amass_status *status)
@@ -252,7 +255,8 @@ int nn_build_batch_norm(nn_plan *plan, int node_index, amass_status *status)
         dnnl_use_global_stats | dnnl_use_scale | dnnl_use_shift);
     if (made != dnnl_success)
         return nn_dnnl_fail(status, plan, node, "describe this normalization", made);
-    int result = finish(plan, node, &desc, NULL, DNNL_ARG_SRC, slots[0], "create this normalization", status);
+    int result = nn_add_simple_step(plan, node, &desc, NULL, DNNL_ARG_SRC, slots[0], "create this normalization",
+                                    NULL, status);
     if (result == AMASS_OK) {
         nn_step *step = &plan->steps[plan->n_steps - 1];
         nn_step_arg(step, DNNL_ARG_SCALE, slots[1]);
@@ -283,7 +287,7 @@ int nn_build_softmax(nn_plan *plan, int node_index, amass_status *status)
                                                         (int)axis);
     if (made != dnnl_success)
         return nn_dnnl_fail(status, plan, node, "describe this softmax", made);
-    return finish(plan, node, &desc, NULL, DNNL_ARG_SRC, src, "create this softmax", status);
+    return nn_add_simple_step(plan, node, &desc, NULL, DNNL_ARG_SRC, src, "create this softmax", NULL, status);
 }
 
 static dnnl_alg_kind_t reduction_algorithm(amass_nn_op op)

@@ -55,18 +55,6 @@ static void plain_dims_md(dnnl_memory_desc_t *md, int rank, const int64_t *dims)
     nn_plain_md(md, &type);
 }
 
-/* A slot viewing slot's storage with another shape of the same bytes. */
-static int alias_slot(nn_plan *plan, int slot, const dnnl_memory_desc_t *md, amass_status *status)
-{
-    int view = nn_plan_new_slot(plan, md, status);
-    if (view >= 0) {
-        plan->slots[view].root = plan->slots[slot].root;
-        plan->slots[view].external = plan->slots[slot].external;
-        plan->slots[view].plain = view;
-    }
-    return view;
-}
-
 /* Adds the step; a fused residual is copied into dst first (or shares it). */
 static int add_compute_step(nn_plan *plan, dnnl_primitive_desc_t pd, int sum_slot, nn_step **step,
                             amass_status *status)
@@ -306,13 +294,13 @@ int nn_build_matmul(nn_plan *plan, int node_index, amass_status *status)
     if (src >= 0)
         src = nn_plan_plain(plan, src, status);
     if (src >= 0)
-        src = alias_slot(plan, src, &a_md, status);
+        src = nn_view_slot(plan, src, &a_md, 1, status);
     if (src >= 0)
         src = nn_plan_as(plan, src, &a_compute, status);
     if (src >= 0 && !weights) {
         other = nn_plan_input_slot(plan, node, 1, status);
         other = other < 0 ? other : nn_plan_plain(plan, other, status);
-        other = other < 0 ? other : alias_slot(plan, other, &b_md, status);
+        other = other < 0 ? other : nn_view_slot(plan, other, &b_md, 1, status);
         other = other < 0 ? other : nn_plan_as(plan, other, &b_compute, status);
     }
     result = src < 0 || (!weights && other < 0) ? (int)status->code : AMASS_OK;
@@ -337,7 +325,7 @@ int nn_build_matmul(nn_plan *plan, int node_index, amass_status *status)
     if (sum_slot >= 0) {
         /* The residual is seen through dst's 2-D shape. */
         int residual = nn_plan_plain(plan, sum_slot, status);
-        sum_slot = residual < 0 ? residual : alias_slot(plan, residual, &dst_md, status);
+        sum_slot = residual < 0 ? residual : nn_view_slot(plan, residual, &dst_md, 1, status);
         if (sum_slot < 0) {
             dnnl_primitive_desc_destroy(pd);
             return status->code;

@@ -53,17 +53,6 @@ static void weights_user_md(dnnl_memory_desc_t *md, const amass_nn_tensor_type *
     *rank = n;
 }
 
-/* A slot over slot's storage seen with another descriptor. */
-static int view_slot(nn_plan *plan, int slot, const dnnl_memory_desc_t *md, amass_status *status)
-{
-    int view = nn_plan_new_slot(plan, md, status);
-    if (view >= 0) {
-        plan->slots[view].root = plan->slots[slot].root;
-        plan->slots[view].external = plan->slots[slot].external;
-    }
-    return view;
-}
-
 /* When the kernel tiles the output exactly (kernel == stride, no padding,
  * dilation or group), each input pixel writes its own kernel-sized block:
  * one matrix product (pixels x in) * (in x out*kernel) then a reorder that
@@ -131,7 +120,7 @@ static int build_as_matmul(nn_plan *plan, int node_index, const nn_deconv *decon
     if (src >= 0)
         src = nn_plan_as(plan, src, &nhwc, status);
     if (src >= 0)
-        src = view_slot(plan, src, &a_md, status);
+        src = nn_view_slot(plan, src, &a_md, 0, status);
     if (src < 0)
         result = status->code;
     else if (has_bias && !repeated)
@@ -158,7 +147,7 @@ static int build_as_matmul(nn_plan *plan, int node_index, const nn_deconv *decon
     if (bias_memory)
         nn_step_arg_memory(step, DNNL_ARG_BIAS, bias_memory);
     nn_step_arg(step, DNNL_ARG_DST, product);
-    int scatter_view = view_slot(plan, product, &scattered, status);
+    int scatter_view = nn_view_slot(plan, product, &scattered, 0, status);
     if (scatter_view < 0)
         return status->code;
     made = dnnl_reorder_primitive_desc_create(&scatter_pd, &scattered, engine, &plain_6d, engine, NULL);

@@ -9,6 +9,41 @@
 
 #include "nn_ops.h"
 
+int nn_view_slot(nn_plan *plan, int slot, const dnnl_memory_desc_t *md, int plain, amass_status *status)
+{
+    int view = nn_plan_new_slot(plan, md, status);
+    if (view >= 0) {
+        plan->slots[view].root = plan->slots[slot].root;
+        plan->slots[view].external = plan->slots[slot].external;
+        if (plain)
+            plan->slots[view].plain = view;
+    }
+    return view;
+}
+
+int nn_add_view_reorder(nn_plan *plan, const nn_node *node, int src, const dnnl_memory_desc_t *view_md,
+                        const char *what, amass_status *status)
+{
+    int view = nn_view_slot(plan, src, view_md, 0, status);
+    if (view < 0)
+        return status->code;
+    dnnl_memory_desc_t plain;
+    nn_plain_md(&plain, &plan->env.types[node->outputs[0]]);
+    dnnl_primitive_desc_t pd;
+    dnnl_engine_t engine = nn_session_engine(plan->session);
+    dnnl_status_t made = dnnl_reorder_primitive_desc_create(&pd, view_md, engine, &plain, engine, NULL);
+    if (made != dnnl_success)
+        return nn_dnnl_fail(status, plan, node, what, made);
+    nn_step *step = nn_plan_add_step(plan, pd, status);
+    if (!step)
+        return status->code;
+    nn_plan_set_md(plan, node->outputs[0], &plain);
+    plan->slots[node->outputs[0]].plain = node->outputs[0];
+    nn_step_arg(step, DNNL_ARG_FROM, view);
+    nn_step_arg(step, DNNL_ARG_TO, node->outputs[0]);
+    return AMASS_OK;
+}
+
 static int build_view(nn_plan *plan, const nn_node *node, amass_status *status)
 {
     int src = nn_plan_input_slot(plan, node, 0, status);
@@ -41,29 +76,11 @@ static int build_transpose(nn_plan *plan, const nn_node *node, amass_status *sta
      * says which input axis each output axis takes. */
     for (int d = 0; d < rank; d++)
         permutation[perm[d] < 0 ? perm[d] + rank : perm[d]] = d;
-    dnnl_memory_desc_t permuted, plain;
+    dnnl_memory_desc_t permuted;
     dnnl_status_t made = dnnl_memory_desc_permute_axes(&permuted, &plan->slots[src].md, permutation);
     if (made != dnnl_success)
         return nn_dnnl_fail(status, plan, node, "permute these axes", made);
-    int view = nn_plan_new_slot(plan, &permuted, status);
-    if (view < 0)
-        return status->code;
-    plan->slots[view].root = plan->slots[src].root;
-    plan->slots[view].external = plan->slots[src].external;
-    nn_plain_md(&plain, &plan->env.types[node->outputs[0]]);
-    dnnl_primitive_desc_t pd;
-    dnnl_engine_t engine = nn_session_engine(plan->session);
-    made = dnnl_reorder_primitive_desc_create(&pd, &permuted, engine, &plain, engine, NULL);
-    if (made != dnnl_success)
-        return nn_dnnl_fail(status, plan, node, "create this transpose", made);
-    nn_step *step = nn_plan_add_step(plan, pd, status);
-    if (!step)
-        return status->code;
-    nn_plan_set_md(plan, node->outputs[0], &plain);
-    plan->slots[node->outputs[0]].plain = node->outputs[0];
-    nn_step_arg(step, DNNL_ARG_FROM, view);
-    nn_step_arg(step, DNNL_ARG_TO, node->outputs[0]);
-    return AMASS_OK;
+    return nn_add_view_reorder(plan, node, src, &permuted, "create this transpose", status);
 }
 
 static int build_concat(nn_plan *plan, const nn_node *node, amass_status *status)

@@ -10,38 +10,6 @@
 
 #include "nn_ops.h"
 
-/* Adds pd as a step reading src into the node's output, which takes the
- * primitive's destination layout. */
-static int add_simple_step(nn_plan *plan, const nn_node *node, const void *desc, dnnl_primitive_attr_t attr,
-                           int src_kind, int src, const char *what, nn_step **added, amass_status *status)
-{
-    dnnl_primitive_desc_t pd;
-    dnnl_status_t made = dnnl_primitive_desc_create(&pd, desc, attr, nn_session_engine(plan->session), NULL);
-    if (made != dnnl_success)
-        return nn_dnnl_fail(status, plan, node, what, made);
-    nn_plan_set_md(plan, node->outputs[0], dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0));
-    nn_step *step = nn_plan_add_step(plan, pd, status);
-    if (!step)
-        return status->code;
-    nn_step_arg(step, src_kind, src);
-    nn_step_arg(step, DNNL_ARG_DST, node->outputs[0]);
-    if (added)
-        *added = step;
-    return AMASS_OK;
-}
-
-/* A plain-layout view of slot's storage with another shape. */
-static int view_slot(nn_plan *plan, int slot, const dnnl_memory_desc_t *md, amass_status *status)
-{
-    int view = nn_plan_new_slot(plan, md, status);
-    if (view >= 0) {
-        plan->slots[view].root = plan->slots[slot].root;
-        plan->slots[view].external = plan->slots[slot].external;
-        plan->slots[view].plain = view;
-    }
-    return view;
-}
-
 static int build_unary(nn_plan *plan, const nn_node *node, amass_status *status)
 {
     int src = nn_plan_input_slot(plan, node, 0, status);
@@ -110,7 +78,7 @@ static int build_unary(nn_plan *plan, const nn_node *node, amass_status *status)
                                                         &plan->slots[src].md, alpha, beta);
     if (made != dnnl_success)
         return nn_dnnl_fail(status, plan, node, "describe this operation", made);
-    return add_simple_step(plan, node, &desc, NULL, DNNL_ARG_SRC, src, "create this operation", NULL, status);
+    return nn_add_simple_step(plan, node, &desc, NULL, DNNL_ARG_SRC, src, "create this operation", NULL, status);
 }
 
 /* Index of an element of out in a tensor of type in broadcast to it. */
@@ -264,8 +232,8 @@ static int build_where(nn_plan *plan, int node_index, amass_status *status)
     dnnl_status_t made = dnnl_binary_desc_init(&desc, picked_x >= 0 ? dnnl_binary_mul : dnnl_binary_max,
                                                &plan->slots[src].md, &mask_md, &plan->slots[src].md);
     nn_step *step = NULL;
-    result = made == dnnl_success ? add_simple_step(plan, node, &desc, attr, DNNL_ARG_SRC_0, src,
-                                                    "create this selection", &step, status)
+    result = made == dnnl_success ? nn_add_simple_step(plan, node, &desc, attr, DNNL_ARG_SRC_0, src,
+                                                       "create this selection", &step, status)
                                   : nn_dnnl_fail(status, plan, node, "describe this selection", made);
     dnnl_primitive_attr_destroy(attr);
     if (result != AMASS_OK)
@@ -298,7 +266,7 @@ static int build_layer_norm(nn_plan *plan, int node_index, amass_status *status)
     nn_plain_md(&parameter_md, &parameter);
     int src = nn_plan_input_slot(plan, node, 0, status);
     src = src < 0 ? src : nn_plan_plain(plan, src, status);
-    src = src < 0 ? src : view_slot(plan, src, &matrix_md, status);
+    src = src < 0 ? src : nn_view_slot(plan, src, &matrix_md, 1, status);
     int dst = src < 0 ? src : nn_plan_new_slot(plan, &matrix_md, status);
     if (dst < 0)
         return status->code;
@@ -426,29 +394,11 @@ static int build_expand(nn_plan *plan, const nn_node *node, amass_status *status
         if (from >= 0)
             stride *= in->dims[from];
     }
-    dnnl_memory_desc_t broadcast, plain;
+    dnnl_memory_desc_t broadcast;
     dnnl_status_t made = dnnl_memory_desc_init_by_strides(&broadcast, out->rank, dims, dnnl_f32, strides);
     if (made != dnnl_success)
         return nn_dnnl_fail(status, plan, node, "describe this expansion", made);
-    int view = nn_plan_new_slot(plan, &broadcast, status);
-    if (view < 0)
-        return status->code;
-    plan->slots[view].root = plan->slots[src].root;
-    plan->slots[view].external = plan->slots[src].external;
-    nn_plain_md(&plain, out);
-    dnnl_primitive_desc_t pd;
-    dnnl_engine_t engine = nn_session_engine(plan->session);
-    made = dnnl_reorder_primitive_desc_create(&pd, &broadcast, engine, &plain, engine, NULL);
-    if (made != dnnl_success)
-        return nn_dnnl_fail(status, plan, node, "create this expansion", made);
-    nn_step *step = nn_plan_add_step(plan, pd, status);
-    if (!step)
-        return status->code;
-    nn_plan_set_md(plan, node->outputs[0], &plain);
-    plan->slots[node->outputs[0]].plain = node->outputs[0];
-    nn_step_arg(step, DNNL_ARG_FROM, view);
-    nn_step_arg(step, DNNL_ARG_TO, node->outputs[0]);
-    return AMASS_OK;
+    return nn_add_view_reorder(plan, node, src, &broadcast, "create this expansion", status);
 }
 
 int nn_build_math(nn_plan *plan, int node_index, amass_status *status)
