@@ -95,8 +95,7 @@ int nn_fail_node(amass_status *status, const amass_nn_graph *graph, const nn_nod
                       node->op_type, message);
 }
 
-/* Known int64 values of a 0-D or 1-D input, as axes or a shape. */
-static int known_ints(const nn_env *env, int value, int64_t *out, int max)
+int nn_known_ints(const nn_env *env, int value, int64_t *out, int max)
 {
     if (value < 0 || !env->data[value])
         return -1;
@@ -119,7 +118,7 @@ static int axes_of(const nn_node *node, const nn_env *env, int64_t *axes, int ma
 {
     int count = nn_attr_ints(node, "axes", axes, max);
     if (count < 0 && node->n_inputs > 1 && node->inputs[1] >= 0)
-        count = known_ints(env, node->inputs[1], axes, max);
+        count = nn_known_ints(env, node->inputs[1], axes, max);
     return count > max ? -2 : count; /* -2: more axes than a tensor can have */
 }
 
@@ -203,7 +202,7 @@ static int infer_reshape(const amass_nn_graph *graph, const nn_node *node, nn_en
     const amass_nn_tensor_type *in = &env->types[node->inputs[0]];
     amass_nn_tensor_type *out = &env->types[node->outputs[0]];
     int64_t shape[AMASS_NN_MAX_RANK];
-    int rank = node->n_inputs > 1 ? known_ints(env, node->inputs[1], shape, AMASS_NN_MAX_RANK) : -1;
+    int rank = node->n_inputs > 1 ? nn_known_ints(env, node->inputs[1], shape, AMASS_NN_MAX_RANK) : -1;
     if (rank < 0)
         return nn_fail_node(status, graph, node, "the target shape is not known at load time");
     size_t total = amass_nn_type_count(in), known = 1;

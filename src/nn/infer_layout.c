@@ -16,20 +16,8 @@
 static int list_ints(const nn_node *node, const nn_env *env, int i, const char *name, int64_t *out, int max)
 {
     if (node->n_inputs > i && node->inputs[i] >= 0) {
-        int value = node->inputs[i];
-        const amass_nn_tensor_type *type = &env->types[value];
-        size_t count = amass_nn_type_count(type);
-        if (!env->data[value] || type->rank > 1 || count > (size_t)max)
-            return -2;
-        for (size_t k = 0; k < count; k++) {
-            if (type->dtype == AMASS_NN_INT64)
-                out[k] = ((const int64_t *)env->data[value])[k];
-            else if (type->dtype == AMASS_NN_INT32)
-                out[k] = ((const int32_t *)env->data[value])[k];
-            else
-                return -2;
-        }
-        return (int)count;
+        int count = nn_known_ints(env, node->inputs[i], out, max);
+        return count < 0 ? -2 : count;
     }
     return name ? nn_attr_ints(node, name, out, max) : -1;
 }

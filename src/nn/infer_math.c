@@ -20,26 +20,6 @@ static const char *shape_text(const amass_nn_tensor_type *type, char *text, size
     return text;
 }
 
-/* Known integer values of a 0-D or 1-D input; -1 when not known. */
-static int known_integers(const nn_env *env, int value, int64_t *out, int max)
-{
-    if (value < 0 || !env->data[value])
-        return -1;
-    const amass_nn_tensor_type *type = &env->types[value];
-    size_t count = amass_nn_type_count(type);
-    if (type->rank > 1 || count > (size_t)max)
-        return -1;
-    for (size_t i = 0; i < count; i++) {
-        if (type->dtype == AMASS_NN_INT64)
-            out[i] = ((const int64_t *)env->data[value])[i];
-        else if (type->dtype == AMASS_NN_INT32)
-            out[i] = ((const int32_t *)env->data[value])[i];
-        else
-            return -1;
-    }
-    return (int)count;
-}
-
 static const amass_nn_tensor_type *input_type(const nn_node *node, const nn_env *env, int i)
 {
     return i < node->n_inputs && node->inputs[i] >= 0 ? &env->types[node->inputs[i]] : NULL;
@@ -150,7 +130,7 @@ static int infer_expand(const amass_nn_graph *graph, const nn_node *node, nn_env
     const amass_nn_tensor_type *in = input_type(node, env, 0);
     amass_nn_tensor_type target = {.dtype = in->dtype}, out;
     char a[128], b[128];
-    int rank = node->n_inputs == 2 ? known_integers(env, node->inputs[1], target.dims, AMASS_NN_MAX_RANK) : -1;
+    int rank = node->n_inputs == 2 ? nn_known_ints(env, node->inputs[1], target.dims, AMASS_NN_MAX_RANK) : -1;
     if (rank < 0)
         return nn_fail_node(status, graph, node, "the shape must be known at load time (at most %d dimensions)",
                             AMASS_NN_MAX_RANK);
@@ -171,7 +151,7 @@ static int infer_constant_of_shape(const amass_nn_graph *graph, const nn_node *n
                                    amass_status *status)
 {
     amass_nn_tensor_type out = {.dtype = AMASS_NN_FLOAT32};
-    int rank = known_integers(env, node->inputs[0], out.dims, AMASS_NN_MAX_RANK);
+    int rank = nn_known_ints(env, node->inputs[0], out.dims, AMASS_NN_MAX_RANK);
     if (rank < 0)
         return nn_fail_node(status, graph, node, "the shape must be known at load time (at most %d dimensions)",
                             AMASS_NN_MAX_RANK);

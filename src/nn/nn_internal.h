@@ -113,6 +113,10 @@ void nn_env_free(nn_env *env);
 int nn_infer(const amass_nn_graph *graph, int64_t batch, nn_env *env, amass_status *status);
 /* Runs on the executor (not only folded): the ops the oneDNN steps cover. */
 int nn_op_runs(amass_nn_op op);
+/* The known integer values (int64 or int32) of a 0-D or 1-D value, as
+ * axes or a shape: their count, or -1 when value is absent, not known at
+ * load, of another type, or longer than max. */
+int nn_known_ints(const nn_env *env, int value, int64_t *out, int max);
 
 /* passes.c */
 int nn_remove_dead(amass_nn_graph *graph, amass_status *status);
