@@ -15,6 +15,7 @@
 #include "models/models.h"
 #include "nn/nn.h"
 #include "../unit/tap.h"
+#include "fixtures.h"
 
 #define MAX_OUTPUTS 16
 
@@ -30,7 +31,7 @@ static const char *top_srcdir(void)
     return top ? top : ".";
 }
 
-static float *read_floats(const char *path, size_t *count)
+static float *read_whole_floats(const char *path, size_t *count)
 {
     FILE *file = fopen(path, "rb");
     if (!file)
@@ -46,15 +47,6 @@ static float *read_floats(const char *path, size_t *count)
     fclose(file);
     *count = values ? (size_t)bytes / sizeof *values : 0;
     return values;
-}
-
-static size_t argmax(const float *values, size_t count)
-{
-    size_t best = 0;
-    for (size_t i = 1; i < count; i++)
-        if (values[i] > values[best])
-            best = i;
-    return best;
 }
 
 static size_t type_count(const amass_nn_tensor_type *type)
@@ -160,17 +152,17 @@ static int model_path(const char *model, char *path, size_t size, char *reason, 
 
 static void check_case(const char *name, const char *model, int64_t batch, const int64_t *dims)
 {
-    char path[4096], fixture[4096], reason[512], label[512];
+    char path[4096], fixture_path[4096], reason[512], label[512];
     if (!model_path(model, path, sizeof path, reason, sizeof reason)) {
         snprintf(label, sizeof label, "%s matches ONNX Runtime", name);
         skip(label, reason);
         return;
     }
     size_t n_input = 0, n_reference = 0;
-    snprintf(fixture, sizeof fixture, "%s/tests/parity/layout/%s.input.f32", top_srcdir(), name);
-    float *input = read_floats(fixture, &n_input);
-    snprintf(fixture, sizeof fixture, "%s/tests/parity/layout/%s.ort.f32", top_srcdir(), name);
-    float *reference = read_floats(fixture, &n_reference);
+    snprintf(fixture_path, sizeof fixture_path, "%s/tests/parity/layout/%s.input.f32", top_srcdir(), name);
+    float *input = read_whole_floats(fixture_path, &n_input);
+    snprintf(fixture_path, sizeof fixture_path, "%s/tests/parity/layout/%s.ort.f32", top_srcdir(), name);
+    float *reference = read_whole_floats(fixture_path, &n_reference);
     snprintf(label, sizeof label, "%s: fixtures read", name);
     if (!ok(input && reference && n_input == (size_t)(batch * dims[1] * dims[2] * dims[3]), label)) {
         free(input);

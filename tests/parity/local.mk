@@ -12,3 +12,4 @@ TESTS += tests/parity/cluster.sh
 check_PROGRAMS += tests/parity/onnx-run
 tests_parity_onnx_run_LDADD = $(AMASS_LIBS)
 EXTRA_DIST += tests/parity/zoo/check
+EXTRA_DIST += tests/parity/fixtures.h

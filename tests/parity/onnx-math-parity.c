@@ -11,34 +11,17 @@
 #include "formats/formats.h"
 #include "nn/nn.h"
 #include "../unit/tap.h"
+#include "fixtures.h"
 
 #define MAX_INPUTS 2
 
-static const char *fixture(char *path, size_t size, const char *file)
+/* The count float32 values of a fixture file, in a new array. */
+static float *load_floats(const char *file, size_t count)
 {
-    const char *top = getenv("top_srcdir");
-    snprintf(path, size, "%s/tests/parity/onnx/%s", top ? top : ".", file);
-    return path;
-}
-
-/* Reads exactly count float32 values (little-endian fixtures). */
-static float *read_floats(const char *file, size_t count)
-{
-    char path[4096];
-    FILE *stream = fopen(fixture(path, sizeof path, file), "rb");
     float *values = calloc(count ? count : 1, sizeof *values);
-    if (!stream || !values) {
-        if (stream)
-            fclose(stream);
+    if (values && !read_floats(fixture(file, ""), values, count)) {
         free(values);
-        return NULL;
-    }
-    size_t got = fread(values, sizeof *values, count, stream);
-    int extra = fgetc(stream) != EOF;
-    fclose(stream);
-    if (got != count || extra) {
-        free(values);
-        return NULL;
+        values = NULL;
     }
     return values;
 }
@@ -81,14 +64,14 @@ static void check_case(const amass_nn_graph *graph, amass_nn_session *session, c
         amass_nn_graph_input_type(graph, i, &type);
         type.dims[0] = batch;
         snprintf(file, sizeof file, "%s.b%lld.in%zu.f32", name, (long long)batch, i);
-        ready = (inputs[i] = read_floats(file, amass_nn_type_count(&type))) != NULL;
+        ready = (inputs[i] = load_floats(file, amass_nn_type_count(&type))) != NULL;
     }
     amass_nn_tensor_type out_type;
     snprintf(label, sizeof label, "%s batch %lld: inputs read, output typed", name, (long long)batch);
     ready = ready && amass_nn_session_output_type(session, batch, 0, &out_type, &status) == AMASS_OK;
     size_t count = ready ? amass_nn_type_count(&out_type) : 0;
     snprintf(file, sizeof file, "%s.b%lld.ort.f32", name, (long long)batch);
-    ready = ready && (reference = read_floats(file, count)) != NULL && (output = calloc(count, sizeof *output));
+    ready = ready && (reference = load_floats(file, count)) != NULL && (output = calloc(count, sizeof *output));
     if (ok(ready, label)) {
         snprintf(label, sizeof label, "%s batch %lld runs", name, (long long)batch);
         if (ok(amass_nn_session_run(session, batch, (const float *const *)inputs, &output, &status) == AMASS_OK,
@@ -121,10 +104,9 @@ static amass_nn_graph *load(const char *name)
 {
     amass_status status = {0};
     amass_nn_graph *graph = NULL;
-    char path[4096], file[256], label[256];
-    snprintf(file, sizeof file, "%s.onnx", name);
+    char label[256];
     snprintf(label, sizeof label, "%s imports", name);
-    if (!ok(amass_formats_load_onnx(fixture(path, sizeof path, file), &graph, &status) == AMASS_OK, label))
+    if (!ok(amass_formats_load_onnx(fixture(name, ".onnx"), &graph, &status) == AMASS_OK, label))
         printf("# %s\n", status.message);
     return graph;
 }
@@ -188,8 +170,8 @@ static void check_bad_constant_of_shape(void)
 {
     amass_status status = {0};
     amass_nn_graph *graph = NULL;
-    char path[4096], want[4096 + 128];
-    fixture(path, sizeof path, "constant-of-shape-bad.onnx");
+    char want[4096 + 128];
+    const char *path = fixture("constant-of-shape-bad", ".onnx");
     snprintf(want, sizeof want,
              "%s: node 'fill0' (ConstantOfShape): needs one input, one output and at most a 'value' tensor", path);
     ok(amass_formats_load_onnx(path, &graph, &status) != AMASS_OK, "ConstantOfShape with a float 'value' is refused");

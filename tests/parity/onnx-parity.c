@@ -9,39 +9,10 @@
 #include "formats/formats.h"
 #include "nn/nn.h"
 #include "../unit/tap.h"
+#include "fixtures.h"
 
 #define SAMPLE_FLOATS (3 * 32 * 32)
 #define BATCH 2
-
-static const char *fixture(const char *name, const char *suffix)
-{
-    static char path[4096];
-    const char *top = getenv("top_srcdir");
-    snprintf(path, sizeof path, "%s/tests/parity/onnx/%s%s", top ? top : ".", name, suffix);
-    return path;
-}
-
-/* Reads exactly count float32 values (the fixtures are little-endian, as
- * is every machine the engine runs on). */
-static int read_floats(const char *path, float *values, size_t count)
-{
-    FILE *file = fopen(path, "rb");
-    if (!file)
-        return 0;
-    size_t got = fread(values, sizeof *values, count, file);
-    int extra = fgetc(file) != EOF;
-    fclose(file);
-    return got == count && !extra;
-}
-
-static size_t argmax(const float *values, size_t count)
-{
-    size_t best = 0;
-    for (size_t i = 1; i < count; i++)
-        if (values[i] > values[best])
-            best = i;
-    return best;
-}
 
 /* Runs batch samples of input and compares with the first batch rows of
  * the reference: max |amass - ort| <= 1e-4 max |ort|, same argmax. */

@@ -11,38 +11,11 @@
 #include "formats/formats.h"
 #include "nn/nn.h"
 #include "../unit/tap.h"
+#include "fixtures.h"
 
 #define SAMPLE_FLOATS (3 * 32 * 32)
 #define BATCH 2
 #define MAX_CLASSES 16
-
-static const char *fixture(const char *name, const char *suffix)
-{
-    static char path[4096];
-    const char *top = getenv("top_srcdir");
-    snprintf(path, sizeof path, "%s/tests/parity/onnx/%s%s", top ? top : ".", name, suffix);
-    return path;
-}
-
-static int read_floats(const char *path, float *values, size_t count)
-{
-    FILE *file = fopen(path, "rb");
-    if (!file)
-        return 0;
-    size_t got = fread(values, sizeof *values, count, file);
-    int extra = fgetc(file) != EOF;
-    fclose(file);
-    return got == count && !extra;
-}
-
-static size_t argmax(const float *values, size_t count)
-{
-    size_t best = 0;
-    for (size_t i = 1; i < count; i++)
-        if (values[i] > values[best])
-            best = i;
-    return best;
-}
 
 /* max |a - b| over max |b| */
 static double relative_error(const float *a, const float *b, size_t count)
