@@ -20,6 +20,21 @@ nn_step *nn_plan_add_host_step(nn_plan *plan, nn_host_kernel kernel, void *param
     return step;
 }
 
+int nn_plan_add_plain_host_step(nn_plan *plan, nn_host_kernel kernel, void *params, void (*free_params)(void *),
+                                int src, int out, amass_status *status)
+{
+    nn_step *step = nn_plan_add_host_step(plan, kernel, params, free_params, status);
+    if (!step)
+        return status->code;
+    dnnl_memory_desc_t md;
+    nn_plain_md(&md, &plan->env.types[out]);
+    nn_plan_set_md(plan, out, &md);
+    plan->slots[out].plain = out;
+    nn_step_arg(step, DNNL_ARG_SRC, src);
+    nn_step_arg(step, DNNL_ARG_DST, out);
+    return AMASS_OK;
+}
+
 dnnl_status_t nn_run_host_step(dnnl_stream_t stream, const nn_step *step)
 {
     void *data[NN_MAX_ARGS];

@@ -115,6 +115,10 @@ int nn_slice_evaluate(const amass_nn_graph *graph, const nn_node *node, const nn
  * primitive; params is freed with the plan (also when this fails). */
 nn_step *nn_plan_add_host_step(nn_plan *plan, nn_host_kernel kernel, void *params, void (*free_params)(void *),
                                amass_status *status);
+/* The usual host step: reads the plain slot src and writes value out,
+ * which it leaves plain. */
+int nn_plan_add_plain_host_step(nn_plan *plan, nn_host_kernel kernel, void *params, void (*free_params)(void *),
+                                int src, int out, amass_status *status);
 dnnl_status_t nn_run_host_step(dnnl_stream_t stream, const nn_step *step);
 
 #endif

@@ -56,15 +56,5 @@ int nn_build_depth_to_space(nn_plan *plan, int node_index, amass_status *status)
     params->width = in->dims[3];
     params->block = geometry.block;
     params->crd = geometry.crd;
-    nn_step *step = nn_plan_add_host_step(plan, shuffle_kernel, params, free, status);
-    if (!step)
-        return status->code;
-    int out = node->outputs[0];
-    dnnl_memory_desc_t md;
-    nn_plain_md(&md, &plan->env.types[out]);
-    nn_plan_set_md(plan, out, &md);
-    plan->slots[out].plain = out;
-    nn_step_arg(step, DNNL_ARG_SRC, src);
-    nn_step_arg(step, DNNL_ARG_DST, out);
-    return AMASS_OK;
+    return nn_plan_add_plain_host_step(plan, shuffle_kernel, params, free, src, node->outputs[0], status);
 }

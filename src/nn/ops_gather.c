@@ -230,16 +230,7 @@ int nn_add_gather_step(nn_plan *plan, const nn_node *node, int src, int output, 
         free(gather);
         return result;
     }
-    nn_step *step = nn_plan_add_host_step(plan, gather_kernel, gather, gather_release, status);
-    if (!step)
-        return status->code;
-    dnnl_memory_desc_t md;
-    nn_plain_md(&md, &plan->env.types[out]);
-    nn_plan_set_md(plan, out, &md);
-    plan->slots[out].plain = out;
-    nn_step_arg(step, DNNL_ARG_SRC, src);
-    nn_step_arg(step, DNNL_ARG_DST, out);
-    return AMASS_OK;
+    return nn_plan_add_plain_host_step(plan, gather_kernel, gather, gather_release, src, out, status);
 }
 
 /* One step per output (Split has several), reading the plain input. */

@@ -111,20 +111,11 @@ static int build_resampling(nn_plan *plan, const nn_node *node, const nn_resize 
         factors[d - 2] = resize->scale[d];
     dnnl_memory_desc_init_by_tag(&dst_any, resize->rank, dims, dnnl_f32, dnnl_format_tag_any);
     dnnl_resampling_desc_t desc;
-    dnnl_primitive_desc_t pd;
     dnnl_status_t made = dnnl_resampling_forward_desc_init(&desc, dnnl_forward_inference, dnnl_resampling_nearest,
                                                            factors, &plan->slots[src].md, &dst_any);
-    if (made == dnnl_success)
-        made = dnnl_primitive_desc_create(&pd, &desc, NULL, nn_session_engine(plan->session), NULL);
     if (made != dnnl_success)
         return nn_dnnl_fail(status, plan, node, "create this resampling", made);
-    nn_step *step = nn_plan_add_step(plan, pd, status);
-    if (!step)
-        return status->code;
-    nn_plan_set_md(plan, node->outputs[0], dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0));
-    nn_step_arg(step, DNNL_ARG_SRC, src);
-    nn_step_arg(step, DNNL_ARG_DST, node->outputs[0]);
-    return AMASS_OK;
+    return nn_add_simple_step(plan, node, &desc, NULL, DNNL_ARG_SRC, src, "create this resampling", NULL, status);
 }
 
 int nn_build_resize(nn_plan *plan, int node_index, amass_status *status)
@@ -162,15 +153,6 @@ int nn_build_resize(nn_plan *plan, int node_index, amass_status *status)
     }
     fill_taps(&resize, rank >= 2 ? rank - 2 : -1, params->in_height, params->out_height, params->rows);
     fill_taps(&resize, rank - 1, params->in_width, params->out_width, params->columns);
-    nn_step *step = nn_plan_add_host_step(plan, bilinear_kernel, params, bilinear_release, status);
-    if (!step)
-        return status->code;
-    int out = node->outputs[0];
-    dnnl_memory_desc_t md;
-    nn_plain_md(&md, &plan->env.types[out]);
-    nn_plan_set_md(plan, out, &md);
-    plan->slots[out].plain = out;
-    nn_step_arg(step, DNNL_ARG_SRC, src);
-    nn_step_arg(step, DNNL_ARG_DST, out);
-    return AMASS_OK;
+    return nn_plan_add_plain_host_step(plan, bilinear_kernel, params, bilinear_release, src, node->outputs[0],
+                                       status);
 }
