@@ -85,21 +85,6 @@ void nn_store_number(amass_nn_dtype dtype, void *data, size_t i, double number)
     }
 }
 
-/* The element of an input of type in matching element index of out under
- * numpy broadcasting (in aligned to out's trailing dimensions). */
-static size_t broadcast_index(const amass_nn_tensor_type *out, const amass_nn_tensor_type *in, size_t index)
-{
-    size_t position = 0, stride = 1;
-    for (int d = out->rank - 1, di = in->rank - 1; d >= 0 && di >= 0; d--, di--) {
-        size_t coordinate = (size_t)(index % (size_t)out->dims[d]);
-        index /= (size_t)out->dims[d];
-        if (in->dims[di] != 1)
-            position += coordinate * stride;
-        stride *= (size_t)in->dims[di];
-    }
-    return position;
-}
-
 static double unary(const nn_node *node, double x)
 {
     switch (node->op) {
@@ -170,8 +155,8 @@ int nn_fold_math(const amass_nn_graph *graph, const nn_node *node, const nn_env 
     case AMASS_NN_OP_GREATER: {
         const amass_nn_tensor_type *other = &env->types[node->inputs[1]];
         for (size_t i = 0; i < count; i++) {
-            double x = nn_load_number(in->dtype, source, broadcast_index(out, in, i));
-            double y = nn_load_number(other->dtype, env->data[node->inputs[1]], broadcast_index(out, other, i));
+            double x = nn_load_number(in->dtype, source, nn_broadcast_index(out, in, i));
+            double y = nn_load_number(other->dtype, env->data[node->inputs[1]], nn_broadcast_index(out, other, i));
             nn_store_number(out->dtype, data, i, binary(node->op, in->dtype, x, y));
         }
         break;
@@ -179,11 +164,11 @@ int nn_fold_math(const amass_nn_graph *graph, const nn_node *node, const nn_env 
     case AMASS_NN_OP_MAX:
     case AMASS_NN_OP_MIN:
         for (size_t i = 0; i < count; i++) {
-            double value = nn_load_number(in->dtype, source, broadcast_index(out, in, i));
+            double value = nn_load_number(in->dtype, source, nn_broadcast_index(out, in, i));
             for (int k = 1; k < node->n_inputs; k++) {
                 const amass_nn_tensor_type *other = &env->types[node->inputs[k]];
                 double operand =
-                    nn_load_number(other->dtype, env->data[node->inputs[k]], broadcast_index(out, other, i));
+                    nn_load_number(other->dtype, env->data[node->inputs[k]], nn_broadcast_index(out, other, i));
                 value = binary(node->op, in->dtype, value, operand);
             }
             nn_store_number(out->dtype, data, i, value);
@@ -193,18 +178,19 @@ int nn_fold_math(const amass_nn_graph *graph, const nn_node *node, const nn_env 
         const amass_nn_tensor_type *x = &env->types[node->inputs[1]], *y = &env->types[node->inputs[2]];
         for (size_t i = 0; i < count; i++) {
             const unsigned char *condition = source;
-            const unsigned char *pick = condition[broadcast_index(out, in, i)]
+            const unsigned char *pick = condition[nn_broadcast_index(out, in, i)]
                                             ? (const unsigned char *)env->data[node->inputs[1]] +
-                                                  broadcast_index(out, x, i) * element
+                                                  nn_broadcast_index(out, x, i) * element
                                             : (const unsigned char *)env->data[node->inputs[2]] +
-                                                  broadcast_index(out, y, i) * element;
+                                                  nn_broadcast_index(out, y, i) * element;
             memcpy(data + i * element, pick, element);
         }
         break;
     }
     case AMASS_NN_OP_EXPAND:
         for (size_t i = 0; i < count; i++)
-            memcpy(data + i * element, (const unsigned char *)source + broadcast_index(out, in, i) * element, element);
+            memcpy(data + i * element, (const unsigned char *)source + nn_broadcast_index(out, in, i) * element,
+                   element);
         break;
     case AMASS_NN_OP_CONSTANT_OF_SHAPE: {
         unsigned char fill[8] = {0};

@@ -144,6 +144,29 @@ int nn_broadcast(const amass_nn_tensor_type *a, const amass_nn_tensor_type *b, a
     return 1;
 }
 
+size_t nn_broadcast_index(const amass_nn_tensor_type *out, const amass_nn_tensor_type *in, size_t index)
+{
+    size_t position = 0, stride = 1;
+    for (int d = out->rank - 1, di = in->rank - 1; d >= 0 && di >= 0; d--, di--) {
+        size_t coordinate = index % (size_t)out->dims[d];
+        index /= (size_t)out->dims[d];
+        if (in->dims[di] != 1)
+            position += coordinate * stride;
+        stride *= (size_t)in->dims[di];
+    }
+    return position;
+}
+
+int nn_same_dims(const amass_nn_tensor_type *a, const amass_nn_tensor_type *b)
+{
+    if (a->rank != b->rank)
+        return 0;
+    for (int d = 0; d < a->rank; d++)
+        if (a->dims[d] != b->dims[d])
+            return 0;
+    return 1;
+}
+
 static int infer_window(const amass_nn_graph *graph, const nn_node *node, nn_env *env, amass_status *status)
 {
     const amass_nn_tensor_type *in = &env->types[node->inputs[0]];

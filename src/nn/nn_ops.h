@@ -11,6 +11,11 @@
 int nn_fail_node(amass_status *status, const amass_nn_graph *graph, const nn_node *node, const char *format, ...)
     __attribute__((format(printf, 4, 5)));
 int nn_broadcast(const amass_nn_tensor_type *a, const amass_nn_tensor_type *b, amass_nn_tensor_type *out);
+/* The element of a tensor of type in that element index of out reads
+ * under numpy broadcasting (in aligned to out's trailing dimensions). */
+size_t nn_broadcast_index(const amass_nn_tensor_type *out, const amass_nn_tensor_type *in, size_t index);
+/* Same rank and dimensions (the element types aside). */
+int nn_same_dims(const amass_nn_tensor_type *a, const amass_nn_tensor_type *b);
 
 typedef struct {
     int spatial;

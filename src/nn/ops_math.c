@@ -81,30 +81,6 @@ static int build_unary(nn_plan *plan, const nn_node *node, amass_status *status)
     return nn_add_simple_step(plan, node, &desc, NULL, DNNL_ARG_SRC, src, "create this operation", NULL, status);
 }
 
-/* Index of an element of out in a tensor of type in broadcast to it. */
-static size_t broadcast_index(const amass_nn_tensor_type *out, const amass_nn_tensor_type *in, size_t index)
-{
-    size_t position = 0, stride = 1;
-    for (int d = out->rank - 1, di = in->rank - 1; d >= 0 && di >= 0; d--, di--) {
-        size_t coordinate = index % (size_t)out->dims[d];
-        index /= (size_t)out->dims[d];
-        if (in->dims[di] != 1)
-            position += coordinate * stride;
-        stride *= (size_t)in->dims[di];
-    }
-    return position;
-}
-
-static int same_dims(const amass_nn_tensor_type *a, const amass_nn_tensor_type *b)
-{
-    if (a->rank != b->rank)
-        return 0;
-    for (int d = 0; d < a->rank; d++)
-        if (a->dims[d] != b->dims[d])
-            return 0;
-    return 1;
-}
-
 /* A float tensor of shape (padded with leading 1s to rank) computed from
  * the condition (and a known branch) and kept by the session as a weight. */
 typedef enum { MASK_LOW, MASK_HIGH, MASK_PICK_X, MASK_PICK_Y } mask_kind;
@@ -123,7 +99,7 @@ static int where_mask(nn_plan *plan, int node_index, int slot_key, mask_kind kin
     if (!values)
         return amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < count; i++) {
-        int chosen = condition[broadcast_index(shape, condition_type, i)] != 0;
+        int chosen = condition[nn_broadcast_index(shape, condition_type, i)] != 0;
         if (kind == MASK_PICK_X || kind == MASK_PICK_Y) {
             values[i] = (float)(chosen == (kind == MASK_PICK_X));
             continue;
@@ -131,7 +107,7 @@ static int where_mask(nn_plan *plan, int node_index, int slot_key, mask_kind kin
         /* max(r, low) then min(., high): the known value where it is
          * picked, r untouched (even infinite) elsewhere. */
         if (chosen == pick_known_when)
-            values[i] = known[broadcast_index(shape, known_type, i)];
+            values[i] = known[nn_broadcast_index(shape, known_type, i)];
         else
             values[i] = kind == MASK_LOW ? -INFINITY : INFINITY;
     }
@@ -156,7 +132,7 @@ static int build_where(nn_plan *plan, int node_index, amass_status *status)
     int x_known = plan->env.data[node->inputs[1]] != NULL, y_known = plan->env.data[node->inputs[2]] != NULL;
     int runtime_input = x_known ? 2 : 1;
     for (int i = 1; i < 3; i++)
-        if (!plan->env.data[node->inputs[i]] && !same_dims(&plan->env.types[node->inputs[i]], out))
+        if (!plan->env.data[node->inputs[i]] && !nn_same_dims(&plan->env.types[node->inputs[i]], out))
             return nn_fail_node(status, plan->graph, node, "a runtime value must have the output's shape");
     /* The masks' shape: condition and known branch broadcast, at out's rank. */
     amass_nn_tensor_type mask_shape = plan->env.types[node->inputs[0]], wider;

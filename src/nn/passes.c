@@ -176,16 +176,6 @@ static int normalize_gemm(amass_nn_graph *graph, nn_node *node, amass_status *st
     return AMASS_OK;
 }
 
-static int same_shape(const amass_nn_tensor_type *a, const amass_nn_tensor_type *b)
-{
-    if (a->rank != b->rank)
-        return 0;
-    for (int d = 0; d < a->rank; d++)
-        if (a->dims[d] != b->dims[d])
-            return 0;
-    return 1;
-}
-
 /* alpha * x + beta for x op c or c op x with c a constant float scalar
  * that does not widen x's rank; 0 if the node is not that. */
 static int scalar_linear(const amass_nn_graph *graph, const nn_node *node, float *alpha, float *beta)
@@ -391,8 +381,8 @@ static void fuse_chain(amass_nn_graph *graph, int n)
              * tensor of the output's own shape, and be a different value. */
             int producer = graph->values[other].producer;
             if (!has_sum && other != out && graph->values[other].constant < 0 && producer < n &&
-                same_shape(&graph->values[other].type, &graph->values[out].type) &&
-                same_shape(&graph->values[next->outputs[0]].type, &graph->values[out].type)) {
+                nn_same_dims(&graph->values[other].type, &graph->values[out].type) &&
+                nn_same_dims(&graph->values[next->outputs[0]].type, &graph->values[out].type)) {
                 node->post[node->n_post++] = (nn_post_op){.kind = NN_POST_SUM, .value = other};
                 absorb(graph, n, consumer);
                 continue;
