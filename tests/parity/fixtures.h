@@ -1,12 +1,17 @@
 /* Reading the ONNX Runtime fixtures the parity drivers compare with: the
- * path of a file in tests/parity/onnx, exact float32 reads and the argmax
- * the class-score checks use. Static inline so a driver that needs only
- * some of them compiles without unused-function warnings. */
+ * path of a file in tests/parity/onnx, exact float32 reads, the argmax
+ * the class-score checks use and the import of a fixture model. Static
+ * inline so a driver that needs only some of them compiles without
+ * unused-function warnings. */
 #ifndef AMASS_PARITY_FIXTURES_H
 #define AMASS_PARITY_FIXTURES_H
 
 #include <stdio.h>
 #include <stdlib.h>
+
+#include "formats/formats.h"
+#include "nn/nn.h"
+#include "../unit/tap.h"
 
 /* $top_srcdir/tests/parity/onnx/<name><suffix>, in a buffer the next call reuses. */
 static inline const char *fixture(const char *name, const char *suffix)
@@ -37,6 +42,18 @@ static inline size_t argmax(const float *values, size_t count)
         if (values[i] > values[best])
             best = i;
     return best;
+}
+
+/* Imports tests/parity/onnx/<name>.onnx as the check "<name> imports"; NULL when it fails. */
+static inline amass_nn_graph *load_model(const char *name)
+{
+    amass_status status = {0};
+    amass_nn_graph *graph = NULL;
+    char label[256];
+    snprintf(label, sizeof label, "%s imports", name);
+    if (!ok(amass_formats_load_onnx(fixture(name, ".onnx"), &graph, &status) == AMASS_OK, label))
+        printf("# %s\n", status.message);
+    return graph;
 }
 
 #endif

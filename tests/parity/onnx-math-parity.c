@@ -100,23 +100,12 @@ static void check_case(const amass_nn_graph *graph, amass_nn_session *session, c
     free(reference);
 }
 
-static amass_nn_graph *load(const char *name)
-{
-    amass_status status = {0};
-    amass_nn_graph *graph = NULL;
-    char label[256];
-    snprintf(label, sizeof label, "%s imports", name);
-    if (!ok(amass_formats_load_onnx(fixture(name, ".onnx"), &graph, &status) == AMASS_OK, label))
-        printf("# %s\n", status.message);
-    return graph;
-}
-
 /* group: width of the blocks of the last axis checked apart (0: all). */
 static void check_model(const char *name, size_t group)
 {
     amass_status status = {0};
     char label[256];
-    amass_nn_graph *graph = load(name);
+    amass_nn_graph *graph = load_model(name);
     if (!graph)
         return;
     amass_nn_session *session = amass_nn_session_open(graph, &status);
@@ -138,7 +127,7 @@ static void check_fusions(void)
     static const char *const names[] = {"encoder-opset13", "encoder-opset17"};
     for (size_t m = 0; m < 2; m++) {
         char label[256];
-        amass_nn_graph *graph = load(names[m]);
+        amass_nn_graph *graph = load_model(names[m]);
         if (!graph)
             continue;
         snprintf(label, sizeof label, "%s: four LayerNormalization nodes (two per block)", names[m]);
@@ -155,7 +144,7 @@ static void check_fusions(void)
                amass_nn_graph_count_op(graph, AMASS_NN_OP_MATMUL));
         amass_nn_graph_free(graph);
     }
-    amass_nn_graph *graph = load("math-ops");
+    amass_nn_graph *graph = load_model("math-ops");
     if (graph)
         ok(amass_nn_graph_count_op(graph, AMASS_NN_OP_GELU) == 2 &&
                amass_nn_graph_count_op(graph, AMASS_NN_OP_ERF) == 0 &&

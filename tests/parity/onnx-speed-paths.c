@@ -28,17 +28,6 @@ static double relative_error(const float *a, const float *b, size_t count)
     return scale > 0 ? error / scale : error;
 }
 
-static amass_nn_graph *load(const char *name)
-{
-    amass_status status = {0};
-    amass_nn_graph *graph = NULL;
-    char label[256];
-    snprintf(label, sizeof label, "%s imports", name);
-    if (!ok(amass_formats_load_onnx(fixture(name, ".onnx"), &graph, &status) == AMASS_OK, label))
-        printf("# %s\n", status.message);
-    return graph;
-}
-
 /* Runs the batch through a session (bf16 or not) into output. */
 static int run(amass_nn_graph *graph, int bf16, const float *input, float *output)
 {
@@ -60,7 +49,7 @@ static int run(amass_nn_graph *graph, int bf16, const float *input, float *outpu
 static void check_fused_hard_swish(const float *input)
 {
     float reference[BATCH * 5], output[BATCH * 5];
-    amass_nn_graph *graph = load("hardswish-chains");
+    amass_nn_graph *graph = load_model("hardswish-chains");
     if (!ok(read_floats(fixture("hardswish-chains", ".ort.f32"), reference, BATCH * 5), "hardswish-chains: reference read") ||
         !graph) {
         amass_nn_graph_free(graph);
@@ -88,7 +77,7 @@ static void check_bf16(const char *name, size_t classes, const float *input)
 {
     float reference[BATCH * MAX_CLASSES], exact[BATCH * MAX_CLASSES], rounded[BATCH * MAX_CLASSES];
     char label[256];
-    amass_nn_graph *graph = load(name);
+    amass_nn_graph *graph = load_model(name);
     snprintf(label, sizeof label, "%s: reference read", name);
     if (!ok(read_floats(fixture(name, ".ort.f32"), reference, BATCH * classes), label) || !graph) {
         amass_nn_graph_free(graph);
