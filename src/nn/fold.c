@@ -135,6 +135,18 @@ static void host_binary(amass_nn_op op, const amass_nn_tensor_type *out, const a
     }
 }
 
+int nn_fold_buffer(const amass_nn_graph *graph, const nn_node *node, size_t count, size_t element,
+                   unsigned char **data, amass_status *status)
+{
+    *data = NULL;
+    if (count > ((size_t)1 << 28))
+        return nn_fail_node(status, graph, node, "a folded constant of %zu elements is too large", count);
+    *data = malloc(count * element + 1);
+    if (!*data)
+        return amass_fail(status, AMASS_ERR_NOMEM, "out of memory folding constants");
+    return AMASS_OK;
+}
+
 int nn_host_evaluate(const amass_nn_graph *graph, const nn_node *node, const nn_env *env, void **result,
                      amass_status *status)
 {
@@ -144,11 +156,10 @@ int nn_host_evaluate(const amass_nn_graph *graph, const nn_node *node, const nn_
     size_t count = amass_nn_type_count(out), element = amass_nn_dtype_size(out->dtype);
     if (nn_is_math_fold(node->op))
         return nn_fold_math(graph, node, env, result, status);
-    if (count > ((size_t)1 << 28))
-        return nn_fail_node(status, graph, node, "a folded constant of %zu elements is too large", count);
-    unsigned char *data = malloc(count * element + 1);
-    if (!data)
-        return amass_fail(status, AMASS_ERR_NOMEM, "out of memory folding constants");
+    unsigned char *data;
+    int made = nn_fold_buffer(graph, node, count, element, &data, status);
+    if (made != AMASS_OK)
+        return made;
     switch (node->op) {
     case AMASS_NN_OP_SHAPE: {
         int64_t start = nn_attr_int(node, "start", 0);

@@ -143,11 +143,10 @@ int nn_fold_math(const amass_nn_graph *graph, const nn_node *node, const nn_env 
     const amass_nn_tensor_type *in = &env->types[node->inputs[0]];
     const void *source = env->data[node->inputs[0]];
     size_t count = amass_nn_type_count(out), element = amass_nn_dtype_size(out->dtype);
-    if (count > ((size_t)1 << 28))
-        return nn_fail_node(status, graph, node, "a folded constant of %zu elements is too large", count);
-    unsigned char *data = malloc(count * element + 1);
-    if (!data)
-        return amass_fail(status, AMASS_ERR_NOMEM, "out of memory folding constants");
+    unsigned char *data;
+    int made = nn_fold_buffer(graph, node, count, element, &data, status);
+    if (made != AMASS_OK)
+        return made;
     switch (node->op) {
     case AMASS_NN_OP_POW:
     case AMASS_NN_OP_EQUAL:

@@ -26,6 +26,10 @@ int nn_window_geometry(const amass_nn_graph *graph, const nn_node *node, const n
                        amass_status *status);
 int nn_host_evaluate(const amass_nn_graph *graph, const nn_node *node, const nn_env *env, void **result,
                      amass_status *status);
+/* The buffer of a folded value of count elements (and one spare byte, so
+ * an empty one is not NULL); a value past 2^28 elements is refused. */
+int nn_fold_buffer(const amass_nn_graph *graph, const nn_node *node, size_t count, size_t element,
+                   unsigned char **data, amass_status *status);
 /* Clip bounds from attributes (opset 6) or constant inputs (opset 11+). */
 int nn_clip_bounds(const amass_nn_graph *graph, const nn_node *node, float *low, float *high);
 
