@@ -125,19 +125,30 @@ static int infer_where(const amass_nn_graph *graph, const nn_node *node, nn_env 
     return AMASS_OK;
 }
 
+/* The shape in value (Expand's target, ConstantOfShape's input) into
+ * type's rank and dimensions: known at load and none negative. */
+static int known_shape(const amass_nn_graph *graph, const nn_node *node, const nn_env *env, int value,
+                       amass_nn_tensor_type *type, amass_status *status)
+{
+    int rank = nn_known_ints(env, value, type->dims, AMASS_NN_MAX_RANK);
+    if (rank < 0)
+        return nn_fail_node(status, graph, node, "the shape must be known at load time (at most %d dimensions)",
+                            AMASS_NN_MAX_RANK);
+    type->rank = rank;
+    for (int d = 0; d < rank; d++)
+        if (type->dims[d] < 0)
+            return nn_fail_node(status, graph, node, "shape dimension %d is %lld", d, (long long)type->dims[d]);
+    return AMASS_OK;
+}
+
 static int infer_expand(const amass_nn_graph *graph, const nn_node *node, nn_env *env, amass_status *status)
 {
     const amass_nn_tensor_type *in = input_type(node, env, 0);
     amass_nn_tensor_type target = {.dtype = in->dtype}, out;
     char a[128], b[128];
-    int rank = node->n_inputs == 2 ? nn_known_ints(env, node->inputs[1], target.dims, AMASS_NN_MAX_RANK) : -1;
-    if (rank < 0)
-        return nn_fail_node(status, graph, node, "the shape must be known at load time (at most %d dimensions)",
-                            AMASS_NN_MAX_RANK);
-    target.rank = rank;
-    for (int d = 0; d < rank; d++)
-        if (target.dims[d] < 0)
-            return nn_fail_node(status, graph, node, "shape dimension %d is %lld", d, (long long)target.dims[d]);
+    int result = known_shape(graph, node, env, node->n_inputs == 2 ? node->inputs[1] : -1, &target, status);
+    if (result != AMASS_OK)
+        return result;
     /* ONNX Expand broadcasts both ways: a target 1 keeps the input's size. */
     if (!nn_broadcast(in, &target, &out))
         return nn_fail_node(status, graph, node, "cannot expand %s to %s", shape_text(in, a, sizeof a),
@@ -151,14 +162,9 @@ static int infer_constant_of_shape(const amass_nn_graph *graph, const nn_node *n
                                    amass_status *status)
 {
     amass_nn_tensor_type out = {.dtype = AMASS_NN_FLOAT32};
-    int rank = nn_known_ints(env, node->inputs[0], out.dims, AMASS_NN_MAX_RANK);
-    if (rank < 0)
-        return nn_fail_node(status, graph, node, "the shape must be known at load time (at most %d dimensions)",
-                            AMASS_NN_MAX_RANK);
-    out.rank = rank;
-    for (int d = 0; d < rank; d++)
-        if (out.dims[d] < 0)
-            return nn_fail_node(status, graph, node, "shape dimension %d is %lld", d, (long long)out.dims[d]);
+    int result = known_shape(graph, node, env, node->inputs[0], &out, status);
+    if (result != AMASS_OK)
+        return result;
     const amass_nn_tensor_type *value = input_type(node, env, 1);
     if (value) {
         if (amass_nn_type_count(value) != 1 || !env->data[node->inputs[1]])
