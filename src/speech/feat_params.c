@@ -27,6 +27,7 @@ void amass_speech_params_default(amass_speech_params *p)
     p->transform = AMASS_SPEECH_TRANSFORM_LEGACY;
     p->unit_area = 1;
     p->round_filters = 1;
+    p->remove_noise = 1;
     p->cmn = AMASS_SPEECH_CMN_LIVE;
     /* sphinxbase's -cmninit default */
     p->n_cmn_init = 3;

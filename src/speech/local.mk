@@ -1,3 +1,3 @@
 # libamass speech layer: the Sphinx front end (MFCC, CMN, dynamic features)
-libamass_a_SOURCES += src/speech/speech.h src/speech/feat_params.c src/speech/frames.c src/speech/mfcc.c \
-	src/speech/features.c
+libamass_a_SOURCES += src/speech/speech.h src/speech/speech_internal.h src/speech/feat_params.c src/speech/frames.c src/speech/mfcc.c \
+	src/speech/features.c src/speech/noise.c

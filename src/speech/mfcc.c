@@ -10,6 +10,7 @@
 #include <libavutil/tx.h>
 
 #include "speech.h"
+#include "speech_internal.h"
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
@@ -30,7 +31,7 @@ struct amass_speech_frontend {
     av_tx_fn fft_function;
     AVComplexDouble *fft_in, *fft_out;
     double *power;    /* fft_size / 2 + 1 bins */
-    double *log_mel;  /* n_filters */
+    double *log_mel;  /* n_filters: the mel energies, then their logs */
     /* Filter f covers power[spec_start[f] .. + width[f]) with weights
      * coefficients[coef_start[f] ..]. Sphinx keeps them as float32. */
     int *spec_start, *width, *coef_start;
@@ -38,6 +39,7 @@ struct amass_speech_frontend {
     float *cosine;    /* n_cepstra x n_filters */
     float sqrt_inv_n, sqrt_inv_2n;
     float *lifter;    /* n_cepstra, NULL for none */
+    speech_noise *noise; /* NULL without noise removal */
 };
 
 /* Mel scale with Sphinx's float32 rounding: the filter edges it rounds to
@@ -144,10 +146,9 @@ static amass_code check_params(const amass_speech_params *p, amass_status *statu
         return amass_fail(status, AMASS_ERR_USAGE, "lifter %d is negative", p->lifter);
     if (!(p->preemphasis >= 0 && p->preemphasis < 1))
         return amass_fail(status, AMASS_ERR_USAGE, "pre-emphasis %g is out of range [0, 1)", p->preemphasis);
-    if (p->remove_noise || p->remove_silence)
+    if (p->remove_silence)
         return amass_fail(status, AMASS_ERR_UNSUPPORTED,
-                          "Sphinx noise removal and silence removal (-remove_noise, -remove_silence) are not "
-                          "supported");
+                          "Sphinx's frame-dropping voice activity detection (-remove_silence) is not supported");
     if (p->double_bandwidth)
         return amass_fail(status, AMASS_ERR_UNSUPPORTED, "double-bandwidth mel filters (-doublebw) are not supported");
     return AMASS_OK;
@@ -189,8 +190,10 @@ amass_code amass_speech_frontend_open(const amass_speech_params *params, amass_s
     fe->cosine = amass_calloc_array((size_t)fe->n_cepstra * (size_t)fe->n_filters, sizeof *fe->cosine);
     if (params->lifter > 0)
         fe->lifter = amass_calloc_array((size_t)fe->n_cepstra, sizeof *fe->lifter);
-    if (!fe->pending || !fe->window || !fe->fft_in || !fe->fft_out || !fe->power || !fe->log_mel || !fe->cosine ||
-        (params->lifter > 0 && !fe->lifter)) {
+    if (params->remove_noise)
+        fe->noise = speech_noise_create(fe->n_filters);
+    if ((params->remove_noise && !fe->noise) || !fe->pending || !fe->window || !fe->fft_in || !fe->fft_out ||
+        !fe->power || !fe->log_mel || !fe->cosine || (params->lifter > 0 && !fe->lifter)) {
         amass_speech_frontend_close(fe);
         return amass_fail(status, AMASS_ERR_NOMEM, "out of memory for the speech front end");
     }
@@ -233,6 +236,7 @@ void amass_speech_frontend_close(amass_speech_frontend *fe)
     free(fe->coefficients);
     free(fe->cosine);
     free(fe->lifter);
+    speech_noise_free(fe->noise);
     free(fe);
 }
 
@@ -322,8 +326,12 @@ static amass_code emit_frame(amass_speech_frontend *fe, const double *samples, i
         double energy = 0;
         for (int j = 0; j < fe->width[f]; j++)
             energy += bins[j] * weights[j];
-        fe->log_mel[f] = log(energy + LOG_FLOOR);
+        fe->log_mel[f] = energy;
     }
+    if (fe->noise)
+        speech_noise_apply(fe->noise, fe->log_mel);
+    for (int f = 0; f < fe->n_filters; f++)
+        fe->log_mel[f] = log(fe->log_mel[f] + LOG_FLOOR);
     cepstra_of_log_mel(fe, cep);
     for (int i = 0; fe->lifter && i < fe->n_cepstra; i++)
         cep[i] *= fe->lifter[i];
@@ -382,5 +390,7 @@ amass_code amass_speech_frontend_finish(amass_speech_frontend *fe, amass_speech_
         code = emit_frame(fe, fe->pending, (int)fe->n_pending, out, status);
     fe->n_pending = 0;
     fe->prior = 0;
+    if (fe->noise)
+        speech_noise_reset(fe->noise);
     return code;
 }

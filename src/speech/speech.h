@@ -26,7 +26,7 @@ typedef enum {
 #define AMASS_SPEECH_NAME_MAX 64
 
 /* Front-end and feature parameters. amass_speech_params_default gives
- * sphinx_fe's and pocketsphinx's defaults, except the two noted below;
+ * sphinx_fe's and pocketsphinx's defaults, except -remove_silence;
  * amass_speech_params_read overrides them from a feat.params file. */
 typedef struct {
     double sample_rate;     /* -samprate, Hz */
@@ -47,10 +47,12 @@ typedef struct {
     /* -dither: Sphinx adds random 1-bit noise. Read, but the front end does
      * not add it: amass output is reproducible; tools may warn. */
     int dither;
-    /* -remove_noise / -remove_silence: sphinx_fe's spectral subtraction and
-     * VAD frame dropping (its defaults are yes). Not implemented: default 0
-     * here, and amass_speech_frontend_open refuses 1. */
+    /* -remove_noise: Sphinx's noise removal on the mel energies, on by
+     * default in sphinx_fe and pocketsphinx as here. */
     int remove_noise;
+    /* -remove_silence: sphinx_fe's VAD dropping non-speech frames (its
+     * default is yes). Not implemented: default 0 here, and
+     * amass_speech_frontend_open refuses 1; amass segments speech itself. */
     int remove_silence;
 
     amass_speech_cmn cmn;   /* -cmn */
@@ -86,8 +88,8 @@ void amass_speech_frames_free(amass_speech_frames *frames);
  * or NULL when out of memory. */
 float *amass_speech_frames_append(amass_speech_frames *frames);
 
-/* The MFCC front end, frame for frame equal to sphinx_fe (without noise
- * removal or VAD). Streaming: feed blocks of any size; frames come out as
+/* The MFCC front end, frame for frame equal to sphinx_fe (with or without
+ * noise removal; without its VAD). Streaming: feed blocks of any size; frames come out as
  * soon as a whole window is in; finish flushes the last, zero-padded
  * window as sphinx_fe does and starts a new utterance. One per thread. */
 typedef struct amass_speech_frontend amass_speech_frontend;

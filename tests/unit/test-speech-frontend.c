@@ -115,6 +115,11 @@ static void test_params(void)
        "en-us feat.params: 13 cmninit values");
     ok(p.sample_rate == 16000 && p.fft_size == 512 && p.n_cepstra == 13 && fabs(p.preemphasis - 0.97) < 1e-9,
        "defaults stay where the file is silent");
+    ok(p.remove_noise == 1 && p.remove_silence == 0 && p.cmn_init[0] == 40,
+       "noise removal on by default as in pocketsphinx; VAD dropping off; cmninit 40,3,-1");
+    ok(amass_speech_params_parse(&p, "x", "-remove_noise no -cmn prior", 27, &status) == AMASS_OK &&
+           p.remove_noise == 0 && p.cmn == AMASS_SPEECH_CMN_LIVE,
+       "several pairs on a line; old CMN names");
     if (file_exists(MODEL_PARAMS)) {
         amass_speech_params q;
         amass_speech_params_default(&q);
@@ -232,10 +237,10 @@ static void test_frontend_shapes(void)
     amass_speech_frontend_close(NULL);
 
     model_params(&p);
-    p.remove_noise = 1;
+    p.remove_silence = 1;
     ok(amass_speech_frontend_open(&p, &fe, &status) == AMASS_ERR_UNSUPPORTED && !fe &&
-           strstr(status.message, "-remove_noise"),
-       "noise removal is refused, not silently skipped");
+           strstr(status.message, "-remove_silence"),
+       "VAD frame dropping is refused, not silently skipped");
     model_params(&p);
     p.n_filters = 200;
     ok(amass_speech_frontend_open(&p, &fe, &status) == AMASS_ERR_USAGE && strstr(status.message, "mel filter"),
@@ -253,7 +258,7 @@ static void test_frontend_shapes(void)
 }
 
 /* Runs sphinx_fe on the file and compares frame by frame. */
-static void parity(const char *audio, int raw)
+static void parity(const char *audio, int raw, int remove_noise)
 {
     char directory[] = "/tmp/amass-speech-XXXXXX", output[256], command[1024], name[512];
     amass_speech_params p;
@@ -282,17 +287,19 @@ static void parity(const char *audio, int raw)
     snprintf(output, sizeof output, "%s/out.mfc", directory);
     snprintf(command, sizeof command,
              "sphinx_fe -i '%s' %s -lowerf 130 -upperf 6800 -nfilt 25 -transform dct -lifter 22 "
-             "-dither no -remove_noise no -remove_silence no -o '%s' >'%s/log' 2>&1",
-             audio, raw ? "-raw yes" : "-mswav yes", output, directory);
+             "-dither no -remove_noise %s -remove_silence no -o '%s' >'%s/log' 2>&1",
+             audio, raw ? "-raw yes" : "-mswav yes", remove_noise ? "yes" : "no", output, directory);
     ok(system(command) == 0, "sphinx_fe runs");
     theirs = read_mfc(output, 13, &n_theirs);
     samples = read_audio(audio, raw, &n_samples);
     model_params(&p);
+    p.remove_noise = remove_noise;
     amass_speech_frames_init(&ours, 13);
     if (theirs && samples && amass_speech_frontend_open(&p, &fe, &status) == AMASS_OK) {
         double worst[13] = {0}, low[13], high[13], worst_relative = 0;
         run_frontend(fe, samples, n_samples, 2048, &ours);
-        snprintf(name, sizeof name, "%s: %zu frames as sphinx_fe", base, n_theirs);
+        snprintf(name, sizeof name, "%s%s: %zu frames as sphinx_fe", base, remove_noise ? " (noise removal)" : "",
+                 n_theirs);
         is_int(ours.n_frames, n_theirs, name);
         for (int i = 0; i < 13; i++)
             low[i] = INFINITY, high[i] = -INFINITY;
@@ -308,9 +315,26 @@ static void parity(const char *audio, int raw)
             worst_relative = fmax(worst_relative, relative);
             printf("# c%-2d max |ours - sphinx_fe| %.3g over a range of %.3g\n", i, worst[i], high[i] - low[i]);
         }
-        snprintf(name, sizeof name, "%s: every coefficient within 1e-4 of its range of sphinx_fe's (worst %.2g)",
-                 base, worst_relative);
+        snprintf(name, sizeof name, "%s%s: every coefficient within 1e-4 of its range of sphinx_fe's (worst %.2g)",
+                 base, remove_noise ? " (noise removal)" : "", worst_relative);
         ok(worst_relative < 1e-4, name);
+        /* The comparison must see a small change: sphinx_fe's default lower
+         * filter edge (133.3 Hz instead of 130) moves the first filter. */
+        {
+            amass_speech_frontend *other = NULL;
+            amass_speech_frames shifted;
+            double moved = 0;
+            amass_speech_frames_init(&shifted, 13);
+            p.lower_frequency = 133.33334;
+            if (amass_speech_frontend_open(&p, &other, &status) == AMASS_OK)
+                run_frontend(other, samples, n_samples, 2048, &shifted);
+            for (size_t k = 0; shifted.n_frames == n_theirs && k < n_theirs * 13; k++)
+                moved = fmax(moved, fabs(shifted.data[k] - theirs[k]));
+            snprintf(name, sizeof name, "%s: the comparison sees -lowerf 133.3 instead of 130 (%.3g)", base, moved);
+            ok(moved > 0.01, name);
+            amass_speech_frames_free(&shifted);
+            amass_speech_frontend_close(other);
+        }
     } else {
         ok(0, "sphinx_fe output, audio and front end at hand");
     }
@@ -385,7 +409,9 @@ int main(void)
     test_params();
     test_frontend_shapes();
     test_cmn_and_deltas();
-    parity(TESTDATA "/goforward.raw", 1);
-    parity(TESTDATA "/librivox/sense_and_sensibility_01_austen_64kb-0870.wav", 0);
+    parity(TESTDATA "/goforward.raw", 1, 0);
+    parity(TESTDATA "/librivox/sense_and_sensibility_01_austen_64kb-0870.wav", 0, 0);
+    parity(TESTDATA "/goforward.raw", 1, 1);
+    parity(TESTDATA "/librivox/sense_and_sensibility_01_austen_64kb-0870.wav", 0, 1);
     return done_testing();
 }
