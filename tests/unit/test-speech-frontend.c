@@ -115,7 +115,8 @@ static void test_params(void)
        "en-us feat.params: 13 cmninit values");
     ok(p.sample_rate == 16000 && p.fft_size == 512 && p.n_cepstra == 13 && fabs(p.preemphasis - 0.97) < 1e-9,
        "defaults stay where the file is silent");
-    ok(p.remove_noise == 1 && p.remove_silence == 0 && p.cmn_init[0] == 40,
+    amass_speech_params_default(&p);
+    ok(p.remove_noise == 1 && p.remove_silence == 0 && p.n_cmn_init == 3 && p.cmn_init[0] == 40,
        "noise removal on by default as in pocketsphinx; VAD dropping off; cmninit 40,3,-1");
     ok(amass_speech_params_parse(&p, "x", "-remove_noise no -cmn prior", 27, &status) == AMASS_OK &&
            p.remove_noise == 0 && p.cmn == AMASS_SPEECH_CMN_LIVE,
