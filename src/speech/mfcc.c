@@ -181,6 +181,13 @@ amass_code amass_speech_frontend_open(const amass_speech_params *params, amass_s
         amass_speech_frontend_close(fe);
         return AMASS_ERR_USAGE;
     }
+    /* Windows that leave gaps between them would drop audio unseen. */
+    if (fe->frame_shift > fe->frame_size) {
+        amass_fail(status, AMASS_ERR_USAGE, "frame shift of %d samples is longer than the %d-sample window",
+                   fe->frame_shift, fe->frame_size);
+        amass_speech_frontend_close(fe);
+        return AMASS_ERR_USAGE;
+    }
     fe->pending = amass_calloc_array((size_t)fe->frame_size, sizeof *fe->pending);
     fe->window = amass_calloc_array((size_t)fe->frame_size / 2 + 1, sizeof *fe->window);
     fe->fft_in = amass_calloc_array((size_t)fe->fft_size, sizeof *fe->fft_in);

@@ -251,6 +251,10 @@ static void test_frontend_shapes(void)
     ok(amass_speech_frontend_open(&p, &fe, &status) == AMASS_ERR_USAGE && strstr(status.message, "FFT size 256"),
        "a window longer than the FFT is refused");
     model_params(&p);
+    p.frame_rate = 10;
+    ok(amass_speech_frontend_open(&p, &fe, &status) == AMASS_ERR_USAGE && strstr(status.message, "frame shift"),
+       "a frame shift longer than the window is refused");
+    model_params(&p);
     p.upper_frequency = 9000;
     ok(amass_speech_frontend_open(&p, &fe, &status) == AMASS_ERR_USAGE && strstr(status.message, "9000"),
        "a filter range past half the sample rate is refused");
@@ -386,6 +390,22 @@ static void test_cmn_and_deltas(void)
     is_close(amass_speech_cmn_mean(cmn)[0], (41.0 * 500 + 49 * 50) / 549, 1e-5,
              "live CMN: the mean moves towards the utterance at its end");
     amass_speech_cmn_close(cmn);
+
+    /* Past 800 frames the running sum is scaled back to stand for 500. */
+    {
+        float *many = malloc(301 * n * sizeof *many);
+        double mean0 = (41.0 * 500 + 301 * 50.0) / 801;
+        amass_speech_cmn_open(&p, &cmn, &status);
+        for (int i = 0; many && i < 301 * n; i++)
+            many[i] = i % n == 0 ? 50 : 0;
+        if (many)
+            amass_speech_cmn_apply(cmn, many, 301);
+        is_close(amass_speech_cmn_mean(cmn)[0], mean0, 1e-5, "live CMN: the mean updates within a block past 800 frames");
+        amass_speech_cmn_end_utterance(cmn);
+        is_close(amass_speech_cmn_mean(cmn)[0], mean0, 1e-5, "live CMN: the decayed sum keeps that mean");
+        amass_speech_cmn_close(cmn);
+        free(many);
+    }
     p.variance_normalize = 1;
     ok(amass_speech_cmn_open(&p, &cmn, &status) == AMASS_ERR_UNSUPPORTED && !cmn, "-varnorm yes is refused");
 
