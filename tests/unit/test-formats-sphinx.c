@@ -1,0 +1,631 @@
+/* Unit tests of the Sphinx model and dictionary readers on the Debian en-us, an4 and tidigits models. */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../src/formats/sphinx.h"
+#include "tap.h"
+
+#define EN_US "/usr/share/pocketsphinx/model/en-us/en-us"
+#define CMUDICT "/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict"
+#define AN4 "/usr/share/pocketsphinx/test/data/an4_ci_cont"
+#define TIDIGITS "/usr/share/pocketsphinx/test/data/tidigits/hmm"
+#define MDEF_CONVERT "/usr/bin/pocketsphinx_mdef_convert"
+
+static int exists(const char *path)
+{
+    return access(path, R_OK) == 0;
+}
+
+static int same_senones(const amass_sphinx_mdef *m, int32_t pid, int a, int b, int c)
+{
+    const int32_t *s = amass_sphinx_mdef_phone_senones(m, pid);
+    if (s && s[0] == a && s[1] == b && s[2] == c)
+        return 1;
+    printf("#   phone %d has senones %d %d %d\n", (int)pid, s ? (int)s[0] : -1, s ? (int)s[1] : -1,
+           s ? (int)s[2] : -1);
+    return 0;
+}
+
+static int32_t id(const amass_sphinx_mdef *m, const char *name)
+{
+    return amass_sphinx_mdef_ciphone_id(m, name);
+}
+
+static void test_en_us_mdef(const amass_sphinx_mdef *m)
+{
+    /* Counts as pocketsphinx prints them loading this model. */
+    is_int(amass_sphinx_mdef_n_ciphones(m), 42, "en-us: 42 CI phones");
+    is_int(amass_sphinx_mdef_n_phones(m), 42 + 137053, "en-us: 137053 triphones");
+    is_int(amass_sphinx_mdef_n_states(m), 3, "en-us: 3 emitting states");
+    is_int(amass_sphinx_mdef_n_senones(m), 5126, "en-us: 5126 senones");
+    is_int(amass_sphinx_mdef_n_ci_senones(m), 126, "en-us: 126 CI senones");
+    is_int(amass_sphinx_mdef_n_transition_matrices(m), 42, "en-us: 42 transition matrices");
+    is_int(amass_sphinx_mdef_n_senone_sequences(m), 29324, "en-us: 29324 senone sequences");
+    is_int(amass_sphinx_mdef_silence(m), id(m, "SIL"), "en-us: silence phone is SIL");
+    is_int(id(m, "SIL"), 32, "en-us: SIL is CI phone 32");
+    is_str(amass_sphinx_mdef_ciphone_name(m, 0), "+NSN+", "en-us: phone 0 is +NSN+");
+    is_int(id(m, "sil"), -1, "en-us: phone names are case-sensitive");
+    const amass_sphinx_phone *sil = amass_sphinx_mdef_phone(m, 32);
+    ok(sil && sil->filler && sil->transition_matrix == 32, "en-us: SIL is a filler with matrix 32");
+    ok(same_senones(m, 32, 96, 97, 98), "en-us: SIL senones 96 97 98");
+    ok(!amass_sphinx_mdef_phone(m, 42)->filler || 0, "en-us: first triphone is not a filler");
+    /* Values from pocketsphinx_mdef_convert -text on the same file. */
+    int32_t ah = id(m, "AH"), hh = id(m, "HH"), l = id(m, "L"), ow = id(m, "OW"), t = id(m, "T");
+    int32_t pid = amass_sphinx_mdef_triphone(m, ah, hh, l, AMASS_SPHINX_WORD_BEGIN);
+    ok(pid >= 42 && same_senones(m, pid, 362, 667, 735), "en-us: AH(HH,L) b senones 362 667 735");
+    ok(pid >= 0 && amass_sphinx_mdef_phone(m, pid)->transition_matrix == 4, "en-us: AH(HH,L) b uses matrix 4");
+    pid = amass_sphinx_mdef_triphone(m, ah, hh, l, AMASS_SPHINX_WORD_END);
+    ok(pid >= 0 && same_senones(m, pid, 364, 663, 735), "en-us: AH(HH,L) e senones 364 663 735");
+    pid = amass_sphinx_mdef_triphone(m, l, ah, ow, AMASS_SPHINX_WORD_INTERNAL);
+    ok(pid >= 0 && same_senones(m, pid, 2966, 3024, 3111), "en-us: L(AH,OW) i senones 2966 3024 3111");
+    const amass_sphinx_phone *p = amass_sphinx_mdef_phone(m, pid);
+    ok(p && p->base == l && p->left == ah && p->right == ow && p->position == AMASS_SPHINX_WORD_INTERNAL,
+       "en-us: phone table holds base, contexts and position");
+    /* AE(B,AA) exists only word-internally: the nearest lookup backs off to it. */
+    int32_t ae = id(m, "AE"), b = id(m, "B"), aa = id(m, "AA");
+    is_int(amass_sphinx_mdef_triphone(m, ae, b, aa, AMASS_SPHINX_WORD_END), -1, "en-us: AE(B,AA) e does not exist");
+    pid = amass_sphinx_mdef_triphone_nearest(m, ae, b, aa, AMASS_SPHINX_WORD_END);
+    ok(pid >= 0 && same_senones(m, pid, 227, 285, 321), "en-us: AE(B,AA) e falls back to i: 227 285 321");
+    /* A filler context reads as SIL. */
+    int32_t nsn = id(m, "+NSN+");
+    ok(amass_sphinx_mdef_triphone(m, ah, nsn, t, AMASS_SPHINX_WORD_BEGIN) ==
+           amass_sphinx_mdef_triphone(m, ah, 32, t, AMASS_SPHINX_WORD_BEGIN) &&
+           same_senones(m, amass_sphinx_mdef_triphone(m, ah, nsn, t, AMASS_SPHINX_WORD_BEGIN), 507, 548, 753),
+       "en-us: AH(+NSN+,T) b is AH(SIL,T) b");
+    /* ZH(AE,B) has no triphone at all, with or without SIL contexts. */
+    int32_t zh = id(m, "ZH");
+    is_int(amass_sphinx_mdef_triphone_nearest(m, zh, ae, b, AMASS_SPHINX_WORD_INTERNAL), zh,
+           "en-us: ZH(AE,B) falls back to the CI phone");
+    is_int(amass_sphinx_mdef_triphone_nearest(m, ah, -1, l, AMASS_SPHINX_WORD_BEGIN), ah,
+           "en-us: no left context gives the CI phone");
+    is_int(amass_sphinx_mdef_triphone(m, ah, 99, l, AMASS_SPHINX_WORD_BEGIN), -1, "en-us: bad context id is -1");
+    ok(amass_sphinx_mdef_phone_senones(m, -1) == NULL && amass_sphinx_mdef_phone(m, 1 << 30) == NULL,
+       "en-us: out-of-range phone ids give NULL");
+}
+
+/* Every triphone of the text conversion pocketsphinx writes must match the
+ * binary reading: base, contexts, position, matrix and senones. */
+static void test_text_matches_binary(const char *binary_path, const char *label)
+{
+    char directory[] = "/tmp/amass-sphinx-XXXXXX";
+    if (!exists(MDEF_CONVERT) || !mkdtemp(directory)) {
+        printf("ok %d # skip %s: %s not installed\n", ++tap_count, label, MDEF_CONVERT);
+        return;
+    }
+    char text_path[256], command[1024];
+    snprintf(text_path, sizeof text_path, "%s/mdef.txt", directory);
+    snprintf(command, sizeof command, "%s -text '%s' '%s' >/dev/null 2>&1", MDEF_CONVERT, binary_path, text_path);
+    int converted = system(command) == 0;
+    amass_status st;
+    amass_sphinx_mdef *binary = amass_sphinx_mdef_open(binary_path, &st);
+    amass_sphinx_mdef *text = converted ? amass_sphinx_mdef_open(text_path, &st) : NULL;
+    if (converted && !text)
+        printf("#   %s\n", st.message);
+    ok(binary && text, label);
+    if (binary && text) {
+        int32_t mismatches = 0, n = amass_sphinx_mdef_n_phones(text);
+        int states = amass_sphinx_mdef_n_states(text);
+        ok(n == amass_sphinx_mdef_n_phones(binary) && states == amass_sphinx_mdef_n_states(binary) &&
+               amass_sphinx_mdef_n_senones(text) == amass_sphinx_mdef_n_senones(binary),
+           "text and binary agree on counts");
+        for (int32_t pid = 0; pid < n; pid++) {
+            const amass_sphinx_phone *tp = amass_sphinx_mdef_phone(text, pid);
+            int32_t other = pid < amass_sphinx_mdef_n_ciphones(text)
+                                ? pid
+                                : amass_sphinx_mdef_triphone(binary, tp->base, tp->left, tp->right, tp->position);
+            const amass_sphinx_phone *bp = amass_sphinx_mdef_phone(binary, other);
+            const int32_t *ts = amass_sphinx_mdef_phone_senones(text, pid);
+            const int32_t *bs = amass_sphinx_mdef_phone_senones(binary, other);
+            if (!bp || bp->transition_matrix != tp->transition_matrix || bp->filler != tp->filler ||
+                memcmp(ts, bs, (size_t)states * sizeof *ts) != 0)
+                mismatches++;
+        }
+        is_int(mismatches, 0, "every phone of the text mdef matches the binary one");
+    }
+    amass_sphinx_mdef_close(binary);
+    amass_sphinx_mdef_close(text);
+    unlink(text_path);
+    rmdir(directory);
+}
+
+static void test_en_us_params(const amass_sphinx_mdef *m)
+{
+    amass_status st;
+    amass_sphinx_gaussians *means = amass_sphinx_gaussians_open(EN_US "/means", 0, &st);
+    ok(means, "en-us: means load");
+    if (means) {
+        ok(means->n_codebooks == 42 && means->n_streams == 3 && means->n_densities == 128,
+           "en-us means: 42 codebooks x 3 streams x 128 densities");
+        ok(means->stream_length[0] == 13 && means->stream_length[1] == 13 && means->stream_length[2] == 13,
+           "en-us means: streams of 13 (svspec 0-12/13-25/26-38)");
+        is_int(means->n_values, 42 * 128 * 39, "en-us means: 209664 values");
+        const float *last = amass_sphinx_gaussians_vector(means, 41, 2, 127);
+        ok(last && last + 13 == means->data + means->n_values, "en-us means: last vector ends the data");
+        ok(amass_sphinx_gaussians_vector(means, 42, 0, 0) == NULL, "en-us means: codebook 42 out of range");
+    }
+    amass_sphinx_gaussians *variances = amass_sphinx_gaussians_open(EN_US "/variances", AMASS_SPHINX_VARIANCE_FLOOR, &st);
+    ok(variances, "en-us: variances load");
+    if (variances) {
+        float smallest = INFINITY;
+        for (size_t i = 0; i < variances->n_values; i++)
+            smallest = fminf(smallest, variances->data[i]);
+        ok(smallest >= AMASS_SPHINX_VARIANCE_FLOOR, "en-us variances: none below the floor");
+    }
+    amass_sphinx_gaussians *high = amass_sphinx_gaussians_open(EN_US "/variances", 1e6f, &st);
+    ok(high && high->n_floored == high->n_values && high->data[0] == 1e6f, "a huge floor raises every variance");
+    amass_sphinx_array3 *tmat = amass_sphinx_transitions_open(EN_US "/transition_matrices", &st);
+    ok(tmat && tmat->dims[0] == 42 && tmat->dims[1] == 3 && tmat->dims[2] == 4,
+       "en-us: 42 transition matrices of 3 x 4");
+    if (tmat) {
+        /* The file holds raw counts (72576.67, 13716, ...); rows come out normalised. */
+        ok(fabs(tmat->data[0] - 72576.671875 / (72576.671875 + 13716.0)) < 1e-6, "en-us: matrix 0 row 0 normalised");
+        ok(tmat->data[2] == 0 && tmat->data[3] == 0, "en-us: absent transitions stay zero");
+        double worst = 0;
+        for (int r = 0; r < 42 * 3; r++) {
+            double sum = 0;
+            for (int c = 0; c < 4; c++)
+                sum += tmat->data[r * 4 + c];
+            worst = fmax(worst, fabs(sum - 1));
+        }
+        ok(worst < 1e-3, "en-us: every transition row sums to 1");
+    }
+    amass_sphinx_sendump *sendump = amass_sphinx_sendump_open(EN_US "/sendump", amass_sphinx_mdef_n_senones(m), 3, &st);
+    if (!sendump)
+        printf("#   %s\n", st.message);
+    ok(sendump && sendump->n_senones == 5126 && sendump->n_streams == 3 && sendump->n_densities == 128,
+       "en-us sendump: 5126 senones x 3 streams x 128 densities");
+    if (sendump) {
+        double worst = 0, worst_over = 0;
+        for (int32_t s = 0; s < sendump->n_senones; s += 97)
+            for (int32_t f = 0; f < 3; f++) {
+                double sum = 0;
+                for (int32_t d = 0; d < 128; d++)
+                    sum += exp(amass_sphinx_sendump_log_weight(sendump, s, f, d));
+                worst = fmax(worst, fabs(sum - 1));
+                worst_over = fmax(worst_over, sum - 1);
+            }
+        /* Each byte is a truncated negated log, so sums come out a little
+         * under 1 (0.93 .. 0.98 on en-us), never over. */
+        ok(worst < 0.08 && worst_over < 1e-6, "en-us sendump: weights of each senone and stream sum to about 1");
+        ok(isinf(amass_sphinx_sendump_log_weight(sendump, 5126, 0, 0)), "en-us sendump: senone out of range");
+    }
+    amass_sphinx_sendump *wrong = amass_sphinx_sendump_open(EN_US "/sendump", 5000, 3, &st);
+    ok(!wrong && strstr(st.message, "5126 senones, but the model definition has 5000"),
+       "sendump: senone count checked against the mdef");
+    amass_sphinx_gaussians_close(means);
+    amass_sphinx_gaussians_close(variances);
+    amass_sphinx_gaussians_close(high);
+    amass_sphinx_array3_close(tmat);
+    amass_sphinx_sendump_close(sendump);
+}
+
+static void test_tidigits(void)
+{
+    amass_status st;
+    amass_sphinx_mdef *m = amass_sphinx_mdef_open(TIDIGITS "/mdef", &st);
+    ok(m && amass_sphinx_mdef_n_ciphones(m) == 34 && amass_sphinx_mdef_n_phones(m) == 430 &&
+           amass_sphinx_mdef_n_states(m) == 5 && amass_sphinx_mdef_n_senones(m) == 670,
+       "tidigits mdef: 34 CI + 396 CD phones, 5 states, 670 senones");
+    /* The tidigits sendump is big-endian with 4-bit clustered weights. */
+    amass_sphinx_sendump *s = amass_sphinx_sendump_open(TIDIGITS "/sendump", 670, 4, &st);
+    if (!s)
+        printf("#   %s\n", st.message);
+    ok(s && s->n_streams == 4 && s->n_densities == 256, "tidigits sendump: 4 streams x 256 densities, clustered");
+    if (s) {
+        /* 16 levels are coarse: single sums stray, their mean does not. */
+        double total = 0, lowest = INFINITY, highest = 0;
+        int n = 0;
+        for (int32_t sen = 0; sen < 670; sen++)
+            for (int32_t f = 0; f < 4; f++) {
+                double sum = 0;
+                for (int32_t d = 0; d < 256; d++)
+                    sum += exp(amass_sphinx_sendump_log_weight(s, sen, f, d));
+                total += sum;
+                lowest = fmin(lowest, sum);
+                highest = fmax(highest, sum);
+                n++;
+            }
+        printf("# tidigits weight sums: mean %g, range %g .. %g\n", total / n, lowest, highest);
+        ok(fabs(total / n - 1) < 0.1 && lowest > 0.2 && highest < 3, "tidigits sendump: clustered weights sum to about 1");
+    }
+    amass_sphinx_sendump_close(s);
+    amass_sphinx_mdef_close(m);
+}
+
+static void test_an4(void)
+{
+    amass_status st;
+    amass_sphinx_mdef *m = amass_sphinx_mdef_open(AN4 "/mdef", &st);
+    if (!m)
+        printf("#   %s\n", st.message);
+    ok(m && amass_sphinx_mdef_n_ciphones(m) == 34 && amass_sphinx_mdef_n_phones(m) == 34 &&
+           amass_sphinx_mdef_n_senones(m) == 102 && amass_sphinx_mdef_n_transition_matrices(m) == 34 &&
+           amass_sphinx_mdef_n_states(m) == 3,
+       "an4 text mdef: 34 CI phones, 102 senones, 34 matrices, 3 states");
+    if (m) {
+        int32_t sil = amass_sphinx_mdef_silence(m);
+        ok(sil >= 0 && amass_sphinx_mdef_phone(m, sil)->filler, "an4: SIL is a filler");
+        ok(same_senones(m, 0, 0, 1, 2), "an4: AA senones 0 1 2");
+        is_int(amass_sphinx_mdef_triphone_nearest(m, 3, 1, 2, AMASS_SPHINX_WORD_BEGIN), 3,
+               "an4: a CI-only model answers every triphone with the CI phone");
+    }
+    amass_sphinx_gaussians *means = amass_sphinx_gaussians_open(AN4 "/means", 0, &st);
+    ok(means && means->n_codebooks == 102 && means->n_streams == 1 && means->n_densities == 1 &&
+           means->stream_length[0] == 39,
+       "an4 means: 102 codebooks of one 39-dimensional Gaussian");
+    amass_sphinx_array3 *mixw = amass_sphinx_mixture_weights_open(AN4 "/mixture_weights", &st);
+    ok(mixw && mixw->dims[0] == 102 && mixw->dims[1] == 1 && mixw->dims[2] == 1,
+       "an4 mixture weights: 102 senones x 1 stream x 1 density");
+    amass_sphinx_array3 *tmat = amass_sphinx_transitions_open(AN4 "/transition_matrices", &st);
+    ok(tmat && tmat->dims[0] == 34 && tmat->dims[1] == 3 && tmat->dims[2] == 4, "an4: 34 matrices of 3 x 4");
+    amass_sphinx_gaussians_close(means);
+    amass_sphinx_array3_close(mixw);
+    amass_sphinx_array3_close(tmat);
+    amass_sphinx_mdef_close(m);
+}
+
+typedef struct {
+    int n;
+    char first[AMASS_MESSAGE_MAX];
+} failures;
+
+static void on_failure(void *user, const char *input, size_t input_length, const char *message)
+{
+    failures *f = user;
+    (void)input;
+    (void)input_length;
+    if (f->n++ == 0)
+        snprintf(f->first, sizeof f->first, "%s", message);
+}
+
+static void test_dictionary(const amass_sphinx_mdef *m)
+{
+    amass_status st;
+    failures f = {0};
+    amass_reporter reporter = {.failure = on_failure, .user = &f};
+    amass_sphinx_dict *d = amass_sphinx_dict_open(CMUDICT, EN_US "/noisedict", m, &reporter, &st);
+    if (!d)
+        printf("#   %s\n", st.message);
+    ok(d, "cmudict loads against the en-us phone set");
+    if (!d)
+        return;
+    printf("# %zu pronunciations, %zu lines skipped\n", amass_sphinx_dict_n_entries(d), amass_sphinx_dict_n_skipped(d));
+    ok(amass_sphinx_dict_n_entries(d) > 130000, "cmudict: more than 130000 pronunciations");
+    is_int(amass_sphinx_dict_n_skipped(d), 0, "cmudict: no line refused");
+    const amass_sphinx_pronunciation *p;
+    size_t n = amass_sphinx_dict_lookup(d, "hello", &p);
+    int ok_hello = n == 2 && p[0].alternate == 1 && p[1].alternate == 2 && p[0].n_phones == 4 &&
+                   p[0].phones[0] == id(m, "HH") && p[0].phones[1] == id(m, "AH") && p[0].phones[2] == id(m, "L") &&
+                   p[0].phones[3] == id(m, "OW") && p[1].phones[1] == id(m, "EH");
+    ok(ok_hello, "cmudict: hello = HH AH L OW, hello(2) = HH EH L OW");
+    n = amass_sphinx_dict_lookup(d, "the", &p);
+    ok(n >= 2 && !p[0].filler, "cmudict: 'the' has alternates");
+    is_int(amass_sphinx_dict_lookup(d, "hello(2)", &p), 0, "cmudict: alternates are found under the base word");
+    is_int(amass_sphinx_dict_lookup(d, "xyzzyplugh", &p), 0, "cmudict: unknown word");
+    n = amass_sphinx_dict_lookup(d, "<sil>", &p);
+    ok(n == 1 && p[0].filler && p[0].n_phones == 1 && p[0].phones[0] == id(m, "SIL"), "noisedict: <sil> is SIL");
+    n = amass_sphinx_dict_lookup(d, "[NOISE]", &p);
+    ok(n == 1 && p[0].filler && p[0].phones[0] == id(m, "+NSN+"), "noisedict: [NOISE] is +NSN+");
+    n = amass_sphinx_dict_lookup(d, "</s>", &p);
+    ok(n == 1 && p[0].filler, "noisedict: </s>");
+    amass_sphinx_dict_close(d);
+}
+
+/* ---- bad input ---------------------------------------------------------- */
+
+static char scratch[] = "/tmp/amass-sphinx-bad-XXXXXX";
+
+static char *scratch_path(const char *name)
+{
+    static char path[512];
+    snprintf(path, sizeof path, "%s/%s", scratch, name);
+    return path;
+}
+
+static unsigned char *slurp(const char *path, size_t *length)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *data = malloc((size_t)n + 1);
+    if (data && fread(data, 1, (size_t)n, f) != (size_t)n) {
+        free(data);
+        data = NULL;
+    }
+    fclose(f);
+    *length = (size_t)n;
+    return data;
+}
+
+static const char *write_file(const char *name, const void *data, size_t length)
+{
+    const char *path = scratch_path(name);
+    FILE *f = fopen(path, "wb");
+    if (f) {
+        if (length)
+            fwrite(data, 1, length, f);
+        fclose(f);
+    }
+    return path;
+}
+
+/* Offset just past "endhdr\n" and the magic in an s3 file. */
+static size_t s3_data_offset(const unsigned char *data, size_t length)
+{
+    const unsigned char *end = memmem(data, length, "endhdr\n", 7);
+    return end ? (size_t)(end - data) + 7 + 4 : 0;
+}
+
+static void expect_fail(void *object, const amass_status *st, const char *fragment, const char *name)
+{
+    int failed = object == NULL && strstr(st->message, fragment) != NULL;
+    if (!tap_ok(failed, __FILE__, __LINE__, name))
+        printf("#   message: %s\n", st->message);
+}
+
+static void test_bad_params(void)
+{
+    amass_status st;
+    size_t length;
+    unsigned char *means = slurp(EN_US "/means", &length);
+    if (!means)
+        return;
+    size_t data = s3_data_offset(means, length);
+    const char *path;
+    void *g;
+
+    path = write_file("empty", "", 0);
+    g = amass_sphinx_gaussians_open(path, 0, &st);
+    expect_fail(g, &st, "empty file", "means: empty file");
+    g = amass_sphinx_gaussians_open(scratch_path("missing"), 0, &st);
+    expect_fail(g, &st, "No such file", "means: missing file");
+    g = amass_sphinx_gaussians_open(EN_US "/mdef", 0, &st);
+    expect_fail(g, &st, "not a Sphinx s3 parameter file", "means: not an s3 file");
+
+    path = write_file("truncated", means, length / 2);
+    g = amass_sphinx_gaussians_open(path, 0, &st);
+    expect_fail(g, &st, "truncated", "means: truncated at half");
+    path = write_file("truncated-header", means, 30);
+    g = amass_sphinx_gaussians_open(path, 0, &st);
+    expect_fail(g, &st, "endhdr", "means: cut inside the header");
+
+    unsigned char *copy = malloc(length);
+    memcpy(copy, means, length);
+    copy[data - 4] = 0x55;
+    path = write_file("magic", copy, length);
+    g = amass_sphinx_gaussians_open(path, 0, &st);
+    expect_fail(g, &st, "byte-order magic", "means: wrong byte-order magic");
+
+    memcpy(copy, means, length);
+    copy[length / 2] ^= 0x40;
+    path = write_file("flipped", copy, length);
+    g = amass_sphinx_gaussians_open(path, 0, &st);
+    expect_fail(g, &st, "checksum mismatch", "means: a flipped byte fails the checksum");
+
+    /* A codebook count near 2^31 must be refused from the file size, not allocated. */
+    memcpy(copy, means, length);
+    int32_t huge = 0x7fffff00;
+    memcpy(copy + data, &huge, 4);
+    path = write_file("huge", copy, length);
+    g = amass_sphinx_gaussians_open(path, 0, &st);
+    expect_fail(g, &st, "only", "means: a huge codebook count is checked against the file size");
+    memcpy(copy, means, length);
+    memcpy(copy + data + 8, &huge, 4);
+    path = write_file("huge-density", copy, length);
+    g = amass_sphinx_gaussians_open(path, 0, &st);
+    expect_fail(g, &st, "only", "means: a huge density count is checked against the file size");
+    memcpy(copy, means, length);
+    int32_t negative = -3;
+    memcpy(copy + data + 4, &negative, 4);
+    path = write_file("negative", copy, length);
+    g = amass_sphinx_gaussians_open(path, 0, &st);
+    expect_fail(g, &st, "must be positive", "means: a negative stream count");
+
+    /* The same file in the other byte order still loads. */
+    memcpy(copy, means, length);
+    for (size_t i = data - 4; i + 4 <= length; i += 4) {
+        unsigned char t0 = copy[i], t1 = copy[i + 1];
+        copy[i] = copy[i + 3];
+        copy[i + 1] = copy[i + 2];
+        copy[i + 2] = t1;
+        copy[i + 3] = t0;
+    }
+    path = write_file("swapped", copy, length);
+    amass_sphinx_gaussians *a = amass_sphinx_gaussians_open(path, 0, &st);
+    amass_sphinx_gaussians *b = amass_sphinx_gaussians_open(EN_US "/means", 0, &st);
+    ok(a && b && a->n_values == b->n_values && memcmp(a->data, b->data, a->n_values * sizeof(float)) == 0,
+       "means: the big-endian copy reads the same values");
+    amass_sphinx_gaussians_close(a);
+    amass_sphinx_gaussians_close(b);
+
+    path = write_file("trailing", copy, length);
+    {
+        FILE *f = fopen(path, "ab");
+        fputs("junk", f);
+        fclose(f);
+    }
+    g = amass_sphinx_gaussians_open(path, 0, &st);
+    expect_fail(g, &st, "unexpected bytes", "means: trailing bytes");
+    free(copy);
+    free(means);
+
+    unsigned char *tmat = slurp(EN_US "/transition_matrices", &length);
+    data = s3_data_offset(tmat, length);
+    int32_t five = 5;
+    memcpy(tmat + data + 8, &five, 4);
+    path = write_file("tmat", tmat, length);
+    g = amass_sphinx_transitions_open(path, &st);
+    expect_fail(g, &st, "want n x (n + 1)", "transition matrices: 3 x 5 refused");
+    free(tmat);
+}
+
+static void test_bad_sendump(void)
+{
+    amass_status st;
+    size_t length;
+    unsigned char *sendump = slurp(EN_US "/sendump", &length);
+    if (!sendump)
+        return;
+    const char *path = write_file("sendump-short", sendump, length - 100);
+    void *s = amass_sphinx_sendump_open(path, -1, -1, &st);
+    expect_fail(s, &st, "need 1968384 bytes", "sendump: truncated");
+    path = write_file("sendump-header", sendump, 200);
+    s = amass_sphinx_sendump_open(path, -1, -1, &st);
+    expect_fail(s, &st, "truncated", "sendump: cut inside the header");
+    unsigned char *copy = malloc(length);
+    memcpy(copy, sendump, length);
+    memset(copy, 0x7f, 4);
+    path = write_file("sendump-title", copy, length);
+    s = amass_sphinx_sendump_open(path, -1, -1, &st);
+    expect_fail(s, &st, "not a sendump", "sendump: bad title length");
+    /* Rows and columns sit just before the weights: claim 2^30 senones. */
+    memcpy(copy, sendump, length);
+    int32_t huge = 1 << 30;
+    memcpy(copy + 640 - 4, &huge, 4);
+    path = write_file("sendump-huge", copy, length);
+    s = amass_sphinx_sendump_open(path, -1, -1, &st);
+    expect_fail(s, &st, "the file has", "sendump: a huge senone count is checked against the file size");
+    path = write_file("sendump-empty", "", 0);
+    s = amass_sphinx_sendump_open(path, -1, -1, &st);
+    expect_fail(s, &st, "empty file", "sendump: empty");
+    free(copy);
+    free(sendump);
+}
+
+static void test_bad_mdef(void)
+{
+    amass_status st;
+    size_t length;
+    unsigned char *mdef = slurp(EN_US "/mdef", &length);
+    if (!mdef)
+        return;
+    const char *path = write_file("mdef-short", mdef, length - 10);
+    void *m = amass_sphinx_mdef_open(path, &st);
+    expect_fail(m, &st, "mdef-short", "binary mdef: truncated");
+    path = write_file("mdef-header", mdef, 1080);
+    m = amass_sphinx_mdef_open(path, &st);
+    expect_fail(m, &st, "truncated", "binary mdef: cut in the counts");
+    unsigned char *copy = malloc(length);
+    memcpy(copy, mdef, length);
+    int32_t huge = 0x7ffffff0;
+    memcpy(copy + 1064 + 4, &huge, 4);  /* n_phone */
+    path = write_file("mdef-huge", copy, length);
+    m = amass_sphinx_mdef_open(path, &st);
+    expect_fail(m, &st, "only", "binary mdef: a huge phone count is checked against the file size");
+    memcpy(copy, mdef, length);
+    memcpy(copy, "BMDX", 4);
+    path = write_file("mdef-magic", copy, length);
+    m = amass_sphinx_mdef_open(path, &st);
+    expect_fail(m, &st, "not a Sphinx model definition", "mdef: wrong magic");
+    memcpy(copy, mdef, length);
+    copy[length - 1] = 0x7f;  /* the last senone id becomes >= 5126 */
+    path = write_file("mdef-senone", copy, length);
+    m = amass_sphinx_mdef_open(path, &st);
+    expect_fail(m, &st, "out of range", "binary mdef: a senone id out of range");
+    path = write_file("mdef-empty", "", 0);
+    m = amass_sphinx_mdef_open(path, &st);
+    expect_fail(m, &st, "empty file", "mdef: empty");
+    free(copy);
+    free(mdef);
+
+    static const char text_lie[] = "0.3\n34 n_base\n900000 n_tri\n3600136 n_state_map\n102 n_tied_state\n"
+                                   "102 n_tied_ci_state\n34 n_tied_tmat\nAA - - - n/a 0 0 1 2 N\n";
+    path = write_file("mdef-text-lie", text_lie, sizeof text_lie - 1);
+    m = amass_sphinx_mdef_open(path, &st);
+    expect_fail(m, &st, "do not fit", "text mdef: a huge triphone count is checked against the file size");
+    static const char text_short[] = "0.3\n2 n_base\n0 n_tri\n8 n_state_map\n6 n_tied_state\n"
+                                     "6 n_tied_ci_state\n2 n_tied_tmat\nAA - - - n/a 0 0 1 2 N\n";
+    path = write_file("mdef-text-short", text_short, sizeof text_short - 1);
+    m = amass_sphinx_mdef_open(path, &st);
+    expect_fail(m, &st, "the file ends after 1", "text mdef: fewer phones than promised");
+    static const char text_bad[] = "0.3\n2 n_base\n0 n_tri\n8 n_state_map\n6 n_tied_state\n"
+                                   "6 n_tied_ci_state\n2 n_tied_tmat\nAA - - - n/a 0 0 1 2 N\nB - - - n/a 1 3 4 9 N\n";
+    path = write_file("mdef-text-bad", text_bad, sizeof text_bad - 1);
+    m = amass_sphinx_mdef_open(path, &st);
+    expect_fail(m, &st, "senone id 9 out of range", "text mdef: senone id out of range");
+}
+
+static void test_bad_dictionary(const amass_sphinx_mdef *mdef)
+{
+    amass_status st;
+    /* Non-UTF-8, an unknown phone, an overlong line and an empty
+     * pronunciation are skipped with their line numbers; the rest loads. */
+    amass_buf text;
+    amass_buf_init(&text);
+    amass_buf_append_str(&text, ";;; comment\nhello HH AH L OW\ncaf\xe9 K AE F EY\nqq QQ AH\n");
+    amass_buf_append_str(&text, "long");
+    for (int i = 0; i < 2000; i++)
+        amass_buf_append_str(&text, " AH");
+    amass_buf_append_str(&text, "\nlonely\nhello(2) HH EH L OW\nworld W ER L D");
+    const char *path = write_file("dict", text.data, text.length);
+    failures f = {0};
+    amass_reporter reporter = {.failure = on_failure, .user = &f};
+    amass_sphinx_dict *d = amass_sphinx_dict_open(path, NULL, mdef, &reporter, &st);
+    ok(d, "a dictionary with bad lines still loads");
+    if (d) {
+        is_int(amass_sphinx_dict_n_entries(d), 3, "bad dictionary: 3 good pronunciations kept");
+        is_int(amass_sphinx_dict_n_skipped(d), 4, "bad dictionary: 4 lines skipped");
+        is_int(f.n, 4, "bad dictionary: each skipped line reported");
+        ok(strstr(f.first, ":3: not valid UTF-8") != NULL, "bad dictionary: the report names line 3");
+        const amass_sphinx_pronunciation *p;
+        ok(amass_sphinx_dict_lookup(d, "hello", &p) == 2, "bad dictionary: hello keeps both pronunciations");
+        ok(amass_sphinx_dict_lookup(d, "world", &p) == 1, "bad dictionary: last line without newline");
+    }
+    amass_sphinx_dict_close(d);
+    amass_buf_free(&text);
+    path = write_file("dict-empty", "", 0);
+    d = amass_sphinx_dict_open(path, NULL, mdef, NULL, &st);
+    expect_fail(d, &st, "empty file", "dictionary: empty file");
+    path = write_file("dict-useless", "x QQ\n", 5);
+    d = amass_sphinx_dict_open(path, NULL, mdef, NULL, &st);
+    expect_fail(d, &st, "no usable pronunciations", "dictionary: nothing usable");
+}
+
+int main(void)
+{
+    amass_status st;
+    if (!exists(EN_US "/mdef") || !exists(CMUDICT)) {
+        printf("1..0 # SKIP Debian pocketsphinx-en-us is not installed\n");
+        return 0;
+    }
+    amass_sphinx_mdef *m = amass_sphinx_mdef_open(EN_US "/mdef", &st);
+    if (!m)
+        printf("#   %s\n", st.message);
+    ok(m, "en-us binary mdef loads");
+    if (!m)
+        return done_testing();
+    test_en_us_mdef(m);
+    test_en_us_params(m);
+    test_dictionary(m);
+    test_text_matches_binary(EN_US "/mdef", "en-us: pocketsphinx's text conversion loads");
+    if (exists(TIDIGITS "/mdef")) {
+        test_tidigits();
+        test_text_matches_binary(TIDIGITS "/mdef", "tidigits: pocketsphinx's text conversion loads");
+    } else {
+        printf("ok %d # skip pocketsphinx-testdata not installed\n", ++tap_count);
+    }
+    if (exists(AN4 "/mdef"))
+        test_an4();
+    else
+        printf("ok %d # skip pocketsphinx-testdata not installed\n", ++tap_count);
+    if (mkdtemp(scratch)) {
+        test_bad_params();
+        test_bad_sendump();
+        test_bad_mdef();
+        test_bad_dictionary(m);
+        char command[600];
+        snprintf(command, sizeof command, "rm -rf '%s'", scratch);
+        if (system(command) != 0)
+            printf("# could not remove %s\n", scratch);
+    }
+    amass_sphinx_mdef_close(m);
+    return done_testing();
+}
