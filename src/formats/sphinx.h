@@ -64,6 +64,10 @@ const amass_sphinx_phone *amass_sphinx_mdef_phone(const amass_sphinx_mdef *mdef,
 /* The n_states senone ids of a phone; NULL when pid is out of range. */
 const int32_t *amass_sphinx_mdef_phone_senones(const amass_sphinx_mdef *mdef, int32_t pid);
 
+/* The CI phone a senone belongs to (for a PTM model, the codebook it is
+ * scored with), or -1 for a senone no phone uses or one out of range. */
+int32_t amass_sphinx_mdef_senone_ciphone(const amass_sphinx_mdef *mdef, int32_t senone);
+
 /* The exact triphone (base, left, right, position), or -1. Filler
  * contexts are read as SIL, as the models were trained. */
 int32_t amass_sphinx_mdef_triphone(const amass_sphinx_mdef *mdef, int32_t base, int32_t left, int32_t right,

@@ -24,6 +24,7 @@ struct amass_sphinx_mdef {
     char *name_text;
     amass_sphinx_phone *phones;    /* n_phones */
     int32_t *sequences;            /* n_sequences * n_states senone ids */
+    int32_t *senone_ciphones;      /* n_senones: the base phone of the first phone using each */
     uint64_t *keys;                /* open-addressing table of triphone keys */
     int32_t *key_phones;
     size_t n_slots;                /* a power of two */
@@ -84,6 +85,20 @@ static amass_code check_tables(amass_sphinx_mdef *m, const char *path, amass_sta
         if (m->sequences[i] < 0 || m->sequences[i] >= m->n_senones)
             return amass_fail(status, AMASS_ERR_INPUT, "%s: senone id %d out of range 0..%d", path,
                               (int)m->sequences[i], (int)m->n_senones - 1);
+    /* A PTM model keeps one codebook per CI phone; a senone scores with
+     * the codebook of the base phone it belongs to (pocketsphinx takes the
+     * first phone that uses it, as here). */
+    m->senone_ciphones = amass_alloc_array((size_t)m->n_senones, sizeof *m->senone_ciphones);
+    if (!m->senone_ciphones)
+        return amass_fail(status, AMASS_ERR_NOMEM, "%s: out of memory for %d senones", path, (int)m->n_senones);
+    for (int32_t s = 0; s < m->n_senones; s++)
+        m->senone_ciphones[s] = -1;
+    for (int32_t pid = 0; pid < m->n_phones; pid++) {
+        const int32_t *senones = m->sequences + (size_t)m->phones[pid].senone_sequence * (size_t)m->n_states;
+        for (int32_t state = 0; state < m->n_states; state++)
+            if (m->senone_ciphones[senones[state]] < 0)
+                m->senone_ciphones[senones[state]] = m->phones[pid].base;
+    }
     return build_index(m, path, status);
 }
 
@@ -213,6 +228,7 @@ void amass_sphinx_mdef_close(amass_sphinx_mdef *mdef)
     free(mdef->name_text);
     free(mdef->phones);
     free(mdef->sequences);
+    free(mdef->senone_ciphones);
     free(mdef->keys);
     free(mdef->key_phones);
     free(mdef);
@@ -376,6 +392,11 @@ int32_t amass_sphinx_mdef_n_transition_matrices(const amass_sphinx_mdef *m) { re
 int32_t amass_sphinx_mdef_n_senone_sequences(const amass_sphinx_mdef *m) { return m->n_sequences; }
 int32_t amass_sphinx_mdef_n_states(const amass_sphinx_mdef *m) { return m->n_states; }
 int32_t amass_sphinx_mdef_silence(const amass_sphinx_mdef *m) { return m->silence; }
+
+int32_t amass_sphinx_mdef_senone_ciphone(const amass_sphinx_mdef *m, int32_t senone)
+{
+    return senone >= 0 && senone < m->n_senones ? m->senone_ciphones[senone] : -1;
+}
 
 int32_t amass_sphinx_mdef_ciphone_id(const amass_sphinx_mdef *m, const char *name)
 {

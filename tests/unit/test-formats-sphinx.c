@@ -84,6 +84,14 @@ static void test_en_us_mdef(const amass_sphinx_mdef *m)
     is_int(amass_sphinx_mdef_triphone_nearest(m, ah, -1, l, AMASS_SPHINX_WORD_BEGIN), ah,
            "en-us: no left context gives the CI phone");
     is_int(amass_sphinx_mdef_triphone(m, ah, 99, l, AMASS_SPHINX_WORD_BEGIN), -1, "en-us: bad context id is -1");
+    is_int(amass_sphinx_mdef_senone_ciphone(m, 667), ah, "en-us: senone 667 (of AH(HH,L)) belongs to AH");
+    is_int(amass_sphinx_mdef_senone_ciphone(m, 97), 32, "en-us: senone 97 belongs to SIL");
+    is_int(amass_sphinx_mdef_senone_ciphone(m, 2966), l, "en-us: senone 2966 belongs to L");
+    is_int(amass_sphinx_mdef_senone_ciphone(m, 5126), -1, "en-us: senone 5126 is out of range");
+    int unused = 0;
+    for (int32_t s = 0; s < 5126; s++)
+        unused += amass_sphinx_mdef_senone_ciphone(m, s) < 0;
+    is_int(unused, 0, "en-us: every senone belongs to a phone");
     ok(amass_sphinx_mdef_phone_senones(m, -1) == NULL && amass_sphinx_mdef_phone(m, 1 << 30) == NULL,
        "en-us: out-of-range phone ids give NULL");
 }
