@@ -117,7 +117,12 @@ static amass_code read_binary(amass_sphinx_mdef *m, sphinx_file *file, amass_sta
     const char *path = file->path;
     int32_t version, description, n_context, n_tree, file_silence;
     file->position = 4;
-    file->swap = memcmp(file->data, BINARY_MAGIC, 4) != 0;
+    /* "BMDF" in the file's first bytes marks a little-endian file. */
+    const uint32_t one = 1;
+    unsigned char host_first;
+    memcpy(&host_first, &one, 1);
+    int file_little = memcmp(file->data, BINARY_MAGIC, 4) == 0;
+    file->swap = file_little != (host_first == 1);
     if (sphinx_file_int32(file, &version, "the version", status))
         return status->code;
     if (version < 0 || version > BINARY_VERSION_MAX)
