@@ -169,7 +169,10 @@ static int compare_entries(const void *a, const void *b)
     int c = strcmp(x->word, y->word);
     if (c)
         return c;
-    return (x->alternate > y->alternate) - (x->alternate < y->alternate);
+    if (x->alternate != y->alternate)
+        return (x->alternate > y->alternate) - (x->alternate < y->alternate);
+    /* Phones are stored in load order, so duplicates keep their file order. */
+    return (x->first_phone > y->first_phone) - (x->first_phone < y->first_phone);
 }
 
 static size_t word_slot(const amass_sphinx_dict *dict, const char *word)

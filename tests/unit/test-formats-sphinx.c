@@ -635,7 +635,7 @@ static void test_bad_dictionary(const amass_sphinx_mdef *mdef)
     amass_buf_append_str(&text, "long");
     for (int i = 0; i < 2000; i++)
         amass_buf_append_str(&text, " AH");
-    amass_buf_append_str(&text, "\nlonely\nhello(2) HH EH L OW\nworld W ER L D");
+    amass_buf_append_str(&text, "\nlonely\nhello(2) HH EH L OW\nworld W ER L D\nhello(2) HH AH L AH");
     const char *path = write_file("dict", text.data, text.length);
     failures f = {0};
     amass_reporter reporter = {.failure = on_failure, .user = &f};
@@ -643,12 +643,13 @@ static void test_bad_dictionary(const amass_sphinx_mdef *mdef)
     ok(d, "a dictionary with bad lines still loads");
     if (d) {
         is_int(amass_sphinx_dict_n_entries(d), 3, "bad dictionary: 3 good pronunciations kept");
-        is_int(amass_sphinx_dict_n_skipped(d), 4, "bad dictionary: 4 lines skipped");
+        is_int(amass_sphinx_dict_n_skipped(d), 5, "bad dictionary: 4 bad lines and a duplicate skipped");
         is_int(f.n, 4, "bad dictionary: each skipped line reported");
         ok(strstr(f.first, ":3: not valid UTF-8") != NULL, "bad dictionary: the report names line 3");
         const amass_sphinx_pronunciation *p;
-        ok(amass_sphinx_dict_lookup(d, "hello", &p) == 2, "bad dictionary: hello keeps both pronunciations");
-        ok(amass_sphinx_dict_lookup(d, "world", &p) == 1, "bad dictionary: last line without newline");
+        ok(amass_sphinx_dict_lookup(d, "hello", &p) == 2 && p[1].phones[1] == amass_sphinx_mdef_ciphone_id(mdef, "EH"),
+           "bad dictionary: hello keeps both pronunciations, the first hello(2) wins");
+        ok(amass_sphinx_dict_lookup(d, "world", &p) == 1, "bad dictionary: lines after bad ones load (the last, without newline, is read: the duplicate)");
     }
     amass_sphinx_dict_close(d);
     amass_buf_free(&text);
