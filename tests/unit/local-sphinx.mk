@@ -1,9 +1,11 @@
 # Unit tests of the Sphinx acoustic model and dictionary readers (src/formats/sphinx_*.c)
 # on the Debian pocketsphinx-en-us and pocketsphinx-testdata models, and on corrupt copies.
-check_PROGRAMS += tests/unit/test-formats-sphinx
-TESTS += tests/unit/test-formats-sphinx
+check_PROGRAMS += tests/unit/test-formats-sphinx tests/unit/test-formats-sphinx-hostile
+TESTS += tests/unit/test-formats-sphinx tests/unit/test-formats-sphinx-hostile
 tests_unit_test_formats_sphinx_SOURCES = tests/unit/test-formats-sphinx.c tests/unit/tap.h
 tests_unit_test_formats_sphinx_LDADD = $(AMASS_LIBS)
+tests_unit_test_formats_sphinx_hostile_SOURCES = tests/unit/test-formats-sphinx-hostile.c tests/unit/tap.h
+tests_unit_test_formats_sphinx_hostile_LDADD = $(AMASS_LIBS)
 
 # The Sphinx readers' fuzz target on the standalone driver (see tests/fuzz/local.mk).
 check_PROGRAMS += tests/fuzz/fuzz-sphinx
