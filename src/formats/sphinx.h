@@ -50,6 +50,7 @@ int32_t amass_sphinx_mdef_n_phones(const amass_sphinx_mdef *mdef); /* CI + triph
 int32_t amass_sphinx_mdef_n_senones(const amass_sphinx_mdef *mdef);
 int32_t amass_sphinx_mdef_n_ci_senones(const amass_sphinx_mdef *mdef);
 int32_t amass_sphinx_mdef_n_transition_matrices(const amass_sphinx_mdef *mdef);
+/* Distinct senone sequences in a binary mdef; a text mdef gets one per phone. */
 int32_t amass_sphinx_mdef_n_senone_sequences(const amass_sphinx_mdef *mdef);
 /* Emitting states per phone (every phone has the same count). */
 int32_t amass_sphinx_mdef_n_states(const amass_sphinx_mdef *mdef);
