@@ -15,3 +15,4 @@ include tests/unit/local-nn-math.mk
 include tests/parity/local-layout.mk
 include tests/parity/local-speed.mk
 include tests/unit/local-speech.mk
+include tests/unit/local-sphinx.mk

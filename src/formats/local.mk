@@ -2,3 +2,6 @@
 libamass_a_SOURCES += src/formats/formats.h src/formats/onnx_internal.h src/formats/protobuf.c src/formats/onnx.c \
 	src/formats/onnx_tensor.c src/formats/onnx_node.c src/formats/onnx_graph.c \
 	src/formats/onnx_import.c
+# Sphinx acoustic model and dictionary readers (the LM readers are sphinx_lm*).
+libamass_a_SOURCES += src/formats/sphinx.h src/formats/sphinx_internal.h src/formats/sphinx_file.c \
+	src/formats/sphinx_mdef.c src/formats/sphinx_params.c src/formats/sphinx_sendump.c src/formats/sphinx_dict.c
