@@ -18,8 +18,11 @@
 #include "audio_internal.h"
 #include "media.h"
 
-/* Past this an option is a typo, not a recording (the highest common
- * rates are 384 kHz; WAV allows 65535 channels but no microphone has). */
+/* Past these a rate or channel count is a damaged header or a typo, not a
+ * recording (the highest common rates are 384 kHz, the lowest telephone
+ * ones 4 kHz; WAV allows 65535 channels but no microphone has). The low
+ * bound also caps how many samples one input block resamples to. */
+#define MIN_RATE 1000
 #define MAX_RATE 768000
 #define MAX_CHANNELS 64
 
@@ -29,8 +32,9 @@ amass_code amass_media_audio_start_resampler(amass_audio_reader *reader, enum AV
     AVChannelLayout input_layout, output_layout = AV_CHANNEL_LAYOUT_MONO;
     double matrix[MAX_CHANNELS];
     int i, error;
-    if (input_rate < 1 || input_rate > MAX_RATE)
-        return amass_fail(status, AMASS_ERR_INPUT, "%s: unsupported sample rate %d Hz", reader->path, input_rate);
+    if (input_rate < MIN_RATE || input_rate > MAX_RATE)
+        return amass_fail(status, AMASS_ERR_INPUT, "%s: unsupported sample rate %d Hz (%d to %d)", reader->path,
+                          input_rate, MIN_RATE, MAX_RATE);
     if (input_channels < 1 || input_channels > MAX_CHANNELS)
         return amass_fail(status, AMASS_ERR_INPUT, "%s: unsupported channel count %d (at most %d)", reader->path,
                           input_channels, MAX_CHANNELS);
@@ -281,7 +285,8 @@ amass_code amass_media_audio_open(const char *path, const amass_audio_options *o
     *out = NULL;
     if (!options)
         options = &defaults;
-    if (options->sample_rate < 0 || options->sample_rate > MAX_RATE || options->raw_rate < 0)
+    if (options->sample_rate < 0 || (options->sample_rate > 0 && options->sample_rate < MIN_RATE) ||
+        options->sample_rate > MAX_RATE || options->raw_rate < 0)
         return amass_fail(status, AMASS_ERR_USAGE, "%s: bad sample rate", path);
     if (stat(path, &file_info) != 0)
         return amass_fail(status, errno == ENOENT || errno == EACCES ? AMASS_ERR_INPUT : AMASS_ERR_IO, "%s: %s",
@@ -336,7 +341,7 @@ static amass_code pull(amass_audio_reader *reader, amass_status *status)
 amass_code amass_media_audio_read(amass_audio_reader *reader, float *samples, size_t capacity, size_t *count,
                                   amass_status *status)
 {
-    size_t n;
+    size_t n, i;
     *count = 0;
     while (reader->pending_count == 0 && !reader->finished) {
         amass_code code = pull(reader, status);
@@ -344,8 +349,12 @@ amass_code amass_media_audio_read(amass_audio_reader *reader, float *samples, si
             return code;
     }
     n = reader->pending_count < capacity ? reader->pending_count : capacity;
-    if (n)
-        memcpy(samples, reader->pending + reader->pending_start, n * sizeof *samples);
+    for (i = 0; i < n; i++) {
+        float value = reader->pending[reader->pending_start + i];
+        /* a float file can hold NaN or infinity, which would poison every
+         * frame of features computed over it */
+        samples[i] = isfinite(value) ? value : 0.0f;
+    }
     reader->pending_start += n;
     reader->pending_count -= n;
     reader->samples_read += (int64_t)n;

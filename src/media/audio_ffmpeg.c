@@ -18,6 +18,8 @@
 #include "media_internal.h"
 
 #define IO_BUFFER_SIZE 65536
+/* as many channels as the resampler takes (audio.c's MAX_CHANNELS) */
+#define MAX_PLANES 64
 
 struct amass_audio_ffmpeg_source {
     FILE *file;
@@ -27,7 +29,9 @@ struct amass_audio_ffmpeg_source {
     AVPacket *packet;
     AVFrame *frame;
     int stream_index;
-    int draining;
+    /* samples of frame already pushed: a frame is resampled a block at a
+     * time, so a codec with huge frames does not grow the reader's buffer */
+    int frame_offset;
 };
 
 static int read_callback(void *opaque, uint8_t *buffer, int size)
@@ -171,11 +175,16 @@ amass_code amass_media_audio_ffmpeg_open(amass_audio_reader *reader, amass_statu
     return AMASS_OK;
 }
 
-static amass_code push_frame(amass_audio_reader *reader, amass_status *status)
+/* Pushes the next block of the decoded frame; 1 in *done when the frame is
+ * used up. */
+static amass_code push_frame(amass_audio_reader *reader, int *done, amass_status *status)
 {
-    AVFrame *frame = reader->ffmpeg->frame;
-    int channels = frame->ch_layout.nb_channels;
+    amass_audio_ffmpeg_source *source = reader->ffmpeg;
+    AVFrame *frame = source->frame;
+    int channels = frame->ch_layout.nb_channels, count, planar, planes, bytes, i;
+    const uint8_t *data[MAX_PLANES];
     amass_code code;
+    *done = 1;
     if (frame->nb_samples <= 0)
         return AMASS_OK;
     if (!reader->resampler) {
@@ -190,18 +199,41 @@ static amass_code push_frame(amass_audio_reader *reader, amass_status *status)
                           reader->path, (double)reader->input_frames / reader->input_rate, reader->input_rate,
                           reader->input_channels, frame->sample_rate, channels);
     }
-    return amass_media_audio_push(reader, (const uint8_t *const *)frame->extended_data, frame->nb_samples, status);
+    planar = av_sample_fmt_is_planar((enum AVSampleFormat)frame->format);
+    planes = planar ? channels : 1;
+    bytes = av_get_bytes_per_sample((enum AVSampleFormat)frame->format) * (planar ? 1 : channels);
+    if (planes > MAX_PLANES || bytes <= 0)
+        return amass_fail(status, AMASS_ERR_UNSUPPORTED, "%s: unsupported audio layout", reader->path);
+    for (i = 0; i < planes; i++)
+        data[i] = frame->extended_data[i] + (size_t)source->frame_offset * bytes;
+    count = frame->nb_samples - source->frame_offset;
+    if (count > AMASS_AUDIO_BLOCK_FRAMES)
+        count = AMASS_AUDIO_BLOCK_FRAMES;
+    source->frame_offset += count;
+    *done = source->frame_offset >= frame->nb_samples;
+    return amass_media_audio_push(reader, data, count, status);
 }
 
 amass_code amass_media_audio_ffmpeg_pull(amass_audio_reader *reader, amass_status *status)
 {
     amass_audio_ffmpeg_source *source = reader->ffmpeg;
-    int error;
+    int error, done;
+    if (source->frame_offset > 0) {
+        amass_code code = push_frame(reader, &done, status);
+        if (done || code != AMASS_OK) {
+            av_frame_unref(source->frame);
+            source->frame_offset = 0;
+        }
+        return code;
+    }
     for (;;) {
         error = avcodec_receive_frame(source->decoder, source->frame);
         if (error >= 0) {
-            amass_code code = push_frame(reader, status);
-            av_frame_unref(source->frame);
+            amass_code code = push_frame(reader, &done, status);
+            if (done || code != AMASS_OK) {
+                av_frame_unref(source->frame);
+                source->frame_offset = 0;
+            }
             return code;
         }
         if (error == AVERROR_EOF) {
