@@ -105,7 +105,7 @@ static amass_code open_raw(amass_audio_reader *reader, const amass_audio_options
     int channels = options->raw_channels ? options->raw_channels : 1;
     struct stat file_info;
     amass_code code;
-    if (options->raw_rate > MAX_RATE || channels < 0 || channels > MAX_CHANNELS)
+    if (options->raw_rate < MIN_RATE || options->raw_rate > MAX_RATE || channels < 0 || channels > MAX_CHANNELS)
         return amass_fail(status, AMASS_ERR_USAGE, "%s: raw PCM at %d Hz with %d channels is not supported",
                           reader->path, options->raw_rate, channels);
     reader->raw = fopen(reader->path, "rb");

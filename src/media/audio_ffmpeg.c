@@ -162,6 +162,9 @@ amass_code amass_media_audio_ffmpeg_open(amass_audio_reader *reader, amass_statu
     }
     if (error < 0)
         return fail_ffmpeg(reader, status, "cannot decode its audio", error);
+    /* what the header says until the first frame tells the truth */
+    reader->info.source_rate = stream->codecpar->sample_rate;
+    reader->info.source_channels = stream->codecpar->ch_layout.nb_channels;
     snprintf(reader->format_name, sizeof reader->format_name, "%s", source->format->iformat->name);
     snprintf(reader->codec_name, sizeof reader->codec_name, "%s", codec->name);
     if (stream->duration > 0 && stream->time_base.num > 0)

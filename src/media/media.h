@@ -80,16 +80,20 @@ typedef struct amass_audio_reader amass_audio_reader;
 /* Opens path for reading (options NULL: the defaults). On failure *reader
  * is NULL and status names the file and the cause:
  *   "talk.wav: empty file"
- *   "photo.jpg: not audio: it is an image (JPEG (Joint Photographic Experts Group))"
+ *   "photo.jpg: not audio: it is an image (piped jpeg sequence)"
  *   "clip.mkv: no audio track (Matroska / WebM file with video only)"
  *   "talk.wav: not audio or corrupt: Invalid data found when processing input"
+ *   "talk.wav: truncated: the header promises 176400 bytes of samples, the file holds 99922"
  * A valid file with no samples opens and reads 0 samples. Only the path is
  * read (no FFmpeg protocols). Each reader is for one thread. */
 amass_code amass_media_audio_open(const char *path, const amass_audio_options *options, amass_audio_reader **reader,
                                   amass_status *status);
 /* Reads up to capacity samples into samples; *count is how many, 0 at the
  * end of the stream. A file that turns out truncated or corrupt midway
- * fails with a message giving the time. */
+ * fails with a message giving the time ("talk.flac: truncated or corrupt
+ * at 2.50 s: ..."); a damaged frame of a lossy stream (MP3, AAC) is
+ * skipped as players do, and a lossy file cut short simply ends early.
+ * NaN and infinite samples of float files read as 0. */
 amass_code amass_media_audio_read(amass_audio_reader *reader, float *samples, size_t capacity, size_t *count,
                                   amass_status *status);
 /* The same as 16-bit integers (rounded, clipped). */

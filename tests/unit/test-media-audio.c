@@ -235,6 +235,14 @@ static void test_stream(void)
        "reading past the end gives 0 again");
     amass_media_audio_close(reader);
 
+    ok(amass_media_audio_open(data_path("audio/clip-sound.mkv"), NULL, &reader, &status) == AMASS_OK,
+       "a reader opens the Matroska video");
+    amass_media_audio_get_info(reader, &info);
+    is_str(info.format, "matroska,webm", "info: its container");
+    is_int(info.source_rate, 8000, "info: its audio track's rate");
+    is_int(info.expected_samples, 16000, "info: its length from the header");
+    amass_media_audio_close(reader);
+
     /* the int16 view is the float one rounded */
     {
         amass_audio_reader *floats, *ints;
@@ -364,6 +372,10 @@ static void test_bad_input(void)
     check_fails("a JPEG", data_path("images/gray.jpg"), NULL, "not audio: it is an image");
     check_fails("a video without sound", data_path("images/clip.mkv"), NULL, "no audio track");
     check_fails("raw PCM with 100 channels", temp_path("pcm.raw"), &bad_channels, "not supported");
+    {
+        static const amass_audio_options slow_raw = {0, 500, 1};
+        check_fails("raw PCM at 500 Hz", temp_path("pcm.raw"), &slow_raw, "not supported");
+    }
     check_fails("a negative output rate", temp_path("tone-8k.wav"), &bad_rate, "bad sample rate");
 
     /* a valid file with no samples is not an error */
