@@ -161,7 +161,9 @@ static void test_containers(void)
     check_load("22.05 kHz FLAC", temp_path("tone.flac"), NULL, 8000, 1, 440);
     ok(write_sound(temp_path("tone.ogg"), SF_FORMAT_OGG | SF_FORMAT_VORBIS, 48000, 2, 24000, 440) == 0,
        "wrote an Ogg Vorbis");
-    check_load("48 kHz Ogg Vorbis", temp_path("tone.ogg"), NULL, 8000, 1, 440);
+    /* FFmpeg's Vorbis decoder drops the first half block (128 samples at
+     * 48 kHz) */
+    check_load("48 kHz Ogg Vorbis", temp_path("tone.ogg"), NULL, 8000, 50, 440);
     ok(write_sound(temp_path("tone.aiff"), SF_FORMAT_AIFF | SF_FORMAT_PCM_24, 16000, 1, 16000, 300) == 0,
        "wrote an AIFF");
     check_load("16 kHz AIFF (no resampling)", temp_path("tone.aiff"), NULL, 16000, 0, 300);
