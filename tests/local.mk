@@ -16,3 +16,4 @@ include tests/parity/local-layout.mk
 include tests/parity/local-speed.mk
 include tests/unit/local-speech.mk
 include tests/unit/local-sphinx.mk
+include tests/unit/local-audio.mk
