@@ -14,3 +14,4 @@ include tests/unit/local-nn.mk
 include tests/unit/local-nn-math.mk
 include tests/parity/local-layout.mk
 include tests/parity/local-speed.mk
+include tests/unit/local-sphinx-lm.mk

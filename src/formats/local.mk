@@ -2,3 +2,6 @@
 libamass_a_SOURCES += src/formats/formats.h src/formats/onnx_internal.h src/formats/protobuf.c src/formats/onnx.c \
 	src/formats/onnx_tensor.c src/formats/onnx_node.c src/formats/onnx_graph.c \
 	src/formats/onnx_import.c
+# N-gram language models: ARPA and the Sphinx trie binary, one query
+libamass_a_SOURCES += src/formats/sphinx_lm.h src/formats/sphinx_lm_internal.h src/formats/sphinx_lm.c \
+	src/formats/sphinx_lm_arpa.c src/formats/sphinx_lm_binary.c src/formats/sphinx_lm_query.c
