@@ -313,7 +313,7 @@ static void test_bad_binary(const char *original)
 typedef struct {
     const amass_lm *binary, *text;
     long checked, failed;
-    double worst;
+    double worst, tolerance;
 } parity;
 
 static void compare(parity *state, const int32_t *words, int n, const char *kind)
@@ -333,8 +333,8 @@ static void compare(parity *state, const int32_t *words, int n, const char *kind
     state->checked++;
     if (fabs(text_score - binary_score) > state->worst)
         state->worst = fabs(text_score - binary_score);
-    /* ARPA text keeps 4 decimals; a score sums up to order values. */
-    if (!(fabs(text_score - binary_score) <= 2.5e-4) && state->failed++ < 5)
+    /* sphinx_lm_convert keeps 4 decimals; a score sums up to order values. */
+    if (!(fabs(text_score - binary_score) <= state->tolerance) && state->failed++ < 5)
         printf("#   %s %d-gram starting '%s': text %.6f, binary %.6f\n", kind, n,
                amass_formats_lm_word(state->text, words[0]), text_score, binary_score);
 }
@@ -347,16 +347,82 @@ static int compare_stored(const int32_t *words, int n, float prob, float backoff
     return 0;
 }
 
+/* Every stored n-gram is found by the query with its stored probability. */
+typedef struct {
+    const amass_lm *model;
+    long checked, missed;
+} found_check;
+
+static int check_found(const int32_t *words, int n, float prob, float backoff, void *user)
+{
+    found_check *check = user;
+    int32_t history[AMASS_LM_MAX_ORDER];
+    int i, matched;
+    float got;
+    (void)backoff;
+    for (i = 0; i + 1 < n; i++)
+        history[i] = words[n - 2 - i];
+    got = amass_formats_lm_log10_probability(check->model, words[n - 1], history, n - 1, &matched);
+    check->checked++;
+    if ((matched != n || got != prob) && check->missed++ < 5)
+        printf("#   %d-gram ending '%s': matched %d, %.6f for stored %.6f\n", n,
+               amass_formats_lm_word(check->model, words[n - 1]), matched, got, prob);
+    return 0;
+}
+
+typedef struct {
+    FILE *file;
+    const amass_lm *model;
+    int order;
+} arpa_writer;
+
+static int write_ngram(const int32_t *words, int n, float prob, float backoff, void *user)
+{
+    arpa_writer *writer = user;
+    int i;
+    fprintf(writer->file, "%.9g", prob);
+    for (i = 0; i < n; i++)
+        fprintf(writer->file, " %s", amass_formats_lm_word(writer->model, words[i]));
+    if (n < writer->order)
+        fprintf(writer->file, " %.9g", backoff);
+    fputc('\n', writer->file);
+    return 0;
+}
+
+/* The model as ARPA text with every float exact, for models
+ * sphinx_lm_convert cannot convert. */
+static int write_arpa(const amass_lm *model, const char *path)
+{
+    arpa_writer writer;
+    int n;
+    writer.file = fopen(path, "w");
+    writer.model = model;
+    writer.order = amass_formats_lm_order(model);
+    if (!writer.file)
+        return -1;
+    fprintf(writer.file, "\\data\\\n");
+    for (n = 1; n <= writer.order; n++)
+        fprintf(writer.file, "ngram %d=%u\n", n, amass_formats_lm_count(model, n));
+    for (n = 1; n <= writer.order; n++) {
+        fprintf(writer.file, "\n\\%d-grams:\n", n);
+        amass_formats_lm_each(model, n, write_ngram, &writer);
+    }
+    fprintf(writer.file, "\n\\end\\\n");
+    return fclose(writer.file);
+}
+
 static void test_parity(const char *binary_path, const char *label, long random_samples)
 {
-    char command[1200], name[200];
+    char command[1200], name[300];
     const char *arpa = scratch_path("converted.arpa");
     amass_status status;
     parity state;
+    found_check found;
     amass_lm *binary, *text;
-    int n;
+    int n, converted;
     uint64_t seed = 12345;
     long i;
+    double tolerance;
     if (access(binary_path, R_OK) != 0) {
         snprintf(name, sizeof name, "%s absent (Debian pocketsphinx packages)", binary_path);
         skip(name);
@@ -369,25 +435,42 @@ static void test_parity(const char *binary_path, const char *label, long random_
         printf("# %s\n", status.message);
         return;
     }
+    memset(&found, 0, sizeof found);
+    found.model = binary;
+    for (n = 1; n <= amass_formats_lm_order(binary); n++)
+        amass_formats_lm_each(binary, n, check_found, &found);
+    snprintf(name, sizeof name, "%s: all %ld stored n-grams found with their probability", label, found.checked);
+    ok(found.missed == 0 && found.checked > 0, name);
+
     snprintf(command, sizeof command, "sphinx_lm_convert -i '%s' -o '%s' -ofmt arpa >/dev/null 2>&1", binary_path,
              arpa);
-    if (system("command -v sphinx_lm_convert >/dev/null 2>&1") != 0 || system(command) != 0) {
-        skip("sphinx_lm_convert absent or failed (Debian sphinxbase-utils)");
-        amass_formats_lm_close(binary);
-        return;
+    converted = system("command -v sphinx_lm_convert >/dev/null 2>&1") == 0 && system(command) == 0;
+    if (!converted) {
+        /* sphinx_lm_convert asserts on en-us.lm.bin (its header counts
+         * exceed the n-grams stored), and may be absent: compare with our
+         * own exact ARPA text instead, which still checks the ARPA reader
+         * and trie builder against the binary reader. */
+        printf("# %s: sphinx_lm_convert absent or failed; comparing with an exact ARPA written here\n", label);
+        if (write_arpa(binary, arpa) != 0) {
+            skip("cannot write the ARPA copy");
+            amass_formats_lm_close(binary);
+            return;
+        }
     }
+    tolerance = converted ? 2.5e-4 : 1e-6;
     text = amass_formats_lm_open(arpa, &status);
-    snprintf(name, sizeof name, "%s: its ARPA conversion loads", label);
+    snprintf(name, sizeof name, "%s: its ARPA %s loads", label, converted ? "conversion" : "copy");
     ok(text != NULL, name);
+    unlink(arpa);
     if (!text) {
         printf("# %s\n", status.message);
         amass_formats_lm_close(binary);
         return;
     }
-    unlink(arpa);
     memset(&state, 0, sizeof state);
     state.binary = binary;
     state.text = text;
+    state.tolerance = tolerance;
     for (n = 1; n <= amass_formats_lm_order(binary); n++) {
         snprintf(name, sizeof name, "%s: same %d-gram count (%u)", label, n, amass_formats_lm_count(binary, n));
         is_int(amass_formats_lm_count(text, n), amass_formats_lm_count(binary, n), name);
@@ -403,8 +486,8 @@ static void test_parity(const char *binary_path, const char *label, long random_
         }
         compare(&state, words, order, "random");
     }
-    snprintf(name, sizeof name, "%s: %ld stored and random n-grams agree within 2.5e-4 (worst %.2g)", label,
-             state.checked, state.worst);
+    snprintf(name, sizeof name, "%s: %ld stored and random n-grams agree within %g (worst %.2g)", label,
+             state.checked, tolerance, state.worst);
     ok(state.failed == 0 && state.checked > random_samples, name);
     amass_formats_lm_close(text);
     amass_formats_lm_close(binary);
@@ -425,7 +508,7 @@ int main(void)
     test_parity(path, "turtle", 20000);
     snprintf(path, sizeof path, "%s/tidigits/lm/tidigits.lm.bin", data);
     test_parity(path, "tidigits", 2000);
-    test_parity("/usr/share/pocketsphinx/model/en-us/en-us.lm.bin", "en-us", 200000);
+    test_parity("/usr/share/pocketsphinx/model/en-us/en-us.lm.bin", "en-us", 50000);
     {
         const char *names[] = {"hand.arpa", "hand.arpa.gz", "unk.arpa", "bad.arpa", "cut.bin", "empty.bin",
                                "bad.bin", "converted.arpa"};
