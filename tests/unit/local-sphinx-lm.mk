@@ -3,3 +3,11 @@
 check_PROGRAMS += tests/unit/test-formats-sphinx-lm
 TESTS += tests/unit/test-formats-sphinx-lm
 tests_unit_test_formats_sphinx_lm_LDADD = $(AMASS_LIBS)
+
+# The language model readers' fuzz target on the standalone driver.
+check_PROGRAMS += tests/fuzz/fuzz-lm
+tests_fuzz_fuzz_lm_SOURCES = tests/fuzz/fuzz-lm.c tests/fuzz/standalone.c tests/fuzz/fuzz_file.h
+tests_fuzz_fuzz_lm_LDADD = $(AMASS_LIBS)
+TESTS += tests/fuzz/run-lm.sh
+EXTRA_DIST += tests/fuzz/run-lm.sh tests/fuzz/corpus/lm/small.arpa tests/fuzz/corpus/lm/unigram.lm.bin \
+	tests/fuzz/corpus/lm/README
