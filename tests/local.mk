@@ -17,3 +17,4 @@ include tests/parity/local-speed.mk
 include tests/unit/local-speech.mk
 include tests/unit/local-sphinx.mk
 include tests/unit/local-audio.mk
+include tests/unit/local-sphinx-lm.mk

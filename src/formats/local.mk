@@ -5,3 +5,6 @@ libamass_a_SOURCES += src/formats/formats.h src/formats/onnx_internal.h src/form
 # Sphinx acoustic model and dictionary readers (the LM readers are sphinx_lm*).
 libamass_a_SOURCES += src/formats/sphinx.h src/formats/sphinx_internal.h src/formats/sphinx_file.c \
 	src/formats/sphinx_mdef.c src/formats/sphinx_params.c src/formats/sphinx_sendump.c src/formats/sphinx_dict.c
+# N-gram language models: ARPA and the Sphinx trie binary, one query
+libamass_a_SOURCES += src/formats/sphinx_lm.h src/formats/sphinx_lm_internal.h src/formats/sphinx_lm.c \
+	src/formats/sphinx_lm_arpa.c src/formats/sphinx_lm_binary.c src/formats/sphinx_lm_query.c
