@@ -34,37 +34,6 @@ struct amass_audio_ffmpeg_source {
     int frame_offset;
 };
 
-static int read_callback(void *opaque, uint8_t *buffer, int size)
-{
-    FILE *file = opaque;
-    size_t got = fread(buffer, 1, (size_t)size, file);
-    if (got == 0)
-        return ferror(file) ? AVERROR(EIO) : AVERROR_EOF;
-    return (int)got;
-}
-
-static int64_t seek_callback(void *opaque, int64_t offset, int whence)
-{
-    FILE *file = opaque;
-    struct stat info;
-    if (whence == AVSEEK_SIZE)
-        return fstat(fileno(file), &info) == 0 ? (int64_t)info.st_size : -1;
-    whence &= ~AVSEEK_FORCE;
-    if (fseeko(file, (off_t)offset, whence) != 0)
-        return AVERROR(errno);
-    return (int64_t)ftello(file);
-}
-
-static amass_code fail_ffmpeg(amass_audio_reader *reader, amass_status *status, const char *what, int error)
-{
-    char text[AV_ERROR_MAX_STRING_SIZE + 8];
-    const char *detail = amass_media_ffmpeg_last_error();
-    amass_media_ffmpeg_error_text(error, text, sizeof text);
-    if (detail[0] && strcmp(detail, text) != 0)
-        return amass_fail(status, AMASS_ERR_INPUT, "%s: %s: %s (%s)", reader->path, what, text, detail);
-    return amass_fail(status, AMASS_ERR_INPUT, "%s: %s: %s", reader->path, what, text);
-}
-
 /* FFmpeg's own decoder, never a wrapper of an outside library: those may
  * print to stderr behind FFmpeg's back. */
 static const AVCodec *native_decoder(enum AVCodecID id)
@@ -77,23 +46,13 @@ static const AVCodec *native_decoder(enum AVCodecID id)
     return NULL;
 }
 
-/* The image demuxers FFmpeg probes pictures as ("jpeg_pipe", "png_pipe",
- * "image2"...): a JPEG is "not audio", a video without sound "no audio
- * track", which tells a user different things. */
-static int is_image_demuxer(const char *name)
-{
-    size_t n = strlen(name);
-    return (n > 5 && strcmp(name + n - 5, "_pipe") == 0) || strcmp(name, "image2") == 0 ||
-           strcmp(name, "gif") == 0 || strcmp(name, "apng") == 0;
-}
-
 static amass_code fail_no_audio(amass_audio_reader *reader, amass_status *status)
 {
     AVFormatContext *format = reader->ffmpeg->format;
     const char *name = format->iformat->name;
     const char *kind = format->iformat->long_name ? format->iformat->long_name : name;
     unsigned i, videos = 0;
-    if (is_image_demuxer(name))
+    if (amass_media_ffmpeg_is_image_demuxer(name))
         return amass_fail(status, AMASS_ERR_INPUT, "%s: not audio: it is an image (%s)", reader->path, kind);
     for (i = 0; i < format->nb_streams; i++)
         if (format->streams[i]->codecpar->codec_type == AVMEDIA_TYPE_VIDEO)
@@ -106,7 +65,6 @@ static amass_code fail_no_audio(amass_audio_reader *reader, amass_status *status
 amass_code amass_media_audio_ffmpeg_open(amass_audio_reader *reader, amass_status *status)
 {
     amass_audio_ffmpeg_source *source;
-    unsigned char *buffer;
     const AVCodec *codec;
     AVStream *stream;
     int error;
@@ -122,14 +80,9 @@ amass_code amass_media_audio_ffmpeg_open(amass_audio_reader *reader, amass_statu
                           reader->path, strerror(errno));
     /* our own reader rather than avformat_open_input(path): FFmpeg would
      * take "concat:a|b" or "http://..." as protocols */
-    buffer = av_malloc(IO_BUFFER_SIZE);
-    if (!buffer)
+    source->io = amass_media_ffmpeg_file_io(source->file, IO_BUFFER_SIZE);
+    if (!source->io)
         return amass_fail(status, AMASS_ERR_NOMEM, "%s: out of memory", reader->path);
-    source->io = avio_alloc_context(buffer, IO_BUFFER_SIZE, 0, source->file, read_callback, NULL, seek_callback);
-    if (!source->io) {
-        av_free(buffer);
-        return amass_fail(status, AMASS_ERR_NOMEM, "%s: out of memory", reader->path);
-    }
     source->format = avformat_alloc_context();
     if (!source->format)
         return amass_fail(status, AMASS_ERR_NOMEM, "%s: out of memory", reader->path);
@@ -137,11 +90,11 @@ amass_code amass_media_audio_ffmpeg_open(amass_audio_reader *reader, amass_statu
     error = avformat_open_input(&source->format, NULL, NULL, NULL);
     if (error < 0) {
         source->format = NULL; /* freed by avformat_open_input */
-        return fail_ffmpeg(reader, status, "not audio or corrupt", error);
+        return amass_media_ffmpeg_fail(status, reader->path, "not audio or corrupt", error);
     }
     error = avformat_find_stream_info(source->format, NULL);
     if (error < 0)
-        return fail_ffmpeg(reader, status, "not audio or corrupt", error);
+        return amass_media_ffmpeg_fail(status, reader->path, "not audio or corrupt", error);
     source->stream_index = av_find_best_stream(source->format, AVMEDIA_TYPE_AUDIO, -1, -1, NULL, 0);
     if (source->stream_index < 0)
         return fail_no_audio(reader, status);
@@ -161,7 +114,7 @@ amass_code amass_media_audio_ffmpeg_open(amass_audio_reader *reader, amass_statu
         error = avcodec_open2(source->decoder, codec, NULL);
     }
     if (error < 0)
-        return fail_ffmpeg(reader, status, "cannot decode its audio", error);
+        return amass_media_ffmpeg_fail(status, reader->path, "cannot decode its audio", error);
     /* what the header says until the first frame tells the truth */
     reader->info.source_rate = stream->codecpar->sample_rate;
     reader->info.source_channels = stream->codecpar->ch_layout.nb_channels;
@@ -274,7 +227,7 @@ corrupt: {
     char what[64];
     snprintf(what, sizeof what, "truncated or corrupt at %.2f s",
              reader->input_rate ? (double)reader->input_frames / reader->input_rate : 0.0);
-    return fail_ffmpeg(reader, status, what, error);
+    return amass_media_ffmpeg_fail(status, reader->path, what, error);
 }
 }
 
@@ -286,10 +239,7 @@ void amass_media_audio_ffmpeg_close(amass_audio_ffmpeg_source *source)
     av_packet_free(&source->packet);
     avcodec_free_context(&source->decoder);
     avformat_close_input(&source->format);
-    if (source->io) {
-        av_freep(&source->io->buffer);
-        avio_context_free(&source->io);
-    }
+    amass_media_ffmpeg_file_io_free(&source->io);
     if (source->file)
         fclose(source->file);
     free(source);

@@ -1,14 +1,19 @@
-/* FFmpeg glue shared by the media decoders: its logging kept quiet and its
- * error texts at hand. */
+/* FFmpeg glue shared by the media decoders: its logging kept quiet, its
+ * error texts at hand, and files read through stdio. */
 #include "config.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
 
+#include <libavformat/avio.h>
 #include <libavutil/error.h>
 #include <libavutil/log.h>
+#include <libavutil/mem.h>
 
 #include "../base/base.h"
 #include "media_internal.h"
@@ -69,4 +74,63 @@ const char *amass_media_ffmpeg_error_text(int error, char *buffer, size_t size)
     if (av_strerror(error, buffer, size) < 0)
         snprintf(buffer, size, "FFmpeg error %d", error);
     return buffer;
+}
+
+static int read_file(void *opaque, uint8_t *buffer, int size)
+{
+    FILE *file = opaque;
+    size_t got = fread(buffer, 1, (size_t)size, file);
+    if (got == 0)
+        return ferror(file) ? AVERROR(EIO) : AVERROR_EOF;
+    return (int)got;
+}
+
+static int64_t seek_file(void *opaque, int64_t offset, int whence)
+{
+    FILE *file = opaque;
+    if (whence & AVSEEK_SIZE) {
+        struct stat info;
+        return fstat(fileno(file), &info) == 0 ? (int64_t)info.st_size : AVERROR(ENOSYS);
+    }
+    whence &= ~AVSEEK_FORCE;
+    if (fseeko(file, (off_t)offset, whence) != 0)
+        return AVERROR(errno);
+    return (int64_t)ftello(file);
+}
+
+AVIOContext *amass_media_ffmpeg_file_io(FILE *file, int buffer_size)
+{
+    AVIOContext *io;
+    unsigned char *buffer = av_malloc((size_t)buffer_size);
+    if (!buffer)
+        return NULL;
+    io = avio_alloc_context(buffer, buffer_size, 0, file, read_file, NULL, seek_file);
+    if (!io)
+        av_free(buffer);
+    return io;
+}
+
+void amass_media_ffmpeg_file_io_free(AVIOContext **io)
+{
+    if (!*io)
+        return;
+    av_freep(&(*io)->buffer);
+    avio_context_free(io);
+}
+
+int amass_media_ffmpeg_is_image_demuxer(const char *name)
+{
+    size_t n = strlen(name);
+    return (n > 5 && strcmp(name + n - 5, "_pipe") == 0) || strcmp(name, "image2") == 0 ||
+           strcmp(name, "gif") == 0 || strcmp(name, "apng") == 0;
+}
+
+amass_code amass_media_ffmpeg_fail(amass_status *status, const char *path, const char *what, int error)
+{
+    char text[AV_ERROR_MAX_STRING_SIZE + 8];
+    const char *detail = amass_media_ffmpeg_last_error();
+    amass_media_ffmpeg_error_text(error, text, sizeof text);
+    if (detail[0] && strcmp(detail, text) != 0)
+        return amass_fail(status, AMASS_ERR_INPUT, "%s: %s: %s (%s)", path, what, text, detail);
+    return amass_fail(status, AMASS_ERR_INPUT, "%s: %s: %s", path, what, text);
 }

@@ -41,28 +41,6 @@ typedef struct {
     int refused_width, refused_height;  /* a frame get_buffer turned down */
 } image_load;
 
-static int read_callback(void *opaque, uint8_t *buffer, int size)
-{
-    FILE *file = opaque;
-    size_t n = fread(buffer, 1, (size_t)size, file);
-    if (n == 0)
-        return ferror(file) ? AVERROR(EIO) : AVERROR_EOF;
-    return (int)n;
-}
-
-static int64_t seek_callback(void *opaque, int64_t offset, int whence)
-{
-    FILE *file = opaque;
-    if (whence & AVSEEK_SIZE) {
-        struct stat info;
-        return fstat(fileno(file), &info) == 0 ? (int64_t)info.st_size : AVERROR(ENOSYS);
-    }
-    whence &= ~AVSEEK_FORCE;
-    if (fseeko(file, (off_t)offset, whence) != 0)
-        return AVERROR(errno);
-    return (int64_t)ftello(file);
-}
-
 static int too_large(const amass_image_limits *limits, int64_t width, int64_t height)
 {
     return width > limits->max_side || height > limits->max_side || width * height > limits->max_pixels;
@@ -89,31 +67,8 @@ static int checked_get_buffer(AVCodecContext *decoder, AVFrame *frame, int flags
     return avcodec_default_get_buffer2(decoder, frame, flags);
 }
 
-/* Demuxers that hold a still picture. The *_pipe demuxers are what FFmpeg
- * probes image files as by content ("png_pipe", "jpeg_pipe", "webp_pipe",
- * "tiff_pipe", "bmp_pipe", ...); gif and apng are animations whose first
- * frame we take. Anything else (wav, matroska, mp3 with cover art) is not
- * an image even when it holds a video stream. */
-static int is_image_demuxer(const char *name)
-{
-    size_t n = strlen(name);
-    return (n > 5 && strcmp(name + n - 5, "_pipe") == 0) || strcmp(name, "image2") == 0 ||
-           strcmp(name, "gif") == 0 || strcmp(name, "apng") == 0;
-}
-
-static amass_code fail_ffmpeg(image_load *load, const char *what, int error)
-{
-    char text[AV_ERROR_MAX_STRING_SIZE + 8];
-    const char *detail = amass_media_ffmpeg_last_error();
-    amass_media_ffmpeg_error_text(error, text, sizeof text);
-    if (detail[0] && strcmp(detail, text) != 0)
-        return amass_fail(load->status, AMASS_ERR_INPUT, "%s: %s: %s (%s)", load->path, what, text, detail);
-    return amass_fail(load->status, AMASS_ERR_INPUT, "%s: %s: %s", load->path, what, text);
-}
-
 static amass_code open_input(image_load *load, int *stream_index)
 {
-    unsigned char *buffer;
     const char *name, *kind;
     struct stat info;
     int error, i;
@@ -130,14 +85,9 @@ static amass_code open_input(image_load *load, int *stream_index)
     /* Our own reader rather than avformat_open_input(path): FFmpeg would
      * read "concat:a|b" or "http://..." as protocols and "img%03d.jpg" as
      * an image sequence. */
-    buffer = av_malloc(IO_BUFFER_SIZE);
-    if (!buffer)
+    load->io = amass_media_ffmpeg_file_io(load->file, IO_BUFFER_SIZE);
+    if (!load->io)
         return amass_fail(load->status, AMASS_ERR_NOMEM, "%s: out of memory", load->path);
-    load->io = avio_alloc_context(buffer, IO_BUFFER_SIZE, 0, load->file, read_callback, NULL, seek_callback);
-    if (!load->io) {
-        av_free(buffer);
-        return amass_fail(load->status, AMASS_ERR_NOMEM, "%s: out of memory", load->path);
-    }
     load->format = avformat_alloc_context();
     if (!load->format)
         return amass_fail(load->status, AMASS_ERR_NOMEM, "%s: out of memory", load->path);
@@ -146,11 +96,11 @@ static amass_code open_input(image_load *load, int *stream_index)
     if (error < 0) {
         /* avformat_open_input frees the context on failure */
         load->format = NULL;
-        return fail_ffmpeg(load, "not an image", error);
+        return amass_media_ffmpeg_fail(load->status, load->path, "not an image", error);
     }
     name = load->format->iformat->name;
     kind = load->format->iformat->long_name ? load->format->iformat->long_name : name;
-    if (!is_image_demuxer(name))
+    if (!amass_media_ffmpeg_is_image_demuxer(name))
         return amass_fail(load->status, AMASS_ERR_INPUT, "%s: not an image: it is a%s %s file", load->path,
                           kind[0] && strchr("AEIOU", kind[0]) ? "n" : "", kind);
     for (i = 0; i < (int)load->format->nb_streams; i++)
@@ -211,7 +161,7 @@ static amass_code open_decoder(image_load *load, int stream_index)
         return amass_fail(load->status, AMASS_ERR_NOMEM, "%s: out of memory", load->path);
     error = avcodec_parameters_to_context(load->decoder, parameters);
     if (error < 0)
-        return fail_ffmpeg(load, "cannot decode", error);
+        return amass_media_ffmpeg_fail(load->status, load->path, "cannot decode", error);
     load->decoder->opaque = load;
     load->decoder->get_buffer2 = checked_get_buffer;
     /* FFmpeg's own early check (before it allocates row buffers) applies
@@ -222,7 +172,7 @@ static amass_code open_decoder(image_load *load, int stream_index)
     load->decoder->thread_count = 1;
     error = avcodec_open2(load->decoder, codec, NULL);
     if (error < 0)
-        return fail_ffmpeg(load, "cannot decode", error);
+        return amass_media_ffmpeg_fail(load->status, load->path, "cannot decode", error);
     return AMASS_OK;
 }
 
@@ -239,7 +189,7 @@ static amass_code decode_error(image_load *load, int error)
         if (name[i] >= 'a' && name[i] <= 'z')
             name[i] = (char)(name[i] - 'a' + 'A');
     snprintf(what, sizeof what, "bad %s image", name);
-    return fail_ffmpeg(load, what, error);
+    return amass_media_ffmpeg_fail(load->status, load->path, what, error);
 }
 
 /* Feeds packets of the picture stream until the decoder hands out a frame.
@@ -497,10 +447,7 @@ static void close_load(image_load *load)
     av_packet_free(&load->packet);
     avcodec_free_context(&load->decoder);
     avformat_close_input(&load->format);
-    if (load->io) {
-        av_freep(&load->io->buffer);
-        avio_context_free(&load->io);
-    }
+    amass_media_ffmpeg_file_io_free(&load->io);
     if (load->file)
         fclose(load->file);
 }

@@ -4,6 +4,11 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+
+#include <libavformat/avio.h>
+
+#include "../base/base.h"
 
 /* Routes FFmpeg's log lines to amass_log at debug level (once per
  * process), so the library never prints. */
@@ -18,6 +23,21 @@ void amass_media_ffmpeg_forget_error(void);
 
 /* av_strerror into buffer; returns buffer. */
 const char *amass_media_ffmpeg_error_text(int error, char *buffer, size_t size);
+
+/* An AVIOContext reading an open stdio file (seekable, size known through
+ * fstat), with a buffer of buffer_size bytes; NULL when out of memory. The
+ * file stays the caller's. _free releases the context and its buffer and
+ * sets *io to NULL; it takes NULL. */
+AVIOContext *amass_media_ffmpeg_file_io(FILE *file, int buffer_size);
+void amass_media_ffmpeg_file_io_free(AVIOContext **io);
+
+/* The demuxers FFmpeg probes still pictures as ("png_pipe", "jpeg_pipe",
+ * "image2"...; gif and apng are animations whose first frame counts). */
+int amass_media_ffmpeg_is_image_demuxer(const char *name);
+
+/* Fails status with AMASS_ERR_INPUT "PATH: WHAT: FFmpeg's error text", and
+ * FFmpeg's last logged line in parentheses when it says more. */
+amass_code amass_media_ffmpeg_fail(amass_status *status, const char *path, const char *what, int error);
 
 /* EXIF orientation (1..8; 1 when there is none) of a TIFF file or of a
  * PNG file's eXIf chunk, read from the open file descriptor. */
