@@ -10,6 +10,32 @@
 
 #include "io.h"
 
+/* Bytes from p that go out as they are: printable ASCII that plain()
+ * accepts and whole valid UTF-8 sequences. */
+static size_t verbatim_length(const unsigned char *p, size_t n, int (*plain)(unsigned char c))
+{
+    size_t i = 0, length;
+    while (i < n) {
+        if (p[i] < 0x80 && plain(p[i]))
+            i++;
+        else if (p[i] >= 0x80 && (length = amass_utf8_sequence_length(p + i, n - i, NULL)) > 0)
+            i += length;
+        else
+            break;
+    }
+    return i;
+}
+
+static int json_plain(unsigned char c)
+{
+    return c >= 0x20 && c != '"' && c != '\\';
+}
+
+static int tsv_plain(unsigned char c)
+{
+    return c != '\t' && c != '\n' && c != '\r' && c != '\\';
+}
+
 /* Invalid UTF-8 would make the whole record unreadable to strict JSON
  * parsers (jq, jansson), so each bad byte stands as U+FFFD, as Python's
  * errors="replace" does. */
@@ -17,25 +43,18 @@ void amass_json_append_string(amass_buf *buf, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0, run = 0;
+    size_t i = 0;
     amass_buf_reserve(buf, n + 2);
     amass_buf_append_char(buf, '"');
-    while (i < n) {
-        unsigned char c = p[i];
-        size_t length;
+    for (;;) {
+        size_t run = verbatim_length(p + i, n - i, json_plain);
+        unsigned char c;
         char escape[7];
-        if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
-            i++;
-            run++;
-            continue;
-        }
-        if (c >= 0x80 && (length = amass_utf8_sequence_length(p + i, n - i, NULL)) > 0) {
-            i += length;
-            run += length;
-            continue;
-        }
-        amass_buf_append(buf, p + i - run, run);
-        run = 0;
+        amass_buf_append(buf, p + i, run);
+        i += run;
+        if (i == n)
+            break;
+        c = p[i++];
         switch (c) {
         case '"': amass_buf_append(buf, "\\\"", 2); break;
         case '\\': amass_buf_append(buf, "\\\\", 2); break;
@@ -54,9 +73,7 @@ void amass_json_append_string(amass_buf *buf, const char *s, size_t n)
                 amass_buf_append(buf, "\\uFFFD", 6);
             }
         }
-        i++;
     }
-    amass_buf_append(buf, p + i - run, run);
     amass_buf_append_char(buf, '"');
 }
 
@@ -64,32 +81,21 @@ void amass_tsv_append_string(amass_buf *buf, const char *s, size_t n)
 {
     static const char replacement[] = "\xEF\xBF\xBD";
     const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0, run = 0;
-    while (i < n) {
-        unsigned char c = p[i];
-        size_t length;
-        if (c != '\t' && c != '\n' && c != '\r' && c != '\\' && c < 0x80) {
-            i++;
-            run++;
-            continue;
-        }
-        if (c >= 0x80 && (length = amass_utf8_sequence_length(p + i, n - i, NULL)) > 0) {
-            i += length;
-            run += length;
-            continue;
-        }
-        amass_buf_append(buf, p + i - run, run);
-        run = 0;
-        switch (c) {
+    size_t i = 0;
+    for (;;) {
+        size_t run = verbatim_length(p + i, n - i, tsv_plain);
+        amass_buf_append(buf, p + i, run);
+        i += run;
+        if (i == n)
+            break;
+        switch (p[i++]) {
         case '\t': amass_buf_append(buf, "\\t", 2); break;
         case '\n': amass_buf_append(buf, "\\n", 2); break;
         case '\r': amass_buf_append(buf, "\\r", 2); break;
         case '\\': amass_buf_append(buf, "\\\\", 2); break;
         default: amass_buf_append(buf, replacement, 3);
         }
-        i++;
     }
-    amass_buf_append(buf, p + i - run, run);
 }
 
 /* "-0" for negative zero: it is a different float, and it reads back. */
