@@ -3,3 +3,6 @@ libamass_a_SOURCES += src/speech/speech.h src/speech/speech_internal.h src/speec
 	src/speech/features.c src/speech/noise.c
 # Contracts between the acoustic scorers, the search and the transcribe pipeline
 libamass_a_SOURCES += src/speech/acoustic.h src/speech/search.h
+# Acoustic models and the GMM scorer (Sphinx continuous, semi-continuous and PTM)
+libamass_a_SOURCES += src/speech/acoustic_internal.h src/speech/acoustic.c src/speech/gmm_internal.h src/speech/gmm.c \
+	src/speech/gmm_score.c
