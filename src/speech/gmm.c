@@ -22,6 +22,7 @@ static void gmm_free(speech_gmm *gmm)
         free(gmm->density_matrix[s]);
     }
     free(gmm->group_start);
+    free(gmm->padded_start);
     free(gmm->order);
     free(gmm->weights);
     free(gmm);
@@ -194,8 +195,16 @@ static amass_code group_senones(speech_gmm *gmm, const amass_sphinx_mdef *mdef, 
         }
         gmm->group_start[codebook[senone] + 1]++;
     }
-    for (int c = 0; c < gmm->n_codebooks; c++)
+    gmm->lanes = gmm->n_codebooks == gmm->n_senones ? 1 : SPEECH_GMM_LANES;
+    if (!(gmm->padded_start = calloc((size_t)gmm->n_codebooks + 1, sizeof *gmm->padded_start))) {
+        free(codebook);
+        return amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
+    }
+    for (int c = 0; c < gmm->n_codebooks; c++) {
+        int32_t size = gmm->group_start[c + 1];
+        gmm->padded_start[c + 1] = gmm->padded_start[c] + (size + gmm->lanes - 1) / gmm->lanes * gmm->lanes;
         gmm->group_start[c + 1] += gmm->group_start[c];
+    }
     {
         int32_t *fill = malloc(((size_t)gmm->n_codebooks + 1) * sizeof *fill);
         if (!fill) {
@@ -253,14 +262,16 @@ static amass_code load_weights(speech_gmm *gmm, const char *directory, float flo
         return status->code;
     }
     free(path);
-    if (!(gmm->weights = amass_alloc_array((size_t)gmm->n_senones, per_senone * sizeof *gmm->weights))) {
+    if (!(gmm->weights = amass_calloc_array((size_t)gmm->padded_start[gmm->n_codebooks] + 1,
+                                            per_senone * sizeof *gmm->weights))) {
         amass_sphinx_sendump_close(sendump);
         amass_sphinx_array3_close(mixture);
         return amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
     }
     for (int c = 0; c < gmm->n_codebooks; c++) {
         size_t g0 = (size_t)gmm->group_start[c], size = (size_t)gmm->group_start[c + 1] - g0;
-        float *block = gmm->weights + g0 * per_senone;
+        size_t p0 = (size_t)gmm->padded_start[c], padded = (size_t)gmm->padded_start[c + 1] - p0;
+        float *block = gmm->weights + p0 * per_senone;
         for (size_t j = 0; j < size; j++) {
             int32_t senone = gmm->order[g0 + j];
             for (int s = 0; s < gmm->n_streams; s++) {
@@ -272,7 +283,7 @@ static amass_code load_weights(speech_gmm *gmm, const char *directory, float flo
                 for (int d = 0; d < gmm->n_densities; d++) {
                     double weight = row ? fmax(row[d], floor) / sum
                                         : exp(amass_sphinx_sendump_log_weight(sendump, senone, s, d));
-                    block[((size_t)s * gmm->n_densities + (size_t)d) * size + j] = (float)weight;
+                    block[((size_t)s * gmm->n_densities + (size_t)d) * padded + j] = (float)weight;
                 }
             }
         }
