@@ -36,10 +36,31 @@ static void gmm_unload(void *parameters)
 /* Pocketsphinx's -svspec: streams separated by '/', each a comma-separated
  * list of feature indices or ranges "a-b", e.g. "0-12/13-25/26-38". No
  * svspec: one stream of the whole vector. */
-static amass_code parse_svspec(speech_gmm *gmm, const char *svspec, const char *params_path, amass_status *status)
+static amass_code parse_svspec(speech_gmm *gmm, const char *svspec, const char *feature_type,
+                               const char *params_path, amass_status *status)
 {
     int n = 0, capacity = gmm->feature_dim;
     const char *s = svspec;
+    if (strcmp(feature_type, "s2_4x") == 0) {
+        /* Its own four streams, one after the other: cepstra c1.., their
+         * short and long deltas, c0 with its delta and double delta, the
+         * double deltas. */
+        int n_cepstra = (gmm->feature_dim + 1) / 4;
+        if (*svspec)
+            return amass_fail(status, AMASS_ERR_UNSUPPORTED, "%s: -svspec with feature type s2_4x is not supported",
+                              params_path);
+        if (!(gmm->feature_index = malloc((size_t)capacity * sizeof *gmm->feature_index)))
+            return amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
+        for (int i = 0; i < capacity; i++)
+            gmm->feature_index[i] = i;
+        gmm->n_streams = 4;
+        gmm->stream_start[0] = 0;
+        gmm->stream_start[1] = n_cepstra - 1;
+        gmm->stream_start[2] = 3 * (n_cepstra - 1);
+        gmm->stream_start[3] = 3 * (n_cepstra - 1) + 3;
+        gmm->stream_start[4] = capacity;
+        return AMASS_OK;
+    }
     if (!*svspec) {
         if (!(gmm->feature_index = malloc((size_t)capacity * sizeof *gmm->feature_index)))
             return amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
@@ -308,7 +329,7 @@ static amass_code gmm_load(amass_speech_acoustic_model *model, const char *direc
     }
     gmm->n_senones = model->n_senones;
     gmm->feature_dim = model->feature_dim;
-    if (parse_svspec(gmm, model->svspec, params_path, status) != AMASS_OK)
+    if (parse_svspec(gmm, model->svspec, model->params.feature_type, params_path, status) != AMASS_OK)
         goto done;
     if (!(means = amass_sphinx_gaussians_open(means_path, 0, status)) ||
         !(variances = amass_sphinx_gaussians_open(variances_path, options->variance_floor, status)) ||
