@@ -697,6 +697,115 @@ static void test_bad_models(void)
     }
 }
 
+/* ---- options and the continuous model's files -------------------------- */
+
+static float smallest_transition(const amass_speech_acoustic_model *model, int *rows_sum_to_one)
+{
+    int32_t n_matrices = amass_sphinx_mdef_n_transition_matrices(amass_speech_acoustic_model_mdef(model));
+    int n_states = amass_speech_acoustic_model_n_states(model);
+    float smallest = 0;
+    *rows_sum_to_one = 1;
+    for (int32_t m = 0; m < n_matrices; m++) {
+        const float *matrix = amass_speech_acoustic_model_transitions(model, m);
+        for (int i = 0; i < n_states; i++) {
+            double sum = 0;
+            for (int j = 0; j <= n_states; j++) {
+                float value = matrix[i * (n_states + 1) + j];
+                sum += exp(value);
+                if (isfinite(value) && value < smallest)
+                    smallest = value;
+            }
+            *rows_sum_to_one &= fabs(sum - 1) < 1e-5;
+        }
+    }
+    return smallest;
+}
+
+static void test_options(void)
+{
+    amass_speech_acoustic_options options;
+    amass_speech_acoustic_model *model = NULL, *floored = NULL;
+    amass_status status;
+    int sums_default = 0, sums_floored = 0;
+    amass_status_clear(&status);
+    amass_speech_acoustic_options_default(&options);
+    options.transition_floor = 0.2f;
+    options.variance_floor = 0.5f;
+    if (!ok(amass_speech_acoustic_model_open(AN4, NULL, &model, &status) == AMASS_OK &&
+                amass_speech_acoustic_model_open(AN4, &options, &floored, &status) == AMASS_OK,
+            "an4 opens with default and with raised floors")) {
+        printf("# %s\n", status.message);
+    } else {
+        float low = smallest_transition(model, &sums_default), high = smallest_transition(floored, &sums_floored);
+        const speech_gmm *gmm = floored->parameters;
+        int length = gmm->stream_start[1] - gmm->stream_start[0], floored_ok = 1;
+        printf("# smallest log transition %.3f by default, %.3f with floor 0.2\n", low, high);
+        /* A row of at most four arcs, each raised to 0.2, sums to at most 1.6. */
+        ok(sums_default && sums_floored && high > low && high >= logf(0.2f / 1.6f) - 1e-5f,
+           "transition floor raises the smallest arcs; rows still sum to 1");
+        for (size_t row = 0; row < (size_t)gmm->n_codebooks * gmm->n_densities; row++)
+            for (int i = 0; i < length; i++)
+                floored_ok &= gmm->density_matrix[0][row * (size_t)(2 * length + 1) + (size_t)(length + i)] >= -1.0f - 1e-6f;
+        ok(floored_ok, "variance floor 0.5: every -1/(2 var) is at least -1");
+    }
+    amass_speech_acoustic_model_close(model);
+    amass_speech_acoustic_model_close(floored);
+    options.transition_floor = 0;
+    ok(amass_speech_acoustic_model_open(AN4, &options, &model, &status) == AMASS_ERR_USAGE,
+       "a zero floor is refused");
+}
+
+static void test_bad_continuous(void)
+{
+    static const char *const files[] = {"mdef", "means", "variances", "mixture_weights", "transition_matrices",
+                                        "feat.params", "noisedict"};
+    char directory[] = "/tmp/amass-gmm-an4-XXXXXX", from[600], path[600], text[128];
+    amass_speech_acoustic_model *model = NULL;
+    amass_sphinx_gaussians *means;
+    amass_status status;
+    FILE *file;
+    if (!mkdtemp(directory)) {
+        skip("cannot make a temporary directory");
+        return;
+    }
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        snprintf(from, sizeof from, "%s/%s", AN4, files[i]);
+        snprintf(path, sizeof path, "%s/%s", directory, files[i]);
+        copy_file(from, path, -1);
+    }
+    snprintf(path, sizeof path, "%s/feat.params", directory);
+    unlink(path);
+    amass_status_clear(&status);
+    ok(amass_speech_acoustic_model_open(directory, NULL, &model, &status) == AMASS_OK &&
+           amass_speech_acoustic_model_feature_dim(model) == 39,
+       "an4 without feat.params opens on the defaults");
+    amass_speech_acoustic_model_close(model);
+
+    /* Mixture weights for one senone fewer than the mdef has. */
+    snprintf(from, sizeof from, "%s/means", AN4);
+    means = amass_sphinx_gaussians_open(from, 0, &status);
+    snprintf(path, sizeof path, "%s/mixture_weights", directory);
+    if (means && (file = fopen(path, "wb"))) {
+        int32_t header[5] = {0x11223344, 101, 1, means->n_densities, 101 * means->n_densities};
+        float weight = 1.0f / (float)means->n_densities;
+        fputs("s3\nversion 1.0\nchksum0 no\nendhdr\n", file);
+        fwrite(header, sizeof header, 1, file);
+        for (int32_t i = 0; i < header[4]; i++)
+            fwrite(&weight, sizeof weight, 1, file);
+        fclose(file);
+        snprintf(text, sizeof text, "mixture_weights: 101 senones x 1 streams x %d densities, but the mdef",
+                 (int)means->n_densities);
+        expect_failure(directory, text, "mixture_weights senone count differs from the mdef");
+    } else
+        skip("an4 means unreadable");
+    amass_sphinx_gaussians_close(means);
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        snprintf(path, sizeof path, "%s/%s", directory, files[i]);
+        unlink(path);
+    }
+    rmdir(directory);
+}
+
 /* ---- a semi-continuous, four-stream model: tidigits (s2_4x) ----------- */
 
 /* A Sphinx cepstrum file: an int32 count of floats, then the floats, in
@@ -820,8 +929,11 @@ int main(void)
     }
     if (!file_exists(AN4 "/mixture_weights") || !file_exists(audio))
         skip("pocketsphinx-testdata (an4_ci_cont) not installed");
-    else
+    else {
         test_model("an4", AN4, audio, 102, 0.95, 0.1);
+        test_options();
+        test_bad_continuous();
+    }
     if (!file_exists(TIDIGITS "/hmm/sendump"))
         skip("pocketsphinx-testdata (tidigits) not installed");
     else
