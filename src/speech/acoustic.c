@@ -177,7 +177,8 @@ amass_code amass_speech_acoustic_model_open(const char *directory, const amass_s
     if (options->top_n < 1)
         return amass_fail(status, AMASS_ERR_USAGE, "top_n must be at least 1 (got %d)", options->top_n);
     if (!(options->variance_floor > 0) || !(options->mixture_weight_floor > 0) || !(options->transition_floor > 0))
-        return amass_fail(status, AMASS_ERR_USAGE, "the variance, mixture weight and transition floors must be positive");
+        return amass_fail(status, AMASS_ERR_USAGE,
+                          "the variance, mixture weight and transition floors must be positive");
     if (!(m = calloc(1, sizeof *m)))
         return amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
     m->kind = &speech_gmm_kind;

@@ -129,8 +129,9 @@ static amass_code check_gaussians(const speech_gmm *gmm, const amass_sphinx_gaus
                           (int)variances->n_codebooks, (int)variances->n_streams, (int)variances->n_densities,
                           means_path, (int)means->n_codebooks, (int)means->n_streams, (int)means->n_densities);
     if (means->n_streams != gmm->n_streams)
-        return amass_fail(status, AMASS_ERR_INPUT, "%s: %d streams, but the features split into %d (feat.params -svspec)",
-                          means_path, (int)means->n_streams, gmm->n_streams);
+        return amass_fail(status, AMASS_ERR_INPUT,
+                          "%s: %d streams, but the features split into %d (feat.params -svspec)", means_path,
+                          (int)means->n_streams, gmm->n_streams);
     for (int s = 0; s < gmm->n_streams; s++) {
         int length = gmm->stream_start[s + 1] - gmm->stream_start[s];
         if (variances->stream_length[s] != means->stream_length[s])
