@@ -282,5 +282,11 @@ amass_code amass_speech_scorer_score(amass_speech_scorer *scorer, const float *f
                           first + count, n_frames);
     if (count == 0)
         return AMASS_OK;
+    /* One NaN would spread through a whole row of scores, and the decoder
+     * would follow it silently. */
+    for (size_t t = first; t < first + count; t++)
+        for (int i = 0; i < scorer->model->feature_dim; i++)
+            if (!isfinite(features[t * (size_t)scorer->model->feature_dim + (size_t)i]))
+                return amass_fail(status, AMASS_ERR_INPUT, "frame %zu: feature %d is not a finite number", t, i);
     return scorer->model->kind->score(scorer->state, features, n_frames, first, count, scores, status);
 }

@@ -259,7 +259,7 @@ static void multiply_mixture(float *restrict product, const float *restrict bloc
  * exp(density - best); streams multiply (their logs add). Products of up
  * to three streams stay well inside float: the best density's term alone
  * is at least its weight, and weights are floored. */
-static void frame_senones(gmm_state *g, size_t t, float *scores)
+static int frame_senones(gmm_state *g, size_t t, float *scores)
 {
     const speech_gmm *gmm = g->gmm;
     int top_n = gmm->top_n, n_densities = gmm->n_densities, n_streams = gmm->n_streams;
@@ -295,10 +295,15 @@ static void frame_senones(gmm_state *g, size_t t, float *scores)
                 best_row = score;
         }
     }
+    /* Features far outside anything cepstral can leave every density at
+     * -INFINITY; say so rather than hand on a row of NaNs. */
+    if (!isfinite(best_row))
+        return -1;
     /* The best senone scores 0: the decoder compares within a frame only,
      * and small numbers keep its path sums exact over long utterances. */
     for (int32_t i = 0; i < gmm->n_senones; i++)
         scores[gmm->order[i]] = g->row[i] - best_row;
+    return 0;
 }
 
 amass_code speech_gmm_score(void *state, const float *features, size_t n_frames, size_t first, size_t count,
@@ -311,7 +316,9 @@ amass_code speech_gmm_score(void *state, const float *features, size_t n_frames,
         if (chunk_densities(g, features, first + done, chunk, status) != AMASS_OK)
             return status->code;
         for (size_t t = 0; t < chunk; t++)
-            frame_senones(g, t, scores + (done + t) * (size_t)g->gmm->n_senones);
+            if (frame_senones(g, t, scores + (done + t) * (size_t)g->gmm->n_senones) != 0)
+                return amass_fail(status, AMASS_ERR_INPUT,
+                                  "frame %zu: no senone has a finite score (features out of range)", first + done + t);
     }
     return AMASS_OK;
 }

@@ -289,6 +289,22 @@ static void test_model(const char *label, const char *directory, const char *aud
         amass_speech_scorer_open(model, &scorer, &status);
         ok(amass_speech_scorer_score(scorer, features, n_frames, n_frames, 1, row, &status) == AMASS_ERR_USAGE,
            "frames past the utterance are refused");
+        if (scores) {
+            float saved = features[5 * 39 + 7];
+            int no_nan = 1;
+            features[5 * 39 + 7] = NAN;
+            ok(amass_speech_scorer_score(scorer, features, n_frames, 0, 10, scores, &status) == AMASS_ERR_INPUT &&
+                   strstr(status.message, "frame 5: feature 7 is not a finite number"),
+               "a NaN feature is refused, naming its frame");
+            features[5 * 39 + 7] = 1e30f;
+            if (amass_speech_scorer_score(scorer, features, n_frames, 5, 1, scores, &status) == AMASS_OK)
+                for (int32_t i = 0; i < n_senones; i++)
+                    no_nan &= !isnan(scores[i]);
+            else
+                no_nan = strstr(status.message, "frame 5: no senone has a finite score") != NULL;
+            ok(no_nan, "an absurd feature gives an error or scores without NaN, never NaN");
+            features[5 * 39 + 7] = saved;
+        }
         amass_speech_scorer_close(scorer);
     }
     free(scores);
