@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef _OPENMP
@@ -108,8 +109,8 @@ static void insert_top(float value, int32_t d, int top_n, int32_t *index, float 
 /* The top_n largest of n densities (all of them when top_n >= n), as
  * indices and exp(density - best). seed (NULL or top_n indices: the
  * previous frame's choice, as pocketsphinx does) only makes it faster:
- * with a high bar from the start, whole runs of SPEECH_GMM_LANES
- * densities are passed over with one vector comparison. */
+ * with a high bar from the start, few densities reach it, and a bit mask
+ * of those in each run of SPEECH_GMM_LANES spares a branch per density. */
 static void keep_top(const float *density, int n, int top_n, const int32_t *seed, int32_t *index, float *linear,
                      float *best_out)
 {
@@ -137,19 +138,19 @@ static void keep_top(const float *density, int n, int top_n, const int32_t *seed
     worst_index = index[top_n - 1];
     for (int d0 = 0; d0 < n; d0 += SPEECH_GMM_LANES) {
         int end = d0 + SPEECH_GMM_LANES < n ? d0 + SPEECH_GMM_LANES : n;
-        if (end - d0 == SPEECH_GMM_LANES) {
-            int hit = 0;
-            for (int l = 0; l < SPEECH_GMM_LANES; l++)
-                hit |= density[d0 + l] >= worst;
-            if (!hit)
-                continue;
-        }
-        for (int d = d0; d < end; d++)
+        uint32_t candidates = 0;
+        for (int l = 0; l < end - d0; l++)
+            candidates |= (uint32_t)(density[d0 + l] >= worst) << l;
+        /* Only the few densities that reach the bar are looked at one by one. */
+        while (candidates) {
+            int d = d0 + __builtin_ctz(candidates);
+            candidates &= candidates - 1;
             if (ranks_above(density[d], d, worst, worst_index < 0 ? INT32_MAX : worst_index)) {
                 insert_top(density[d], d, top_n, index, linear);
                 worst = linear[top_n - 1];
                 worst_index = index[top_n - 1];
             }
+        }
     }
     best = linear[0];
     for (int k = 0; k < top_n; k++)
