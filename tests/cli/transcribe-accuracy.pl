@@ -34,6 +34,7 @@ my @records = read_records($stdout, 'librivox');
 ok(join("\n", map { $_->{input} // '?' } @records) eq join("\n", @clips), 'one record per clip, in input order',
    'inputs: ' . join(', ', map { $_->{input} // '?' } @records));
 for my $record (@records) {
+    next unless ok(defined $record->{input} && -f $record->{input}, 'a record\'s "input" is the clip\'s path');
     my ($rate, $channels, $data) = wav_read($record->{input});
     (my $name = $record->{input}) =~ s{.*/}{};
     check_record_shape($record, $name, length($data) / 2 / $channels / $rate, 0.05);
@@ -72,7 +73,7 @@ for my $record (@records) {
     ok($s eq '0', '-f tsv: exit 0', "exit $s", "stderr: $err");
     my @rows = map { [split /\t/, $_, -1] } split /\n/, $out;
     my @problems;
-    my %seen;
+    my %spoken;
     for my $row (@rows) {
         my ($input, $start, $end, $text) = @$row;
         if (@$row != 4) {
@@ -81,10 +82,9 @@ for my $record (@records) {
         }
         push @problems, "unexpected input $input" unless grep { $_ eq $input } @two;
         push @problems, "bad times $start $end" unless $start =~ /^[0-9.]+$/ && $end =~ /^[0-9.]+$/ && $start <= $end;
-        push @problems, "empty text in $input" unless $text =~ /\S/;
-        $seen{$input} = 1;
+        $spoken{$input} = 1 if $text =~ /\S/;
     }
-    ok(@rows && !@problems && keys %seen == 2, '-f tsv: rows of input, start, end, text for both clips', @problems,
-       "stdout: $out");
+    ok(@rows && !@problems && keys %spoken == 2, '-f tsv: rows of input, start, end, text; words for both clips',
+       @problems, "stdout: $out");
 }
 done();
