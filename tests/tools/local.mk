@@ -10,6 +10,8 @@ TESTS += tests/unit/test-wer
 tests_unit_test_wer_SOURCES = tests/unit/test-wer.c tests/tools/wer-align.c tests/tools/wer.h
 tests_unit_test_wer_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/tools
 tests_unit_test_wer_LDADD = $(JANSSON_LIBS) -lm
+TESTS += tests/cli/wer.sh
+EXTRA_DIST += tests/cli/wer.sh
 
 # amass-transcribe on the LibriVox clips (WER bound) and on bad audio made
 # at test time; both skip while tools/amass-transcribe is not built or the
