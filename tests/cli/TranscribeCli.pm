@@ -41,10 +41,13 @@ sub librivox_clip {
 }
 
 # The command to test: $AMASS_TRANSCRIBE (another build, or a stand-in while
-# developing) or the build's tools/amass-transcribe; then -m with the model
-# scripts/install-models put in the source tree, or $AMASS_TRANSCRIBE_MODEL,
-# else the tool's own default model. Skips the whole test when the tool is
-# not built or the Debian test clips are absent.
+# developing) or the build's tools/amass-transcribe, with -m MODEL where
+# MODEL is $AMASS_TRANSCRIBE_MODEL, else the en-us model scripts/install-models
+# put in the source tree, else one made in a temporary directory over
+# Debian's pocketsphinx-en-us files by tests/cli/transcribe-model.sh (the
+# recipe the transcribe CLI cases use), else none: the tool's default.
+# Skips the whole test when the tool is not built or the Debian test clips
+# are absent.
 sub tool_command {
     my $builddir = $ENV{top_builddir} // '.';
     my $srcdir = $ENV{top_srcdir} // '.';
@@ -54,6 +57,14 @@ sub tool_command {
     my @command = ($tool);
     my $model = $ENV{AMASS_TRANSCRIBE_MODEL};
     $model //= "$srcdir/models/en-us" if -f "$srcdir/models/en-us/manifest.json";
+    my $recipe = "$srcdir/tests/cli/transcribe-model.sh";
+    if (!defined $model && -f $recipe && -d '/usr/share/pocketsphinx/model/en-us/en-us') {
+        my $directory = tempdir(CLEANUP => 1);
+        my $absolute = $recipe =~ m{^/} ? $recipe : do { require Cwd; Cwd::abs_path($recipe) };
+        system('sh', '-c', 'cd "$1" && . "$2"', 'sh', $directory, $absolute) == 0
+            or die "$recipe failed\n";
+        $model = "$directory/en-us" if -f "$directory/en-us/manifest.json";
+    }
     push @command, '-m', $model if defined $model;
     return @command;
 }
