@@ -53,15 +53,17 @@ sub tool_command {
     my $srcdir = $ENV{top_srcdir} // '.';
     my $tool = $ENV{AMASS_TRANSCRIBE} // "$builddir/tools/amass-transcribe";
     skip_all("$tool is not built") unless -x $tool;
+    # Absolute, as the tests run the tool in their own directories.
+    require Cwd;
+    $tool = Cwd::abs_path($tool) if $tool =~ m{/} && $tool !~ m{^/};
     skip_all('no ' . librivox_dir() . ' (Debian pocketsphinx-testdata)') unless -f librivox_dir() . '/transcription';
     my @command = ($tool);
     my $model = $ENV{AMASS_TRANSCRIBE_MODEL};
-    $model //= "$srcdir/models/en-us" if -f "$srcdir/models/en-us/manifest.json";
+    $model //= Cwd::abs_path("$srcdir/models/en-us") if -f "$srcdir/models/en-us/manifest.json";
     my $recipe = "$srcdir/tests/cli/transcribe-model.sh";
     if (!defined $model && -f $recipe && -d '/usr/share/pocketsphinx/model/en-us/en-us') {
         my $directory = tempdir(CLEANUP => 1);
-        my $absolute = $recipe =~ m{^/} ? $recipe : do { require Cwd; Cwd::abs_path($recipe) };
-        system('sh', '-c', 'cd "$1" && . "$2"', 'sh', $directory, $absolute) == 0
+        system('sh', '-c', 'cd "$1" && . "$2"', 'sh', $directory, Cwd::abs_path($recipe)) == 0
             or die "$recipe failed\n";
         $model = "$directory/en-us" if -f "$directory/en-us/manifest.json";
     }

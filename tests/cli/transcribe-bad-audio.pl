@@ -208,7 +208,9 @@ my ($hour_record) = read_records($out, 'hour.wav');
 if (ok($hour_record, 'hour.wav: a record')) {
     check_record_shape($hour_record, 'hour.wav', $hour_seconds, 0.1);
 }
-if ($time && $err =~ /peak-rss-kb=(\d+)/) {
+if ($s ne '0' || $s10 ne '0') {
+    ok(0, 'peak RSS: the runs on hour.wav and noise.wav did not succeed', "exit $s and $s10", $err10);
+} elsif ($time && $err =~ /peak-rss-kb=(\d+)/) {
     my $peak = $1 * 1024;
     my ($peak10) = $err10 =~ /peak-rss-kb=(\d+)/;
     $peak10 = ($peak10 // 0) * 1024;
