@@ -101,7 +101,8 @@ for my $record (@records) {
 }
 my @want_records = ('good.wav', 'truncated.wav', 'silence.wav', 'noise.wav', '8khz.wav', '6ch.wav');
 my @got_order = map { $_->{input} } grep { ($_->{input} // '') =~ /^[ -~]+$/ } @records;
-my @want_order = grep { my $n = $_; grep { $_ eq $n } @got_order } ('good.wav', 'header-only.wav', @want_records[1 .. $#want_records]);
+my @want_order = grep { my $n = $_; grep { $_ eq $n } @got_order }
+    ('good.wav', 'header-only.wav', @want_records[1 .. $#want_records]);
 ok("@got_order" eq "@want_order", 'records follow the input order', "got: @got_order");
 
 for my $bad ('empty.wav', 'random.wav', 'text.mp3', 'missing.wav') {

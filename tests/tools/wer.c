@@ -1,4 +1,4 @@
-/* wer: word error rate of hypothesis transcripts against a reference, per utterance and in total, for the speech tests and benchmark. */
+/* wer: the word error rate of hypothesis transcripts against a reference, per utterance and in total. */
 #include "config.h"
 
 #include <errno.h>
@@ -119,8 +119,10 @@ static int match_hypotheses(const transcript *reference, const transcript *hypot
             return -1;
         }
         for (size_t i = 0; i < hypothesis->n_utterances; i++)
-            if (!(hypotheses[i] = strdup(hypothesis->utterances[i].text)))
+            if (!(hypotheses[i] = strdup(hypothesis->utterances[i].text))) {
+                fprintf(stderr, "wer: out of memory\n");
                 return -1;
+            }
         return 0;
     }
     if (hypothesis->n_utterances > 0 && !hypothesis->with_ids) {
@@ -138,8 +140,10 @@ static int match_hypotheses(const transcript *reference, const transcript *hypot
         }
         size_t old = hypotheses[r] ? strlen(hypotheses[r]) : 0, extra = strlen(u->text);
         char *joined = realloc(hypotheses[r], old + extra + 2);
-        if (!joined)
+        if (!joined) {
+            fprintf(stderr, "wer: out of memory\n");
             return -1;
+        }
         if (old)
             joined[old++] = ' ';
         memcpy(joined + old, u->text, extra + 1);
@@ -227,10 +231,12 @@ int main(int argc, char **argv)
     }
     int status = 0;
     char **hypotheses = calloc(reference.n_utterances + 1, sizeof *hypotheses);
-    if (!hypotheses || match_hypotheses(&reference, &hypothesis, hypothesis_path, hypotheses) != 0)
-        status = 2;
-    if (!hypotheses)
+    if (!hypotheses) {
         fprintf(stderr, "wer: out of memory\n");
+        status = 2;
+    } else if (match_hypotheses(&reference, &hypothesis, hypothesis_path, hypotheses) != 0) {
+        status = 2;
+    }
 
     wer_counts total = {0};
     if (status == 0)

@@ -35,9 +35,10 @@ typedef struct {
 
 /* Levenshtein alignment with unit costs. Where steps tie, the diagonal
  * (match or substitution) wins, so a wrong word counts as one substitution
- * rather than a deletion plus an insertion, as sclite counts it. counts is set (not added to); edits, when not NULL, receives a
- * malloc'ed list in reading order (free it) and n_edits its length.
- * Returns 0, or -1 when out of memory. */
+ * rather than a deletion plus an insertion, as sclite counts it. counts is
+ * set (not added to); edits, when not NULL, receives a malloc'ed list in
+ * reading order (free it) and n_edits its length. Returns 0, or -1 when out
+ * of memory. */
 int wer_align(const wer_words *reference, const wer_words *hypothesis, wer_counts *counts, wer_edit **edits,
               size_t *n_edits);
 void wer_counts_add(wer_counts *total, const wer_counts *counts);

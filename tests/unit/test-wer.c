@@ -1,4 +1,4 @@
-/* The word error rate the speech tests and benchmark judge the decoders by: known alignments, normalisation and transcript lines. */
+/* The word error rate the speech tests judge decoders by: known alignments, normalisation, transcript lines. */
 #include "config.h"
 
 #include <math.h>
@@ -124,7 +124,8 @@ int main(void)
     check_split("<s> He WAS, not(2) [NOISE] ++UM++ ill-disposed. </s>", "he|was|not|ill|disposed",
                 "markers, case, punctuation, variants and hyphens");
     check_split("don't 'quoted' <sil> MR. smith's", "don't|quoted|mr|smith's", "inner apostrophes stay");
-    check_split("caf\xc3\xa9 -- ... na\xc3\xafve", "caf\xc3\xa9|na\xc3\xafve", "UTF-8 letters stay, lone punctuation goes");
+    check_split("caf\xc3\xa9 -- ... na\xc3\xafve", "caf\xc3\xa9|na\xc3\xafve",
+                "UTF-8 letters stay, lone punctuation goes");
     check_split("  \t ", "", "blank text has no words");
 
     check_line("<s> he was not an ill disposed young man </s> (sense_and_sensibility_01_austen_64kb-0880)\n", 1,
