@@ -5,3 +5,4 @@ noinst_PROGRAMS += scripts/bench/nn-bench
 scripts_bench_nn_bench_SOURCES = scripts/bench/nn-bench.c
 scripts_bench_nn_bench_LDADD = $(AMASS_LIBS)
 EXTRA_DIST += scripts/bench/nn scripts/bench/nn-ort.js scripts/install-bench-deps
+EXTRA_DIST += scripts/bench/transcribe

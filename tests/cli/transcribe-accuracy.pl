@@ -1,0 +1,90 @@
+#!/usr/bin/perl
+# amass-transcribe with its default model (CMU Sphinx en-us) on the five
+# LibriVox clips of Debian pocketsphinx-testdata: one well-formed record per
+# clip in input order, the same records with --threads 2, TSV rows of the
+# same shape, and a total word error rate against the clips' transcription
+# (tests/tools/wer) no higher than the bound below. pocketsphinx 0.8 scores
+# 0.28 (pocketsphinx_batch) to about 0.36 (pocketsphinx_continuous) here.
+use strict;
+use warnings;
+use File::Basename qw(dirname);
+use File::Temp qw(tempdir);
+use lib dirname(__FILE__);
+use TranscribeCli;
+
+# The bound the decoder must meet: a placeholder until the decoder is tuned.
+my $max_wer = 0.40;
+
+my @tool = tool_command();
+my $builddir = $ENV{top_builddir} // '.';
+my $wer = "$builddir/tests/tools/wer";
+die "$wer is not built\n" unless -x $wer;
+my $work = tempdir(CLEANUP => 1);
+my $dir = librivox_dir();
+open my $ids, '<', "$dir/fileids" or die "$dir/fileids: $!";
+my @clips = map { chomp; "$dir/$_.wav" } grep { /\S/ } <$ids>;
+close $ids;
+
+my ($status, $stdout, $stderr) = run_tool([@tool, '--threads', '1', @clips], timeout => 1200);
+if ($status eq '2' && $stdout eq '' && $stderr =~ /model/i) {
+    skip_all("no en-us model (run scripts/install-models): $stderr");
+}
+ok($status eq '0', 'the five clips: exit 0', "exit $status", "stderr: $stderr");
+my @records = read_records($stdout, 'librivox');
+ok(join("\n", map { $_->{input} // '?' } @records) eq join("\n", @clips), 'one record per clip, in input order',
+   'inputs: ' . join(', ', map { $_->{input} // '?' } @records));
+for my $record (@records) {
+    next unless ok(defined $record->{input} && -f $record->{input}, 'a record\'s "input" is the clip\'s path');
+    my ($rate, $channels, $data) = wav_read($record->{input});
+    (my $name = $record->{input}) =~ s{.*/}{};
+    check_record_shape($record, $name, length($data) / 2 / $channels / $rate, 0.05);
+}
+
+# Word error rate of the records against the transcription.
+{
+    open my $hypothesis, '>', "$work/hypothesis.ndjson" or die "$work/hypothesis.ndjson: $!";
+    print $hypothesis $stdout;
+    close $hypothesis or die "$work/hypothesis.ndjson: $!";
+    my ($wer_status, $table, $wer_stderr) =
+        run_tool([$wer, '--alignment', '--max-wer', $max_wer, "$dir/transcription", "$work/hypothesis.ndjson"]);
+    my ($total) = $table =~ /^total\t(.*)$/m;
+    my ($words, $correct, $substitutions, $deletions, $insertions, $rate) = split /\t/, $total // '';
+    print "# $_\n" for split /\n/, $table;
+    ok(defined $rate && $wer_status eq '0',
+       sprintf('total WER %s (S %s, D %s, I %s of %s words) <= %.2f', $rate // '?', $substitutions // '?',
+               $deletions // '?', $insertions // '?', $words // '?', $max_wer),
+       "wer exit $wer_status: $wer_stderr");
+}
+
+# Decoding several files at once changes no word. (Times and confidences
+# are not compared: a matmul split over threads may round differently.)
+{
+    my ($s, $out, $err) = run_tool([@tool, '--threads', '2', @clips], timeout => 1200);
+    my $texts = sub { join "\n", map { ($_->{input} // '?') . "\t" . ($_->{text} // '?') } @_ };
+    my @parallel = read_records($out, '--threads 2');
+    ok($s eq '0' && $texts->(@parallel) eq $texts->(@records), '--threads 2: the same texts in the same order',
+       "exit $s", "stderr: $err", "--threads 1:", $texts->(@records), "--threads 2:", $texts->(@parallel));
+}
+
+# TSV: input, start, end, text; a row per utterance, times inside the clip.
+{
+    my @two = @clips[0, 1];
+    my ($s, $out, $err) = run_tool([@tool, '-f', 'tsv', @two], timeout => 1200);
+    ok($s eq '0', '-f tsv: exit 0', "exit $s", "stderr: $err");
+    my @rows = map { [split /\t/, $_, -1] } split /\n/, $out;
+    my @problems;
+    my %spoken;
+    for my $row (@rows) {
+        my ($input, $start, $end, $text) = @$row;
+        if (@$row != 4) {
+            push @problems, 'a row of ' . scalar(@$row) . ' fields: ' . join('|', @$row);
+            next;
+        }
+        push @problems, "unexpected input $input" unless grep { $_ eq $input } @two;
+        push @problems, "bad times $start $end" unless $start =~ /^[0-9.]+$/ && $end =~ /^[0-9.]+$/ && $start <= $end;
+        $spoken{$input} = 1 if $text =~ /\S/;
+    }
+    ok(@rows && !@problems && keys %spoken == 2, '-f tsv: rows of input, start, end, text; words for both clips',
+       @problems, "stdout: $out");
+}
+done();
