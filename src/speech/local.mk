@@ -3,3 +3,5 @@ libamass_a_SOURCES += src/speech/speech.h src/speech/speech_internal.h src/speec
 	src/speech/features.c src/speech/noise.c
 # Contracts between the acoustic scorers, the search and the transcribe pipeline
 libamass_a_SOURCES += src/speech/acoustic.h src/speech/search.h
+# Voice-activity segmentation of long recordings into utterances (amass-transcribe)
+libamass_a_SOURCES += src/speech/vad.h src/speech/vad.c
