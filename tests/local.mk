@@ -18,3 +18,4 @@ include tests/unit/local-speech.mk
 include tests/unit/local-sphinx.mk
 include tests/unit/local-audio.mk
 include tests/unit/local-sphinx-lm.mk
+include tests/unit/local-speech-gmm.mk

@@ -5,3 +5,6 @@ libamass_a_SOURCES += src/speech/speech.h src/speech/speech_internal.h src/speec
 libamass_a_SOURCES += src/speech/acoustic.h src/speech/search.h
 # Voice-activity segmentation of long recordings into utterances (amass-transcribe)
 libamass_a_SOURCES += src/speech/vad.h src/speech/vad.c
+# Acoustic models and the GMM scorer (Sphinx continuous, semi-continuous and PTM)
+libamass_a_SOURCES += src/speech/acoustic_internal.h src/speech/acoustic.c src/speech/gmm_internal.h src/speech/gmm.c \
+	src/speech/gmm_score.c
