@@ -200,7 +200,7 @@ int main(int argc, char **argv)
     sink.done = done;
     sink.precision = common.precision;
     inputs = amass_io_inputs_open(common.inputs, common.n_inputs, common.files_from, common.recursive, &status);
-    code = inputs ? amass_transcriber_run(transcriber, inputs, &sink, &status) : (int)status.code;
+    code = inputs ? (int)amass_transcriber_run(transcriber, inputs, &sink, &status) : (int)status.code;
     amass_io_inputs_close(inputs);
     amass_io_name_set_free(done);
     amass_transcriber_close(transcriber);

@@ -8,9 +8,9 @@
 
 #include "vad.h"
 
-/* The first half second sets the noise floor before any decision, so a
+/* The first two seconds set the noise floor before any decision, so a
  * file that opens with speech is not taken for its own background. */
-#define WARMUP_SECONDS 0.5
+#define WARMUP_SECONDS 2.0
 /* The floor falls quickly to quieter frames and rises slowly (about a
  * second) through quiet stretches only, so speech never lifts it. */
 #define FLOOR_FALL 0.1
