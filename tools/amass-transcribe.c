@@ -43,7 +43,7 @@ typedef struct {
 } transcribe_tool;
 
 static const amass_cli_option transcribe_options[] = {
-    {"model", 'm', "NAME|PATH", OPT_MODEL, "a transcribe model on the search path, or its directory (default: en-us)"},
+    {"model", 'm', "NAME|PATH", OPT_MODEL, "a transcribe model on the search path, or its directory (default: the path's default)"},
     {"model-path", 0, "DIR[:DIR...]", OPT_MODEL_PATH, "look for models in these directories first"},
     {"list-models", 0, NULL, OPT_LIST_MODELS, "list the models on the search path and exit"},
     {"hmm", 0, "DIR", OPT_HMM, "the acoustic model directory (mdef, means, ...) instead of the model's"},
