@@ -393,6 +393,14 @@ amass_code transcribe_worker_file(transcribe_worker *worker, const char *path, a
     worker->cepstra.n_frames = 0;
     worker->cepstra_first = worker->n_pushed = 0;
     amass_speech_vad_reset(worker->vad);
+    /* Live CMN carries its mean from utterance to utterance, but not from
+     * file to file: which files a thread did before must not matter. */
+    if (transcriber->params.cmn == AMASS_SPEECH_CMN_LIVE) {
+        amass_speech_cmn_close(worker->cmn);
+        worker->cmn = NULL;
+        if (amass_speech_cmn_open(&transcriber->params, &worker->cmn, status) != AMASS_OK)
+            return status->code == AMASS_ERR_NOMEM ? AMASS_ERR_NOMEM : AMASS_ERR_FATAL;
+    }
     audio_options.sample_rate = (int)transcriber->params.sample_rate;
     audio_options.raw_rate = transcriber->options.raw_rate;
     if (amass_media_audio_open(path, &audio_options, &reader, status) != AMASS_OK)
