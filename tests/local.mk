@@ -19,3 +19,4 @@ include tests/unit/local-sphinx.mk
 include tests/unit/local-audio.mk
 include tests/unit/local-sphinx-lm.mk
 include tests/unit/local-speech-gmm.mk
+include tests/unit/local-speech-search.mk

@@ -1,0 +1,7 @@
+# The lexicon tree and the beam search (src/speech/lexicon.c, search*.c):
+# options, bad input, a planted path on synthetic scores, and WER on the
+# LibriVox clips with the installed en-us model. speech-decode is a
+# developer driver printing words and the realtime factor.
+noinst_PROGRAMS += tests/unit/speech-decode
+tests_unit_speech_decode_SOURCES = tests/unit/speech-decode.c
+tests_unit_speech_decode_LDADD = $(AMASS_LIBS)
