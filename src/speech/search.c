@@ -75,8 +75,12 @@ amass_code amass_speech_decoder_open(const amass_speech_lexicon *lexicon, const 
     decoder->phone_best = malloc(n_ci * sizeof *decoder->phone_best);
     decoder->phone_best_exit = malloc(n_ci * sizeof *decoder->phone_best_exit);
     decoder->normalised = malloc((size_t)decoder->n_senones * sizeof *decoder->normalised + 1);
+    decoder->lm_cache = malloc(((size_t)1 << SEARCH_LM_CACHE_BITS) * sizeof *decoder->lm_cache);
+    for (size_t i = 0; decoder->lm_cache && i < (size_t)1 << SEARCH_LM_CACHE_BITS; i++)
+        decoder->lm_cache[i].word = AMASS_LM_NO_WORD;
     if (!decoder->hmms || !decoder->lookahead || !decoder->active || !decoder->next_active || !decoder->word_exit ||
-        !decoder->word_exit_frame || !decoder->phone_best || !decoder->phone_best_exit || !decoder->normalised) {
+        !decoder->word_exit_frame || !decoder->phone_best || !decoder->phone_best_exit || !decoder->normalised ||
+        !decoder->lm_cache) {
         amass_speech_decoder_close(decoder);
         return amass_fail(status, AMASS_ERR_NOMEM, "decoder: out of memory");
     }
@@ -117,6 +121,7 @@ void amass_speech_decoder_close(amass_speech_decoder *decoder)
     free(decoder->phone_best);
     free(decoder->phone_best_exit);
     free(decoder->normalised);
+    free(decoder->lm_cache);
     free(decoder);
 }
 
@@ -174,7 +179,7 @@ static int32_t new_exit(amass_speech_decoder *decoder, int32_t word, uint32_t en
  * the word insertion penalty; fillers take their fixed penalty and are
  * transparent to the LM history. lm_history receives the two LM words
  * the next word will see. */
-float search_language_score(const amass_speech_decoder *decoder, int32_t word, int32_t history_exit,
+float search_language_score(amass_speech_decoder *decoder, int32_t word, int32_t history_exit,
                             int32_t *lm_history)
 {
     const amass_speech_lexicon *lexicon = decoder->lexicon;
@@ -191,8 +196,18 @@ float search_language_score(const amass_speech_decoder *decoder, int32_t word, i
     }
     lm_history[0] = entry->lm_id;
     lm_history[1] = history[0];
-    int n_history = history[1] == AMASS_LM_NO_WORD ? 1 : 2;
-    float log10_p = amass_formats_lm_log10_probability(lexicon->lm, entry->lm_id, history, n_history, NULL);
+    uint32_t hash = ((uint32_t)entry->lm_id * 2654435761u) ^ ((uint32_t)history[0] * 40503u) ^
+                    ((uint32_t)history[1] * 2246822519u);
+    search_lm_memo *memo = &decoder->lm_cache[(hash ^ hash >> 16) & ((1u << SEARCH_LM_CACHE_BITS) - 1)];
+    if (memo->word != entry->lm_id || memo->history[0] != history[0] || memo->history[1] != history[1]) {
+        int n_history = history[1] == AMASS_LM_NO_WORD ? 1 : 2;
+        memo->word = entry->lm_id;
+        memo->history[0] = history[0];
+        memo->history[1] = history[1];
+        memo->log10_probability =
+            amass_formats_lm_log10_probability(lexicon->lm, entry->lm_id, history, n_history, NULL);
+    }
+    float log10_p = memo->log10_probability;
     return decoder->lm_scale * log10_p + decoder->log_wip;
 }
 

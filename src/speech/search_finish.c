@@ -78,5 +78,7 @@ amass_code amass_speech_decoder_finish(amass_speech_decoder *decoder, amass_spee
     }
     hypothesis->n_words = n;
     hypothesis->score = best_score;
+    if (search_word_posteriors(decoder, best, hypothesis))
+        return amass_fail(status, AMASS_ERR_NOMEM, "decoder: out of memory");
     return AMASS_OK;
 }

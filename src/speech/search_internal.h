@@ -92,6 +92,14 @@ typedef struct {
     float score;
 } search_candidate;
 
+/* Direct-mapped memo of LM queries: the same (word, history) recurs
+ * every frame a word keeps exiting, and in the posterior pass. */
+#define SEARCH_LM_CACHE_BITS 16
+typedef struct {
+    int32_t word, history[2];
+    float log10_probability;
+} search_lm_memo;
+
 struct amass_speech_decoder {
     const amass_speech_lexicon *lexicon;
     amass_speech_search_options options;
@@ -114,12 +122,15 @@ struct amass_speech_decoder {
     int32_t *phone_best_exit;
     float *normalised;             /* the frame's senone scores minus their best */
     uint32_t histogram[256];
+    search_lm_memo *lm_cache;      /* 1 << SEARCH_LM_CACHE_BITS entries */
     uint32_t frame;
     uint32_t next_stamp;           /* next_frame mark of HMMs on the next active list */
     int started;
 };
 
-float search_language_score(const amass_speech_decoder *decoder, int32_t word, int32_t history_exit,
+float search_language_score(amass_speech_decoder *decoder, int32_t word, int32_t history_exit,
                             int32_t *lm_history);
+/* Fills the confidences of hypothesis, the best path ending in exit final. */
+int search_word_posteriors(amass_speech_decoder *decoder, int32_t final, amass_speech_hypothesis *hypothesis);
 
 #endif
