@@ -16,7 +16,7 @@ typedef struct {
     uint8_t *rc_done;
 } lexicon_build;
 
-static int32_t add_node(lexicon_build *build, int32_t parent, int32_t pid, int32_t dynamic, int32_t base)
+static int32_t add_node(lexicon_build *build, int32_t parent, int32_t pid, int32_t dynamic)
 {
     amass_speech_lexicon *lexicon = build->lexicon;
     if (lexicon->n_nodes == build->nodes_capacity) {
@@ -37,9 +37,7 @@ static int32_t add_node(lexicon_build *build, int32_t parent, int32_t pid, int32
     int32_t id = (int32_t)lexicon->n_nodes++;
     search_node *node = &lexicon->nodes[id];
     memset(node, 0, sizeof *node);
-    node->pid = pid;
-    node->dynamic = dynamic;
-    node->base = base;
+    node->pid = dynamic >= 0 ? -2 - dynamic : pid;
     node->word = -1;
     node->lookahead = AMASS_LM_LOG10_ZERO;
     node->filler_kind = SEARCH_WORD;
@@ -53,12 +51,12 @@ static int32_t add_node(lexicon_build *build, int32_t parent, int32_t pid, int32
 }
 
 /* Word-internal phones share a node when the triphone is the same. */
-static int32_t find_or_add_child(lexicon_build *build, int32_t parent, int32_t pid, int32_t base)
+static int32_t find_or_add_child(lexicon_build *build, int32_t parent, int32_t pid)
 {
     for (int32_t child = build->first_child_link[parent]; child >= 0; child = build->next_sibling[child])
         if (build->lexicon->nodes[child].pid == pid && build->lexicon->nodes[child].word < 0)
             return child;
-    return add_node(build, parent, pid, -1, base);
+    return add_node(build, parent, pid, -1);
 }
 
 static int32_t add_dynamic_row(amass_speech_lexicon *lexicon, size_t *capacity, int32_t base, int32_t right,
@@ -118,6 +116,12 @@ static int32_t rc_row_groups(const lexicon_build *build, size_t row)
     return most;
 }
 
+static void add_entry(amass_speech_lexicon *lexicon, int32_t node, int32_t base)
+{
+    lexicon->entry_base[lexicon->n_entries] = base;
+    lexicon->entries[lexicon->n_entries++] = node;
+}
+
 static int add_word(lexicon_build *build, const amass_sphinx_pronunciation *pronunciation, int32_t lm_id,
                     size_t *words_capacity, size_t *dynamic_capacity)
 {
@@ -150,13 +154,13 @@ static int add_word(lexicon_build *build, const amass_sphinx_pronunciation *pron
         /* Fillers are context-independent chains of their own. */
         int32_t node = -1;
         for (int32_t i = 0; i < n_phones; i++) {
-            node = add_node(build, node, phones[i], -1, phones[i]);
+            node = add_node(build, node, phones[i], -1);
             if (node < 0)
                 return -1;
-            lexicon->nodes[node].filler_kind = kind;
+            lexicon->nodes[node].filler_kind = (int8_t)kind;
             lexicon->nodes[node].lookahead = 0;
             if (i == 0)
-                lexicon->entries[lexicon->n_entries++] = node;
+                add_entry(lexicon, node, phones[0]);
         }
         lexicon->nodes[node].word = word_index;
         word->leaf_first = node;
@@ -165,11 +169,11 @@ static int add_word(lexicon_build *build, const amass_sphinx_pronunciation *pron
     if (n_phones == 1) {
         int32_t dynamic = add_dynamic_row(lexicon, dynamic_capacity, phones[0], lexicon->silence,
                                           AMASS_SPHINX_WORD_SINGLE);
-        int32_t node = dynamic < 0 ? -1 : add_node(build, -1, -1, dynamic, phones[0]);
+        int32_t node = dynamic < 0 ? -1 : add_node(build, -1, -1, dynamic);
         if (node < 0)
             return -1;
         lexicon->nodes[node].word = word_index;
-        lexicon->entries[lexicon->n_entries++] = node;
+        add_entry(lexicon, node, phones[0]);
         word->leaf_first = node;
         return 0;
     }
@@ -177,16 +181,16 @@ static int add_word(lexicon_build *build, const amass_sphinx_pronunciation *pron
     int32_t node = build->root_of_pair[pair];
     if (node < 0) {
         int32_t dynamic = add_dynamic_row(lexicon, dynamic_capacity, phones[0], phones[1], AMASS_SPHINX_WORD_BEGIN);
-        node = dynamic < 0 ? -1 : add_node(build, -1, -1, dynamic, phones[0]);
+        node = dynamic < 0 ? -1 : add_node(build, -1, -1, dynamic);
         if (node < 0)
             return -1;
         build->root_of_pair[pair] = node;
-        lexicon->entries[lexicon->n_entries++] = node;
+        add_entry(lexicon, node, phones[0]);
     }
     for (int32_t i = 1; i < n_phones - 1; i++) {
         int32_t pid = amass_sphinx_mdef_triphone_nearest(lexicon->mdef, phones[i], phones[i - 1], phones[i + 1],
                                                          AMASS_SPHINX_WORD_INTERNAL);
-        node = find_or_add_child(build, node, pid, phones[i]);
+        node = find_or_add_child(build, node, pid);
         if (node < 0)
             return -1;
     }
@@ -196,11 +200,11 @@ static int add_word(lexicon_build *build, const amass_sphinx_pronunciation *pron
     word->rc_row = (int32_t)row;
     word->n_groups = rc_row_groups(build, row);
     for (int32_t group = 0; group < word->n_groups; group++) {
-        int32_t leaf = add_node(build, node, build->rc_pid[row * (size_t)n + (size_t)group], -1, base);
+        int32_t leaf = add_node(build, node, build->rc_pid[row * (size_t)n + (size_t)group], -1);
         if (leaf < 0)
             return -1;
         lexicon->nodes[leaf].word = word_index;
-        lexicon->nodes[leaf].group = group;
+        lexicon->nodes[leaf].group = (uint8_t)group;
         if (group == 0)
             word->leaf_first = leaf;
     }
@@ -221,7 +225,9 @@ static int finish_tree(lexicon_build *build)
         node->first_child = (int32_t)used;
         for (int32_t child = build->first_child_link[id]; child >= 0; child = build->next_sibling[child])
             lexicon->children[used++] = child;
-        node->n_children = (int32_t)used - node->first_child;
+        if (used - (size_t)node->first_child > UINT16_MAX)
+            return -1;
+        node->n_children = (uint16_t)(used - (size_t)node->first_child);
     }
     for (size_t id = lexicon->n_nodes; id-- > 0;) {
         search_node *node = &lexicon->nodes[id];
@@ -272,11 +278,12 @@ amass_code amass_speech_lexicon_open(const amass_speech_acoustic_model *model, c
     lexicon->n_rc_rows = 1 + n * n;
     lexicon->words = malloc(words_capacity * sizeof *lexicon->words);
     lexicon->entries = malloc((n_entries + n * n + 1) * sizeof *lexicon->entries);
+    lexicon->entry_base = malloc((n_entries + n * n + 1) * sizeof *lexicon->entry_base);
     lexicon->rc_groups = calloc(lexicon->n_rc_rows * n, 1);
     build.root_of_pair = malloc(n * n * sizeof *build.root_of_pair);
     build.rc_pid = malloc(lexicon->n_rc_rows * n * sizeof *build.rc_pid);
     build.rc_done = calloc(lexicon->n_rc_rows, 1);
-    int failed = !lexicon->words || !lexicon->entries || !lexicon->rc_groups || !build.root_of_pair ||
+    int failed = !lexicon->words || !lexicon->entries || !lexicon->entry_base || !lexicon->rc_groups || !build.root_of_pair ||
                  !build.rc_pid || !build.rc_done;
     if (!failed) {
         for (size_t i = 0; i < n * n; i++)
@@ -344,6 +351,7 @@ void amass_speech_lexicon_close(amass_speech_lexicon *lexicon)
     free(lexicon->nodes);
     free(lexicon->children);
     free(lexicon->entries);
+    free(lexicon->entry_base);
     free(lexicon->dynamic_pids);
     free(lexicon->rc_groups);
     free(lexicon);

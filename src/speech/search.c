@@ -66,8 +66,7 @@ amass_code amass_speech_decoder_open(const amass_speech_lexicon *lexicon, const 
     decoder->word_penalty[SEARCH_SENTENCE_MARK] = 0;
     decoder->n_senones = amass_speech_acoustic_model_n_senones(lexicon->model);
     size_t n_nodes = lexicon->n_nodes, n_ci = (size_t)lexicon->n_ciphones;
-    decoder->hmms = calloc(n_nodes, sizeof *decoder->hmms);
-    decoder->lookahead = malloc(n_nodes * sizeof *decoder->lookahead);
+    decoder->slot = malloc(n_nodes * sizeof *decoder->slot);
     decoder->active = malloc(n_nodes * sizeof *decoder->active);
     decoder->next_active = malloc(n_nodes * sizeof *decoder->next_active);
     decoder->word_exit = malloc(lexicon->n_words * sizeof *decoder->word_exit);
@@ -78,29 +77,14 @@ amass_code amass_speech_decoder_open(const amass_speech_lexicon *lexicon, const 
     decoder->lm_cache = malloc(((size_t)1 << SEARCH_LM_CACHE_BITS) * sizeof *decoder->lm_cache);
     for (size_t i = 0; decoder->lm_cache && i < (size_t)1 << SEARCH_LM_CACHE_BITS; i++)
         decoder->lm_cache[i].word = AMASS_LM_NO_WORD;
-    if (!decoder->hmms || !decoder->lookahead || !decoder->active || !decoder->next_active || !decoder->word_exit ||
+    if (!decoder->slot || !decoder->active || !decoder->next_active || !decoder->word_exit ||
         !decoder->word_exit_frame || !decoder->phone_best || !decoder->phone_best_exit || !decoder->normalised ||
         !decoder->lm_cache) {
         amass_speech_decoder_close(decoder);
         return amass_fail(status, AMASS_ERR_NOMEM, "decoder: out of memory");
     }
-    for (size_t i = 0; i < n_nodes; i++) {
-        const search_node *node = &lexicon->nodes[i];
-        search_hmm *hmm = &decoder->hmms[i];
-        if (node->filler_kind == SEARCH_WORD)
-            decoder->lookahead[i] = decoder->lm_scale * node->lookahead + decoder->log_wip;
-        else
-            decoder->lookahead[i] = decoder->word_penalty[node->filler_kind];
-        if (node->pid >= 0) {
-            const amass_sphinx_phone *phone = amass_sphinx_mdef_phone(lexicon->mdef, node->pid);
-            hmm->senones = amass_sphinx_mdef_phone_senones(lexicon->mdef, node->pid);
-            hmm->transitions = amass_speech_acoustic_model_transitions(lexicon->model, phone->transition_matrix);
-            if (!hmm->senones || !hmm->transitions) {
-                amass_speech_decoder_close(decoder);
-                return amass_fail(status, AMASS_ERR_INPUT, "decoder: phone %d has no transition matrix", node->pid);
-            }
-        }
-    }
+    for (size_t i = 0; i < n_nodes; i++)
+        decoder->slot[i] = -1;
     *out = decoder;
     return AMASS_OK;
 }
@@ -109,8 +93,9 @@ void amass_speech_decoder_close(amass_speech_decoder *decoder)
 {
     if (!decoder)
         return;
-    free(decoder->hmms);
-    free(decoder->lookahead);
+    free(decoder->slot);
+    free(decoder->pool);
+    free(decoder->free_slots);
     free(decoder->active);
     free(decoder->next_active);
     free(decoder->exits);
@@ -125,7 +110,7 @@ void amass_speech_decoder_close(amass_speech_decoder *decoder)
     free(decoder);
 }
 
-static void enter_words(amass_speech_decoder *decoder, size_t first, float threshold);
+static int enter_words(amass_speech_decoder *decoder, size_t first, float threshold);
 
 static void reset_hmm(search_hmm *hmm)
 {
@@ -138,6 +123,60 @@ static void reset_hmm(search_hmm *hmm)
     hmm->entry_pid = -1;
     hmm->best = hmm->exit = -INFINITY;
     hmm->next_frame = 0;
+}
+
+/* The look-ahead as the LM will score it at word exit. */
+static inline float lookahead(const amass_speech_decoder *decoder, const search_node *node)
+{
+    if (node->filler_kind == SEARCH_WORD)
+        return decoder->lm_scale * node->lookahead + decoder->log_wip;
+    return decoder->word_penalty[node->filler_kind];
+}
+
+static inline search_hmm *hmm_of(amass_speech_decoder *decoder, int32_t node)
+{
+    return &decoder->pool[decoder->slot[node]];
+}
+
+/* A fresh HMM for a node entering the beam, its phone set when static. */
+static search_hmm *activate(amass_speech_decoder *decoder, int32_t node_id)
+{
+    int32_t slot;
+    if (decoder->n_free > 0) {
+        slot = decoder->free_slots[--decoder->n_free];
+    } else {
+        if (decoder->pool_used == decoder->pool_capacity) {
+            size_t grown = decoder->pool_capacity ? decoder->pool_capacity * 2 : 4096;
+            search_hmm *pool = realloc(decoder->pool, grown * sizeof *pool);
+            if (!pool)
+                return NULL;
+            decoder->pool = pool;
+            int32_t *free_slots = realloc(decoder->free_slots, grown * sizeof *free_slots);
+            if (!free_slots)
+                return NULL;
+            decoder->free_slots = free_slots;
+            decoder->pool_capacity = grown;
+        }
+        slot = (int32_t)decoder->pool_used++;
+    }
+    decoder->slot[node_id] = slot;
+    search_hmm *hmm = &decoder->pool[slot];
+    reset_hmm(hmm);
+    hmm->senones = NULL;
+    hmm->transitions = NULL;
+    const search_node *node = &decoder->lexicon->nodes[node_id];
+    if (node->pid >= 0) {
+        const amass_sphinx_phone *phone = amass_sphinx_mdef_phone(decoder->lexicon->mdef, node->pid);
+        hmm->senones = amass_sphinx_mdef_phone_senones(decoder->lexicon->mdef, node->pid);
+        hmm->transitions = amass_speech_acoustic_model_transitions(decoder->lexicon->model, phone->transition_matrix);
+    }
+    return hmm;
+}
+
+static void deactivate(amass_speech_decoder *decoder, int32_t node_id)
+{
+    decoder->free_slots[decoder->n_free++] = decoder->slot[node_id];
+    decoder->slot[node_id] = -1;
 }
 
 static int grow(void **array, size_t *capacity, size_t needed, size_t size)
@@ -215,7 +254,8 @@ amass_code amass_speech_decoder_start(amass_speech_decoder *decoder, amass_statu
 {
     const amass_speech_lexicon *lexicon = decoder->lexicon;
     for (size_t i = 0; i < lexicon->n_nodes; i++)
-        reset_hmm(&decoder->hmms[i]);
+        decoder->slot[i] = -1;
+    decoder->pool_used = decoder->n_free = 0;
     for (size_t i = 0; i < lexicon->n_words; i++) {
         decoder->word_exit[i] = -1;
         decoder->word_exit_frame[i] = 0;
@@ -232,34 +272,39 @@ amass_code amass_speech_decoder_start(amass_speech_decoder *decoder, amass_statu
     decoder->exits[start].history[1] = AMASS_LM_NO_WORD;
     decoder->rc_scores[decoder->exits[start].rc_offset] = 0;
     decoder->next_stamp = 1;
-    enter_words(decoder, (size_t)start, -INFINITY);
+    if (enter_words(decoder, (size_t)start, -INFINITY))
+        return amass_fail(status, AMASS_ERR_NOMEM, "decoder: out of memory");
     decoder->started = 1;
     return AMASS_OK;
 }
 
 /* Puts entry score into a node for the next frame; dynamic nodes choose
  * their phone for the entering word's last phone. */
-static void enter(amass_speech_decoder *decoder, int32_t node_id, float score, int32_t history, int32_t left)
+static int enter(amass_speech_decoder *decoder, int32_t node_id, float score, int32_t history, int32_t left)
 {
-    search_hmm *hmm = &decoder->hmms[node_id];
+    search_hmm *hmm = decoder->slot[node_id] >= 0 ? hmm_of(decoder, node_id) : activate(decoder, node_id);
+    if (!hmm)
+        return -1;
     if (score <= hmm->entry)
-        return;
+        return 0;
     hmm->entry = score;
     hmm->entry_history = history;
     const search_node *node = &decoder->lexicon->nodes[node_id];
-    if (node->dynamic >= 0)
-        hmm->entry_pid = decoder->lexicon->dynamic_pids[(size_t)node->dynamic * (size_t)decoder->lexicon->n_ciphones +
+    int32_t dynamic = search_node_dynamic(node);
+    if (dynamic >= 0)
+        hmm->entry_pid = decoder->lexicon->dynamic_pids[(size_t)dynamic * (size_t)decoder->lexicon->n_ciphones +
                                                         (size_t)left];
     if (hmm->next_frame != decoder->next_stamp) {
         hmm->next_frame = decoder->next_stamp;
         decoder->next_active[decoder->n_next++] = node_id;
     }
+    return 0;
 }
 
 /* Enters the roots of every word from the word exits of the frame just
  * ended (exits first..n_exits), each root from the exit whose fanned-out
  * last phone fits its first phone best. */
-static void enter_words(amass_speech_decoder *decoder, size_t first, float threshold)
+static int enter_words(amass_speech_decoder *decoder, size_t first, float threshold)
 {
     const amass_speech_lexicon *lexicon = decoder->lexicon;
     int32_t n = lexicon->n_ciphones;
@@ -284,16 +329,18 @@ static void enter_words(amass_speech_decoder *decoder, size_t first, float thres
     }
     for (size_t i = 0; i < lexicon->n_entries; i++) {
         int32_t node = lexicon->entries[i];
-        int32_t base = lexicon->nodes[node].base;
+        int32_t base = lexicon->entry_base[i];
         float score = decoder->phone_best[base];
         if (score == -INFINITY)
             continue;
-        score += decoder->log_pip + decoder->lookahead[node];
+        score += decoder->log_pip + lookahead(decoder, &lexicon->nodes[node]);
         if (score < threshold)
             continue;
         int32_t exit = decoder->phone_best_exit[base];
-        enter(decoder, node, score, exit, lexicon->words[decoder->exits[exit].word].last_phone);
+        if (enter(decoder, node, score, exit, lexicon->words[decoder->exits[exit].word].last_phone))
+            return -1;
     }
+    return 0;
 }
 
 /* One Viterbi step of an HMM over the frame's normalised senone scores. */
@@ -365,7 +412,7 @@ static float histogram_threshold(amass_speech_decoder *decoder, float best, floa
     if (!(width > 0))
         return threshold;
     for (size_t i = 0; i < decoder->n_active; i++) {
-        float score = decoder->hmms[decoder->active[i]].best;
+        float score = hmm_of(decoder, decoder->active[i])->best;
         if (score < threshold)
             continue;
         int bucket = (int)((best - score) / width);
@@ -479,7 +526,7 @@ static amass_code step_frame(amass_speech_decoder *decoder, const float *scores,
     float best = -INFINITY;
     for (size_t i = 0; i < decoder->n_active; i++) {
         int32_t id = decoder->active[i];
-        search_hmm *hmm = &decoder->hmms[id];
+        search_hmm *hmm = hmm_of(decoder, id);
         evaluate(decoder, hmm, id, n_states);
         if (hmm->best > best)
             best = hmm->best;
@@ -497,7 +544,7 @@ static amass_code step_frame(amass_speech_decoder *decoder, const float *scores,
     decoder->next_stamp = next;
     for (size_t i = 0; i < decoder->n_active; i++) {
         int32_t id = decoder->active[i];
-        search_hmm *hmm = &decoder->hmms[id];
+        search_hmm *hmm = hmm_of(decoder, id);
         if (hmm->best < threshold)
             continue;
         if (hmm->next_frame != next) {
@@ -505,33 +552,36 @@ static amass_code step_frame(amass_speech_decoder *decoder, const float *scores,
             decoder->next_active[decoder->n_next++] = id;
         }
         const search_node *node = &lexicon->nodes[id];
+        float exit = hmm->exit;
+        int32_t exit_history = hmm->exit_history;
         if (node->word >= 0) {
-            if (hmm->exit > word_threshold &&
-                add_candidate(decoder, node->word, node->group, hmm->exit - decoder->lookahead[id],
-                              hmm->exit_history))
+            if (exit > word_threshold &&
+                add_candidate(decoder, node->word, node->group, exit - lookahead(decoder, node), exit_history))
                 return amass_fail(status, AMASS_ERR_NOMEM, "decoder: out of memory");
             continue;
         }
-        if (hmm->exit < phone_threshold)
+        if (exit < phone_threshold)
             continue;
-        float base = hmm->exit + decoder->log_pip - decoder->lookahead[id];
+        /* enter() may move the pool: hmm is not used past here. */
+        float base = exit + decoder->log_pip - lookahead(decoder, node);
         for (int32_t c = 0; c < node->n_children; c++) {
             int32_t child = lexicon->children[node->first_child + c];
-            float score = base + decoder->lookahead[child];
-            if (score >= threshold)
-                enter(decoder, child, score, hmm->exit_history, 0);
+            float score = base + lookahead(decoder, &lexicon->nodes[child]);
+            if (score >= threshold && enter(decoder, child, score, exit_history, 0))
+                return amass_fail(status, AMASS_ERR_NOMEM, "decoder: out of memory");
         }
     }
-    /* HMMs that fell out of the beam start clean when next entered. */
+    /* HMMs that fell out of the beam give their slots back. */
     for (size_t i = 0; i < decoder->n_active; i++) {
-        search_hmm *hmm = &decoder->hmms[decoder->active[i]];
-        if (hmm->next_frame != next)
-            reset_hmm(hmm);
+        int32_t id = decoder->active[i];
+        if (hmm_of(decoder, id)->next_frame != next)
+            deactivate(decoder, id);
     }
     size_t first_exit = decoder->n_exits;
     if (make_exits(decoder))
         return amass_fail(status, AMASS_ERR_NOMEM, "decoder: out of memory");
-    enter_words(decoder, first_exit, threshold);
+    if (enter_words(decoder, first_exit, threshold))
+        return amass_fail(status, AMASS_ERR_NOMEM, "decoder: out of memory");
     decoder->frame++;
     return AMASS_OK;
 }

@@ -28,19 +28,24 @@ typedef struct {
 } search_word;
 
 /* A tree node is one HMM. Roots and one-phone words take their left
- * context from the word before them, so their phone is chosen at entry
- * (dynamic >= 0: row of lexicon->dynamic_pids). */
+ * context from the word before them, so their phone is chosen at entry:
+ * pid <= -2 names row -2 - pid of lexicon->dynamic_pids. Word ends fan
+ * out into one node per right-context group, which makes nodes many
+ * (millions for en-us): the struct stays small. */
 typedef struct {
-    int32_t pid;           /* static phone, -1 for dynamic nodes */
-    int32_t dynamic;       /* row in dynamic_pids or -1 */
-    int32_t base;          /* CI base phone */
-    int32_t first_child;   /* into lexicon->children */
-    int32_t n_children;
+    int32_t pid;           /* static phone, or a dynamic row as above */
     int32_t word;          /* search word this node ends, -1 inside words */
-    int32_t group;         /* its right-context group */
+    int32_t first_child;   /* into lexicon->children */
     float lookahead;       /* best log10 unigram of the words below; 0 under fillers */
-    int32_t filler_kind;   /* SEARCH_WORD in word subtrees, else the filler's kind */
+    uint16_t n_children;
+    uint8_t group;         /* its right-context group */
+    int8_t filler_kind;    /* SEARCH_WORD in word subtrees, else the filler's kind */
 } search_node;
+
+static inline int32_t search_node_dynamic(const search_node *node)
+{
+    return node->pid <= -2 ? -2 - node->pid : -1;
+}
 
 struct amass_speech_lexicon {
     const amass_speech_acoustic_model *model;
@@ -55,6 +60,7 @@ struct amass_speech_lexicon {
     size_t n_nodes;
     int32_t *children;
     int32_t *entries;        /* nodes a word can start in */
+    int32_t *entry_base;     /* their first CI phone */
     size_t n_entries;
     int32_t *dynamic_pids;   /* n_dynamic x n_ciphones: phone by left context */
     size_t n_dynamic;
@@ -105,8 +111,13 @@ struct amass_speech_decoder {
     amass_speech_search_options options;
     float log_beam, log_word_beam, log_phone_beam, log_wip, log_pip, lm_scale;
     int32_t n_senones;
-    search_hmm *hmms;              /* one per node */
-    float *lookahead;              /* per node, weighted as the LM scores at word exit */
+    /* HMM state only for the nodes in the beam: slot[node] indexes pool
+     * or is -1; freed slots are reused. */
+    int32_t *slot;
+    search_hmm *pool;
+    size_t pool_used, pool_capacity;
+    int32_t *free_slots;
+    size_t n_free;
     float word_penalty[4];         /* by word kind: wip, log(silprob), log(fillprob), 0 */
     int32_t *active, *next_active;
     size_t n_active, n_next;

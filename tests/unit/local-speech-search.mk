@@ -5,3 +5,7 @@
 noinst_PROGRAMS += tests/unit/speech-decode
 tests_unit_speech_decode_SOURCES = tests/unit/speech-decode.c
 tests_unit_speech_decode_LDADD = $(AMASS_LIBS)
+check_PROGRAMS += tests/unit/test-speech-search
+TESTS += tests/unit/test-speech-search
+tests_unit_test_speech_search_SOURCES = tests/unit/test-speech-search.c
+tests_unit_test_speech_search_LDADD = $(AMASS_LIBS)
