@@ -6,47 +6,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "media/media.h"
-#include "speech/search.h"
-
-static double cpu_seconds(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
-    return (double)now.tv_sec + 1e-9 * (double)now.tv_nsec;
-}
-
-static float *features_of(const amass_speech_acoustic_model *model, const float *samples, size_t n_samples,
-                          size_t *n_frames, amass_status *status)
-{
-    const amass_speech_params *params = amass_speech_acoustic_model_params(model);
-    amass_speech_frontend *frontend = NULL;
-    amass_speech_cmn_state *cmn = NULL;
-    amass_speech_frames cepstra;
-    float *features = NULL;
-    if (amass_speech_frontend_open(params, &frontend, status) != AMASS_OK)
-        return NULL;
-    amass_speech_frames_init(&cepstra, params->n_cepstra);
-    amass_speech_frontend_feed_float(frontend, samples, n_samples, &cepstra, status);
-    amass_speech_frontend_finish(frontend, &cepstra, status);
-    amass_speech_frontend_close(frontend);
-    if (amass_speech_cmn_open(params, &cmn, status) == AMASS_OK) {
-        amass_speech_cmn_apply(cmn, cepstra.data, cepstra.n_frames);
-        amass_speech_cmn_close(cmn);
-        features = malloc(cepstra.n_frames * 3 * (size_t)params->n_cepstra * sizeof *features + 1);
-        if (features)
-            amass_speech_features_1s_c_d_dd(cepstra.data, cepstra.n_frames, params->n_cepstra, features);
-        *n_frames = cepstra.n_frames;
-    }
-    amass_speech_frames_free(&cepstra);
-    return features;
-}
+#include "speech-search-helpers.h"
 
 int main(int argc, char **argv)
 {
-    const char *directory = "/usr/share/pocketsphinx/model/en-us/en-us";
-    const char *dict_path = "/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict";
-    const char *lm_path = "/usr/share/pocketsphinx/model/en-us/en-us.lm.bin";
+    const char *directory = EN_US;
+    const char *dict_path = EN_US_DIR "/cmudict-en-us.dict";
+    const char *lm_path = EN_US_DIR "/en-us.lm.bin";
     amass_status status;
     amass_status_clear(&status);
     amass_speech_acoustic_options acoustic_options;
@@ -88,34 +54,16 @@ int main(int argc, char **argv)
         fprintf(stderr, "speech-decode: %s\n", status.message);
         return 1;
     }
-    fprintf(stderr, "lexicon: %zu words, %zu nodes, %.2f s\n", amass_speech_lexicon_n_words(lexicon),
-            lexicon ? (size_t)0 : (size_t)0, cpu_seconds() - load_start);
-    int32_t n_senones = amass_speech_acoustic_model_n_senones(model);
-    double total_audio = 0, total_score = 0, total_search = 0;
+    fprintf(stderr, "lexicon: %zu words, %.2f s\n", amass_speech_lexicon_n_words(lexicon),
+            cpu_seconds() - load_start);
+    decode_timing timing = {0, 0, 0};
     amass_speech_hypothesis hypothesis;
     amass_speech_hypothesis_init(&hypothesis);
     for (int a = first; a < argc; a++) {
-        float *samples = NULL;
-        size_t n_samples = 0, n_frames = 0;
-        if (amass_media_audio_load(argv[a], NULL, &samples, &n_samples, &status) != AMASS_OK) {
+        if (decode_file(model, scorer, decoder, argv[a], &hypothesis, &timing, &status) != AMASS_OK) {
             fprintf(stderr, "speech-decode: %s\n", status.message);
             return 1;
         }
-        float *features = features_of(model, samples, n_samples, &n_frames, &status);
-        float *scores = malloc(n_frames * (size_t)n_senones * sizeof *scores + 1);
-        double t0 = cpu_seconds();
-        amass_speech_scorer_score(scorer, features, n_frames, 0, n_frames, scores, &status);
-        double t1 = cpu_seconds();
-        amass_speech_decoder_start(decoder, &status);
-        if (amass_speech_decoder_step(decoder, scores, n_frames, &status) != AMASS_OK ||
-            amass_speech_decoder_finish(decoder, &hypothesis, &status) != AMASS_OK) {
-            fprintf(stderr, "speech-decode: %s\n", status.message);
-            return 1;
-        }
-        double t2 = cpu_seconds();
-        total_audio += (double)n_samples / 16000.0;
-        total_score += t1 - t0;
-        total_search += t2 - t1;
         const char *name = strrchr(argv[a], '/') ? strrchr(argv[a], '/') + 1 : argv[a];
         printf("%s\t", name);
         for (size_t w = 0; w < hypothesis.n_words; w++)
@@ -127,12 +75,10 @@ int main(int argc, char **argv)
                 fprintf(stderr, "  %-12s %5u %5u conf %.3f ac %.1f lm %.1f\n", hypothesis.words[w].word,
                         hypothesis.words[w].start, hypothesis.words[w].end, hypothesis.words[w].confidence,
                         hypothesis.words[w].acoustic, hypothesis.words[w].language);
-        free(samples);
-        free(features);
-        free(scores);
     }
-    fprintf(stderr, "audio %.2f s, scoring %.2f s, search %.2f s, realtime factor %.2f\n", total_audio, total_score,
-            total_search, total_audio / (total_score + total_search));
+    fprintf(stderr, "audio %.2f s, scoring %.2f s, search %.2f s, realtime factor %.2f\n", timing.audio_seconds,
+            timing.scoring_seconds, timing.search_seconds,
+            timing.audio_seconds / (timing.scoring_seconds + timing.search_seconds));
     amass_speech_hypothesis_free(&hypothesis);
     amass_speech_scorer_close(scorer);
     amass_speech_decoder_close(decoder);
