@@ -21,3 +21,4 @@ include tests/unit/local-sphinx-lm.mk
 include tests/unit/local-speech-gmm.mk
 include tests/unit/local-transcribe.mk
 EXTRA_DIST += tests/cli/transcribe.cases tests/cli/transcribe-model.sh tests/cli/transcribe-check.py
+include tests/unit/local-speech-search.mk

@@ -141,14 +141,19 @@ static amass_code load_common(amass_speech_acoustic_model *model, const char *di
         free(path);
         return status->code;
     }
-    if (strcmp(model->params.feature_type, "1s_c_d_dd") != 0) {
-        amass_fail(status, AMASS_ERR_UNSUPPORTED, "%s: feature type '%s' is not supported (only 1s_c_d_dd)", path,
-                   model->params.feature_type);
+    /* s2_4x (Sphinx-II's four streams, e.g. semi-continuous tidigits) is
+     * accepted for the scorer; the front end computes only 1s_c_d_dd. */
+    if (strcmp(model->params.feature_type, "1s_c_d_dd") == 0)
+        model->feature_dim = 3 * model->params.n_cepstra;
+    else if (strcmp(model->params.feature_type, "s2_4x") == 0 && model->params.n_cepstra > 1)
+        model->feature_dim = 4 * model->params.n_cepstra - 1;
+    else {
+        amass_fail(status, AMASS_ERR_UNSUPPORTED, "%s: feature type '%s' is not supported (1s_c_d_dd or s2_4x)",
+                   path, model->params.feature_type);
         free(path);
         return status->code;
     }
     free(path);
-    model->feature_dim = 3 * model->params.n_cepstra;
 
     if (!(path = speech_model_path(directory, "noisedict")))
         return amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
@@ -172,7 +177,8 @@ amass_code amass_speech_acoustic_model_open(const char *directory, const amass_s
     if (options->top_n < 1)
         return amass_fail(status, AMASS_ERR_USAGE, "top_n must be at least 1 (got %d)", options->top_n);
     if (!(options->variance_floor > 0) || !(options->mixture_weight_floor > 0) || !(options->transition_floor > 0))
-        return amass_fail(status, AMASS_ERR_USAGE, "the variance, mixture weight and transition floors must be positive");
+        return amass_fail(status, AMASS_ERR_USAGE,
+                          "the variance, mixture weight and transition floors must be positive");
     if (!(m = calloc(1, sizeof *m)))
         return amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
     m->kind = &speech_gmm_kind;

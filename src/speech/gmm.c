@@ -22,6 +22,7 @@ static void gmm_free(speech_gmm *gmm)
         free(gmm->density_matrix[s]);
     }
     free(gmm->group_start);
+    free(gmm->padded_start);
     free(gmm->order);
     free(gmm->weights);
     free(gmm);
@@ -35,10 +36,31 @@ static void gmm_unload(void *parameters)
 /* Pocketsphinx's -svspec: streams separated by '/', each a comma-separated
  * list of feature indices or ranges "a-b", e.g. "0-12/13-25/26-38". No
  * svspec: one stream of the whole vector. */
-static amass_code parse_svspec(speech_gmm *gmm, const char *svspec, const char *params_path, amass_status *status)
+static amass_code parse_svspec(speech_gmm *gmm, const char *svspec, const char *feature_type,
+                               const char *params_path, amass_status *status)
 {
     int n = 0, capacity = gmm->feature_dim;
     const char *s = svspec;
+    if (strcmp(feature_type, "s2_4x") == 0) {
+        /* Its own four streams, one after the other: cepstra c1.., their
+         * short and long deltas, c0 with its delta and double delta, the
+         * double deltas. */
+        int n_cepstra = (gmm->feature_dim + 1) / 4;
+        if (*svspec)
+            return amass_fail(status, AMASS_ERR_UNSUPPORTED, "%s: -svspec with feature type s2_4x is not supported",
+                              params_path);
+        if (!(gmm->feature_index = malloc((size_t)capacity * sizeof *gmm->feature_index)))
+            return amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
+        for (int i = 0; i < capacity; i++)
+            gmm->feature_index[i] = i;
+        gmm->n_streams = 4;
+        gmm->stream_start[0] = 0;
+        gmm->stream_start[1] = n_cepstra - 1;
+        gmm->stream_start[2] = 3 * (n_cepstra - 1);
+        gmm->stream_start[3] = 3 * (n_cepstra - 1) + 3;
+        gmm->stream_start[4] = capacity;
+        return AMASS_OK;
+    }
     if (!*svspec) {
         if (!(gmm->feature_index = malloc((size_t)capacity * sizeof *gmm->feature_index)))
             return amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
@@ -107,8 +129,9 @@ static amass_code check_gaussians(const speech_gmm *gmm, const amass_sphinx_gaus
                           (int)variances->n_codebooks, (int)variances->n_streams, (int)variances->n_densities,
                           means_path, (int)means->n_codebooks, (int)means->n_streams, (int)means->n_densities);
     if (means->n_streams != gmm->n_streams)
-        return amass_fail(status, AMASS_ERR_INPUT, "%s: %d streams, but the features split into %d (feat.params -svspec)",
-                          means_path, (int)means->n_streams, gmm->n_streams);
+        return amass_fail(status, AMASS_ERR_INPUT,
+                          "%s: %d streams, but the features split into %d (feat.params -svspec)", means_path,
+                          (int)means->n_streams, gmm->n_streams);
     for (int s = 0; s < gmm->n_streams; s++) {
         int length = gmm->stream_start[s + 1] - gmm->stream_start[s];
         if (variances->stream_length[s] != means->stream_length[s])
@@ -194,8 +217,16 @@ static amass_code group_senones(speech_gmm *gmm, const amass_sphinx_mdef *mdef, 
         }
         gmm->group_start[codebook[senone] + 1]++;
     }
-    for (int c = 0; c < gmm->n_codebooks; c++)
+    gmm->lanes = gmm->n_codebooks == gmm->n_senones ? 1 : SPEECH_GMM_LANES;
+    if (!(gmm->padded_start = calloc((size_t)gmm->n_codebooks + 1, sizeof *gmm->padded_start))) {
+        free(codebook);
+        return amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
+    }
+    for (int c = 0; c < gmm->n_codebooks; c++) {
+        int32_t size = gmm->group_start[c + 1];
+        gmm->padded_start[c + 1] = gmm->padded_start[c] + (size + gmm->lanes - 1) / gmm->lanes * gmm->lanes;
         gmm->group_start[c + 1] += gmm->group_start[c];
+    }
     {
         int32_t *fill = malloc(((size_t)gmm->n_codebooks + 1) * sizeof *fill);
         if (!fill) {
@@ -253,14 +284,16 @@ static amass_code load_weights(speech_gmm *gmm, const char *directory, float flo
         return status->code;
     }
     free(path);
-    if (!(gmm->weights = amass_alloc_array((size_t)gmm->n_senones, per_senone * sizeof *gmm->weights))) {
+    if (!(gmm->weights = amass_calloc_array((size_t)gmm->padded_start[gmm->n_codebooks] + 1,
+                                            per_senone * sizeof *gmm->weights))) {
         amass_sphinx_sendump_close(sendump);
         amass_sphinx_array3_close(mixture);
         return amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
     }
     for (int c = 0; c < gmm->n_codebooks; c++) {
         size_t g0 = (size_t)gmm->group_start[c], size = (size_t)gmm->group_start[c + 1] - g0;
-        float *block = gmm->weights + g0 * per_senone;
+        size_t p0 = (size_t)gmm->padded_start[c], padded = (size_t)gmm->padded_start[c + 1] - p0;
+        float *block = gmm->weights + p0 * per_senone;
         for (size_t j = 0; j < size; j++) {
             int32_t senone = gmm->order[g0 + j];
             for (int s = 0; s < gmm->n_streams; s++) {
@@ -272,7 +305,7 @@ static amass_code load_weights(speech_gmm *gmm, const char *directory, float flo
                 for (int d = 0; d < gmm->n_densities; d++) {
                     double weight = row ? fmax(row[d], floor) / sum
                                         : exp(amass_sphinx_sendump_log_weight(sendump, senone, s, d));
-                    block[((size_t)s * gmm->n_densities + (size_t)d) * size + j] = (float)weight;
+                    block[((size_t)s * gmm->n_densities + (size_t)d) * padded + j] = (float)weight;
                 }
             }
         }
@@ -297,7 +330,7 @@ static amass_code gmm_load(amass_speech_acoustic_model *model, const char *direc
     }
     gmm->n_senones = model->n_senones;
     gmm->feature_dim = model->feature_dim;
-    if (parse_svspec(gmm, model->svspec, params_path, status) != AMASS_OK)
+    if (parse_svspec(gmm, model->svspec, model->params.feature_type, params_path, status) != AMASS_OK)
         goto done;
     if (!(means = amass_sphinx_gaussians_open(means_path, 0, status)) ||
         !(variances = amass_sphinx_gaussians_open(variances_path, options->variance_floor, status)) ||

@@ -15,6 +15,10 @@
  * kernel whatever block size the caller asks for. */
 #define SPEECH_GMM_CHUNK 16
 
+/* Senones summed side by side in the mixture loop: a constant count the
+ * compiler turns into vector instructions. */
+#define SPEECH_GMM_LANES 16
+
 typedef struct {
     int32_t n_senones;
     int n_streams;
@@ -37,10 +41,17 @@ typedef struct {
      * order[group_start[c] .. group_start[c + 1]). */
     int32_t *group_start;
     int32_t *order;
-    /* Linear mixture weights, group by group: for the group starting at g0
-     * of size g, weight (stream s, density d, member j) is at
-     * weights[g0 * n_streams * n_densities + (s * n_densities + d) * g + j],
-     * so one kept density adds a contiguous row into the group. */
+    /* Groups padded to a multiple of SPEECH_GMM_LANES senones (PTM and
+     * semi-continuous models; 1 for continuous ones, whose groups are
+     * single senones): group c occupies padded positions
+     * [padded_start[c], padded_start[c + 1]). */
+    int32_t *padded_start;
+    int lanes;
+    /* Linear mixture weights, group by group: for the group at padded
+     * position p0 and padded size g, weight (stream s, density d, member j)
+     * is at weights[p0 * n_streams * n_densities + (s * n_densities + d) * g + j]
+     * (zero for padding), so one kept density adds a contiguous row into
+     * the group. */
     float *weights;
 } speech_gmm;
 

@@ -7,6 +7,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "../nn/nn.h"
 #include "gmm_internal.h"
@@ -15,7 +18,7 @@ typedef struct {
     const speech_gmm *gmm;
     int32_t n_rows;       /* densities per stream: n_codebooks * n_densities */
     int max_width;        /* widest stream's 2 * length + 1 */
-    int32_t max_group;    /* senones in the largest codebook group */
+    int32_t max_group;    /* padded size of the largest codebook group */
     float *input;         /* SPEECH_GMM_CHUNK x max_width */
     float *densities;     /* SPEECH_GMM_CHUNK x n_rows: one stream at a time */
     /* Per frame of the chunk, codebook and stream: the kept densities'
@@ -23,7 +26,6 @@ typedef struct {
     int32_t *top_index;
     float *top_linear;
     float *top_best;
-    float *mixture;       /* max_group: one stream's mixture */
     float *product;       /* max_group: product of up to three streams' mixtures */
     float *log_sum;       /* max_group */
     float *row;           /* n_senones: one frame's scores, in group order */
@@ -45,19 +47,18 @@ amass_code speech_gmm_open(const amass_speech_acoustic_model *model, void **stat
             g->max_width = width;
     }
     for (int c = 0; c < gmm->n_codebooks; c++)
-        if (gmm->group_start[c + 1] - gmm->group_start[c] > g->max_group)
-            g->max_group = gmm->group_start[c + 1] - gmm->group_start[c];
+        if (gmm->padded_start[c + 1] - gmm->padded_start[c] > g->max_group)
+            g->max_group = gmm->padded_start[c + 1] - gmm->padded_start[c];
     n_kept = (size_t)SPEECH_GMM_CHUNK * (size_t)gmm->n_codebooks * (size_t)gmm->n_streams;
     g->input = amass_calloc_array((size_t)SPEECH_GMM_CHUNK * (size_t)g->max_width, sizeof *g->input);
     g->densities = amass_alloc_array((size_t)SPEECH_GMM_CHUNK * (size_t)g->n_rows, sizeof *g->densities);
     g->top_index = amass_alloc_array(n_kept * (size_t)gmm->top_n, sizeof *g->top_index);
     g->top_linear = amass_alloc_array(n_kept * (size_t)gmm->top_n, sizeof *g->top_linear);
     g->top_best = amass_alloc_array(n_kept, sizeof *g->top_best);
-    g->mixture = amass_alloc_array((size_t)g->max_group + 1, sizeof *g->mixture);
     g->product = amass_alloc_array((size_t)g->max_group + 1, sizeof *g->product);
     g->log_sum = amass_alloc_array((size_t)g->max_group + 1, sizeof *g->log_sum);
     g->row = amass_alloc_array((size_t)gmm->n_senones + 1, sizeof *g->row);
-    if (!g->input || !g->densities || !g->top_index || !g->top_linear || !g->top_best || !g->mixture ||
+    if (!g->input || !g->densities || !g->top_index || !g->top_linear || !g->top_best ||
         !g->product || !g->log_sum || !g->row) {
         speech_gmm_close(g);
         return amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
@@ -76,18 +77,44 @@ void speech_gmm_close(void *state)
     free(g->top_index);
     free(g->top_linear);
     free(g->top_best);
-    free(g->mixture);
     free(g->product);
     free(g->log_sum);
     free(g->row);
     free(g);
 }
 
-/* The top_n largest of n densities (all of them when top_n == n), as
- * indices and exp(density - best). */
-static void keep_top(const float *density, int n, int top_n, int32_t *index, float *linear, float *best_out)
+/* A total order on densities, ties going to the lower index, so the kept
+ * set is the same whatever order they are looked at in. */
+static int ranks_above(float value, int32_t index, float other_value, int32_t other_index)
 {
-    float best;
+    return value > other_value || (value == other_value && index < other_index);
+}
+
+/* Inserts density d into the sorted list of the top_n best. */
+static void insert_top(float value, int32_t d, int top_n, int32_t *index, float *kept)
+{
+    int k;
+    for (k = 0; k < top_n; k++)
+        if (index[k] == d)
+            return;
+    for (k = top_n - 1; k > 0 && ranks_above(value, d, kept[k - 1], index[k - 1]); k--) {
+        kept[k] = kept[k - 1];
+        index[k] = index[k - 1];
+    }
+    kept[k] = value;
+    index[k] = d;
+}
+
+/* The top_n largest of n densities (all of them when top_n >= n), as
+ * indices and exp(density - best). seed (NULL or top_n indices: the
+ * previous frame's choice, as pocketsphinx does) only makes it faster:
+ * with a high bar from the start, whole runs of SPEECH_GMM_LANES
+ * densities are passed over with one vector comparison. */
+static void keep_top(const float *density, int n, int top_n, const int32_t *seed, int32_t *index, float *linear,
+                     float *best_out)
+{
+    float best, worst;
+    int32_t worst_index;
     if (top_n >= n) {
         best = density[0];
         for (int d = 1; d < n; d++)
@@ -100,22 +127,29 @@ static void keep_top(const float *density, int n, int top_n, int32_t *index, flo
         *best_out = best;
         return;
     }
-    /* Insertion into a short sorted list: most densities fail the first test. */
     for (int k = 0; k < top_n; k++) {
         index[k] = -1;
         linear[k] = -INFINITY;
     }
-    for (int d = 0; d < n; d++) {
-        float value = density[d];
-        int k;
-        if (!(value > linear[top_n - 1]))
-            continue;
-        for (k = top_n - 1; k > 0 && value > linear[k - 1]; k--) {
-            linear[k] = linear[k - 1];
-            index[k] = index[k - 1];
+    for (int k = 0; seed && k < top_n; k++)
+        insert_top(density[seed[k]], seed[k], top_n, index, linear);
+    worst = linear[top_n - 1];
+    worst_index = index[top_n - 1];
+    for (int d0 = 0; d0 < n; d0 += SPEECH_GMM_LANES) {
+        int end = d0 + SPEECH_GMM_LANES < n ? d0 + SPEECH_GMM_LANES : n;
+        if (end - d0 == SPEECH_GMM_LANES) {
+            int hit = 0;
+            for (int l = 0; l < SPEECH_GMM_LANES; l++)
+                hit |= density[d0 + l] >= worst;
+            if (!hit)
+                continue;
         }
-        linear[k] = value;
-        index[k] = d;
+        for (int d = d0; d < end; d++)
+            if (ranks_above(density[d], d, worst, worst_index < 0 ? INT32_MAX : worst_index)) {
+                insert_top(density[d], d, top_n, index, linear);
+                worst = linear[top_n - 1];
+                worst_index = index[top_n - 1];
+            }
     }
     best = linear[0];
     for (int k = 0; k < top_n; k++)
@@ -146,8 +180,25 @@ amass_code speech_gmm_stream_densities(void *state, const float *features, size_
         in[2 * length] = 1;
     }
     *densities = g->densities;
-    return amass_nn_gemm_abt(SPEECH_GMM_CHUNK, (size_t)g->n_rows, (size_t)width, 1, g->input,
-                             gmm->density_matrix[stream], 0, g->densities, status);
+    {
+        amass_code code;
+#ifdef _OPENMP
+        /* A block's matmul is far too small to share out: handing it to a
+         * team of threads made scoring 5 to 7 times slower on two busy
+         * cores (measured). A scorer is one thread's; the parallelism is
+         * across utterances. The caller's setting is put back. */
+        int threads = omp_get_max_threads();
+        if (threads != 1)
+            omp_set_num_threads(1);
+#endif
+        code = amass_nn_gemm_abt(SPEECH_GMM_CHUNK, (size_t)g->n_rows, (size_t)width, 1, g->input,
+                                 gmm->density_matrix[stream], 0, g->densities, status);
+#ifdef _OPENMP
+        if (threads != 1)
+            omp_set_num_threads(threads);
+#endif
+        return code;
+    }
 }
 
 /* Densities of frames [first, first + count), count <= SPEECH_GMM_CHUNK,
@@ -163,12 +214,44 @@ static amass_code chunk_densities(gmm_state *g, const float *features, size_t fi
         for (size_t t = 0; t < count; t++)
             for (int c = 0; c < gmm->n_codebooks; c++) {
                 size_t slot = (t * (size_t)gmm->n_codebooks + (size_t)c) * (size_t)gmm->n_streams + (size_t)s;
+                size_t previous = slot - (size_t)gmm->n_codebooks * (size_t)gmm->n_streams;
                 keep_top(densities + t * (size_t)g->n_rows + (size_t)c * (size_t)gmm->n_densities,
-                         gmm->n_densities, gmm->top_n, g->top_index + slot * (size_t)gmm->top_n,
+                         gmm->n_densities, gmm->top_n,
+                         t > 0 && gmm->top_n < gmm->n_densities ? g->top_index + previous * (size_t)gmm->top_n : NULL,
+                         g->top_index + slot * (size_t)gmm->top_n,
                          g->top_linear + slot * (size_t)gmm->top_n, &g->top_best[slot]);
             }
     }
     return AMASS_OK;
+}
+
+/* One stream's mixture for a padded group, multiplied into product:
+ * sum over the kept densities k of linear[k] * (weight row of index[k]).
+ * With SPEECH_GMM_LANES senones at a time the sums stay in registers and
+ * the inner loop has a constant count, so it is vectorised. */
+static void multiply_mixture(float *restrict product, const float *restrict block, size_t stride,
+                             const int32_t *index, const float *linear, int top_n, int32_t size, int lanes)
+{
+    if (lanes == SPEECH_GMM_LANES) {
+        for (int32_t j0 = 0; j0 < size; j0 += SPEECH_GMM_LANES) {
+            float sum[SPEECH_GMM_LANES] = {0};
+            for (int k = 0; k < top_n; k++) {
+                const float *restrict weight = block + (size_t)index[k] * stride + (size_t)j0;
+                float scale = linear[k];
+                for (int l = 0; l < SPEECH_GMM_LANES; l++)
+                    sum[l] += scale * weight[l];
+            }
+            for (int l = 0; l < SPEECH_GMM_LANES; l++)
+                product[j0 + l] *= sum[l];
+        }
+        return;
+    }
+    for (int32_t j = 0; j < size; j++) {
+        float sum = 0;
+        for (int k = 0; k < top_n; k++)
+            sum += linear[k] * block[(size_t)index[k] * stride + (size_t)j];
+        product[j] *= sum;
+    }
 }
 
 /* One frame's senones, group by group: per stream, the mixture over the
@@ -183,30 +266,22 @@ static void frame_senones(gmm_state *g, size_t t, float *scores)
     float best_row = -INFINITY;
     for (int c = 0; c < gmm->n_codebooks; c++) {
         int32_t g0 = gmm->group_start[c], size = gmm->group_start[c + 1] - g0;
-        const float *block = gmm->weights + (size_t)g0 * (size_t)n_streams * (size_t)n_densities;
-        float *restrict mixture = g->mixture, *restrict product = g->product, *restrict log_sum = g->log_sum;
+        int32_t p0 = gmm->padded_start[c], padded = gmm->padded_start[c + 1] - p0;
+        const float *block = gmm->weights + (size_t)p0 * (size_t)n_streams * (size_t)n_densities;
+        float *restrict product = g->product, *restrict log_sum = g->log_sum;
         float offset = 0;
         if (size == 0)
             continue;
-        for (int32_t j = 0; j < size; j++) {
+        for (int32_t j = 0; j < padded; j++) {
             product[j] = 1;
             log_sum[j] = 0;
         }
         for (int s = 0; s < n_streams; s++) {
             size_t slot = (t * (size_t)gmm->n_codebooks + (size_t)c) * (size_t)n_streams + (size_t)s;
-            const int32_t *index = g->top_index + slot * (size_t)top_n;
-            const float *linear = g->top_linear + slot * (size_t)top_n;
             offset += g->top_best[slot];
-            for (int32_t j = 0; j < size; j++)
-                mixture[j] = 0;
-            for (int k = 0; k < top_n; k++) {
-                const float *restrict weight = block + ((size_t)s * (size_t)n_densities + (size_t)index[k]) * (size_t)size;
-                float scale = linear[k];
-                for (int32_t j = 0; j < size; j++)
-                    mixture[j] += scale * weight[j];
-            }
-            for (int32_t j = 0; j < size; j++)
-                product[j] *= mixture[j];
+            multiply_mixture(product, block + (size_t)s * (size_t)n_densities * (size_t)padded, (size_t)padded,
+                             g->top_index + slot * (size_t)top_n, g->top_linear + slot * (size_t)top_n, top_n, padded,
+                             gmm->lanes);
             if (s % 3 == 2 || s == n_streams - 1)
                 for (int32_t j = 0; j < size; j++) {
                     log_sum[j] += logf(product[j]);
