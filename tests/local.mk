@@ -20,3 +20,6 @@ include tests/unit/local-audio.mk
 include tests/unit/local-sphinx-lm.mk
 include tests/unit/local-speech-gmm.mk
 include tests/tools/local.mk
+include tests/unit/local-transcribe.mk
+EXTRA_DIST += tests/cli/transcribe.cases tests/cli/transcribe-model.sh tests/cli/transcribe-check.py
+include tests/unit/local-speech-search.mk

@@ -4,3 +4,4 @@ tools_amass_cluster_LDADD = $(AMASS_LIBS)
 bin_PROGRAMS += tools/amass-classify
 tools_amass_classify_SOURCES = tools/amass-classify.c
 tools_amass_classify_LDADD = $(AMASS_LIBS)
+include tools/local-transcribe.mk

@@ -62,6 +62,10 @@ typedef struct {
  * 2 after a usage error, which it has printed). */
 int amass_cli_parse(const amass_cli_spec *spec, int argc, char **argv, amass_cli_common *common);
 
+/* Lets -f take srt, vtt and txt too (amass-transcribe); call before
+ * amass_cli_parse. */
+void amass_cli_allow_subtitle_formats(void);
+
 /* Number parsing for option values, with messages naming the option. */
 int amass_cli_parse_int(const char *option, const char *text, long min, long max, long *value,
                         amass_status *status);
@@ -76,6 +80,8 @@ typedef struct amass_cli amass_cli;
  * (exit 2). */
 amass_cli *amass_cli_start(const amass_cli_spec *spec, const amass_cli_common *common);
 amass_record_writer *amass_cli_writer(amass_cli *cli);
+/* The output itself, for documents that are not records (-f srt). */
+amass_output *amass_cli_output(amass_cli *cli);
 const amass_reporter *amass_cli_reporter(amass_cli *cli);
 const amass_cli_common *amass_cli_options(const amass_cli *cli);
 /* "program: message" on stderr (always, even with -q). */

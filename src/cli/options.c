@@ -56,6 +56,14 @@ static const amass_cli_option common_options[] = {
 
 #define N_COMMON (sizeof common_options / sizeof common_options[0])
 
+/* -f srt|vtt|txt: only amass-transcribe writes documents. */
+static int subtitle_formats_allowed;
+
+void amass_cli_allow_subtitle_formats(void)
+{
+    subtitle_formats_allowed = 1;
+}
+
 static void print_option_table(FILE *stream, const amass_cli_option *options, size_t n)
 {
     size_t i;
@@ -138,8 +146,10 @@ static int apply_common(amass_cli_common *common, int id, const char *argument, 
     long number;
     switch (id) {
     case OPT_FORMAT:
-        if (amass_io_format_parse(argument, &common->format) != 0)
-            return amass_fail(status, AMASS_ERR_USAGE, "--format: '%s' is not a format (ndjson, tsv)", argument);
+        if (amass_io_format_parse(argument, &common->format) != 0 ||
+            (common->format > AMASS_FORMAT_TSV && !subtitle_formats_allowed))
+            return amass_fail(status, AMASS_ERR_USAGE, "--format: '%s' is not a format (%s)", argument,
+                              subtitle_formats_allowed ? "ndjson, tsv, srt, vtt, txt" : "ndjson, tsv");
         return AMASS_OK;
     case OPT_HEADER: common->header = 1; return AMASS_OK;
     case OPT_PRECISION:

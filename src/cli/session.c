@@ -123,6 +123,11 @@ amass_record_writer *amass_cli_writer(amass_cli *cli)
     return cli->writer;
 }
 
+amass_output *amass_cli_output(amass_cli *cli)
+{
+    return cli->output;
+}
+
 const amass_reporter *amass_cli_reporter(amass_cli *cli)
 {
     return &cli->reporter;

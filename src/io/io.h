@@ -57,9 +57,18 @@ int amass_io_output_close(amass_output *out, amass_status *status);
 
 /* ---- record writer --------------------------------------------------- */
 
-typedef enum { AMASS_FORMAT_NDJSON, AMASS_FORMAT_TSV } amass_format;
+typedef enum {
+    AMASS_FORMAT_NDJSON,
+    AMASS_FORMAT_TSV,
+    /* Documents rather than records (amass-transcribe): the tool writes
+     * them itself; the record writer treats them as TSV. */
+    AMASS_FORMAT_SRT,
+    AMASS_FORMAT_VTT,
+    AMASS_FORMAT_TXT
+} amass_format;
 
-/* Parses "ndjson" / "tsv"; returns -1 for anything else. */
+/* Parses "ndjson" / "tsv" (and "srt", "vtt", "txt"); returns -1 for
+ * anything else. */
 int amass_io_format_parse(const char *name, amass_format *format);
 
 /* Builds one record field by field and writes it in one piece.

@@ -24,6 +24,12 @@ int amass_io_format_parse(const char *name, amass_format *format)
         *format = AMASS_FORMAT_NDJSON;
     else if (strcmp(name, "tsv") == 0)
         *format = AMASS_FORMAT_TSV;
+    else if (strcmp(name, "srt") == 0)
+        *format = AMASS_FORMAT_SRT;
+    else if (strcmp(name, "vtt") == 0)
+        *format = AMASS_FORMAT_VTT;
+    else if (strcmp(name, "txt") == 0)
+        *format = AMASS_FORMAT_TXT;
     else
         return -1;
     return 0;

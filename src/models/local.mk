@@ -20,3 +20,6 @@ check_PROGRAMS += tests/unit/test-models-feed
 TESTS += tests/unit/test-models-feed
 tests_unit_test_models_feed_SOURCES = tests/unit/test-models-feed.c tests/unit/tap.h
 tests_unit_test_models_feed_LDADD = $(AMASS_LIBS)
+# The transcribe pipeline: model parts, worker threads, record and subtitle writers
+libamass_a_SOURCES += src/models/transcribe.h src/models/transcribe_internal.h src/models/transcribe.c \
+	src/models/transcribe-run.c src/models/transcribe-write.c

@@ -124,14 +124,22 @@ static int read_input_spec(json_t *input, amass_model_manifest *manifest, const 
 static int read_manifest(json_t *root, const char *where, const char *directory, amass_model_manifest *manifest,
                          amass_status *status)
 {
-    const char *name, *task, *format, *file, *labels;
+    const char *name, *task, *format, *file, *labels, *acoustic = NULL, *dict = NULL, *lm = NULL, *scorer = NULL;
+    int transcribe;
     json_t *input;
     if (!json_is_object(root))
         return amass_fail(status, AMASS_ERR_USAGE, "%s: not a JSON object", where);
     if (get_string(root, "name", "name", 0, &name, where, status) != AMASS_OK ||
         get_string(root, "task", "task", 1, &task, where, status) != AMASS_OK ||
-        get_string(root, "format", "format", 1, &format, where, status) != AMASS_OK ||
-        get_string(root, "file", "file", 1, &file, where, status) != AMASS_OK ||
+        get_string(root, "format", "format", 1, &format, where, status) != AMASS_OK)
+        return status->code;
+    /* A Sphinx transcribe model is three parts, not one file. */
+    transcribe = strcmp(task, "transcribe") == 0 && strcmp(format, "sphinx") == 0;
+    if (get_string(root, "file", "file", !transcribe, &file, where, status) != AMASS_OK ||
+        (transcribe && (get_string(root, "acoustic", "acoustic", 1, &acoustic, where, status) != AMASS_OK ||
+                        get_string(root, "dict", "dict", 1, &dict, where, status) != AMASS_OK ||
+                        get_string(root, "lm", "lm", 1, &lm, where, status) != AMASS_OK ||
+                        get_string(root, "scorer", "scorer", 0, &scorer, where, status) != AMASS_OK)) ||
         get_string(root, "labels", "labels", 0, &labels, where, status) != AMASS_OK)
         return status->code;
     if ((input = json_object_get(root, "input")) && read_input_spec(input, manifest, where, status) != AMASS_OK)
@@ -139,9 +147,17 @@ static int read_manifest(json_t *root, const char *where, const char *directory,
     manifest->name = name ? amass_strndup(name, strlen(name)) : base_name(directory);
     manifest->task = amass_strndup(task, strlen(task));
     manifest->format = amass_strndup(format, strlen(format));
-    manifest->file_path = join_path(directory, file);
+    manifest->file_path = file ? join_path(directory, file) : NULL;
     manifest->labels_path = labels ? join_path(directory, labels) : NULL;
-    if (!manifest->name || !manifest->task || !manifest->format || !manifest->file_path ||
+    if (transcribe) {
+        manifest->acoustic_path = join_path(directory, acoustic);
+        manifest->dict_path = join_path(directory, dict);
+        manifest->lm_path = join_path(directory, lm);
+        manifest->scorer = amass_strndup(scorer ? scorer : "gmm", strlen(scorer ? scorer : "gmm"));
+        if (!manifest->acoustic_path || !manifest->dict_path || !manifest->lm_path || !manifest->scorer)
+            return amass_fail(status, AMASS_ERR_NOMEM, "%s: out of memory", where);
+    }
+    if (!manifest->name || !manifest->task || !manifest->format || (file && !manifest->file_path) ||
         (labels && !manifest->labels_path))
         return amass_fail(status, AMASS_ERR_NOMEM, "%s: out of memory", where);
     return AMASS_OK;
@@ -207,6 +223,10 @@ void amass_models_manifest_free(amass_model_manifest *manifest)
     free(manifest->format);
     free(manifest->file_path);
     free(manifest->labels_path);
+    free(manifest->acoustic_path);
+    free(manifest->dict_path);
+    free(manifest->lm_path);
+    free(manifest->scorer);
     memset(manifest, 0, sizeof *manifest);
 }
 

@@ -18,7 +18,11 @@
  *            "std": [0.229, 0.224, 0.225], "scale": 0.00392156862,
  *            "layout": "nchw", "colour": "rgb"}}
  * task, format and file are required; the rest may be left out. file and
- * labels are relative to the directory. */
+ * labels are relative to the directory. A transcribe model names its
+ * parts instead of file:
+ * {"name": "en-us", "task": "transcribe", "format": "sphinx",
+ *  "acoustic": "acoustic", "dict": "cmudict-en-us.dict", "lm": "en-us.lm.bin",
+ *  "scorer": "gmm"} */
 typedef struct {
     char *name;          /* "name", else the directory's last component */
     char *task;
@@ -31,6 +35,12 @@ typedef struct {
     float scale;
     amass_vision_layout layout;
     int bgr;             /* "colour": "bgr" */
+    /* task "transcribe", format "sphinx": these three replace "file"
+     * (directory/name each; "scorer" is "gmm" when not given). */
+    char *acoustic_path; /* "acoustic": the acoustic model directory */
+    char *dict_path;     /* "dict": the pronouncing dictionary */
+    char *lm_path;       /* "lm": the language model (trie binary or ARPA) */
+    char *scorer;        /* "scorer" */
 } amass_model_manifest;
 
 /* Reads directory/manifest.json. On failure the manifest is left empty

