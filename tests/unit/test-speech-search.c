@@ -192,6 +192,34 @@ static void test_synthetic(const amass_speech_acoustic_model *model)
         ok(confident, "planted words get confidence in (0.8, 1]");
         free(scores);
     }
+    /* Tight histogram pruning and one word exit a frame keep a clear path. */
+    {
+        amass_speech_search_options tight;
+        amass_speech_search_options_default(&tight);
+        tight.max_active = 8;
+        tight.max_word_exits = 1;
+        amass_speech_decoder *narrow = NULL;
+        size_t n_frames = 0;
+        float *scores = plant(model, hello_world, sizeof hello_world / sizeof *hello_world, &n_frames);
+        char text[256] = "";
+        ok(amass_speech_decoder_open(lexicon, &tight, &narrow, &status) == AMASS_OK &&
+               amass_speech_decoder_start(narrow, &status) == AMASS_OK &&
+               amass_speech_decoder_step(narrow, scores, n_frames, &status) == AMASS_OK &&
+               amass_speech_decoder_finish(narrow, &hypothesis, &status) == AMASS_OK,
+           "decoding with max_active 8 and max_word_exits 1");
+        words_of(&hypothesis, text, sizeof text);
+        is_str(text, "hello world", "histogram pruning keeps the planted path");
+        /* The scores that favour nothing leave a decoder that still ends. */
+        for (size_t i = 0; i < n_frames * (size_t)amass_speech_acoustic_model_n_senones(model); i++)
+            scores[i] = -1.0f;
+        ok(amass_speech_decoder_start(narrow, &status) == AMASS_OK &&
+               amass_speech_decoder_step(narrow, scores, n_frames, &status) == AMASS_OK &&
+               amass_speech_decoder_finish(narrow, &hypothesis, &status) == AMASS_OK &&
+               hypothesis.n_frames == n_frames,
+           "flat scores decode to some path without error");
+        amass_speech_decoder_close(narrow);
+        free(scores);
+    }
     /* A frame without one finite score is bad input. */
     int32_t n_senones = amass_speech_acoustic_model_n_senones(model);
     float *nan_frame = malloc((size_t)n_senones * sizeof *nan_frame);
