@@ -221,33 +221,38 @@ static int32_t new_exit(amass_speech_decoder *decoder, int32_t word, uint32_t en
 float search_language_score(amass_speech_decoder *decoder, int32_t word, int32_t history_exit,
                             int32_t *lm_history)
 {
-    const amass_speech_lexicon *lexicon = decoder->lexicon;
-    const search_word *entry = &lexicon->words[word];
-    int32_t history[2] = {lexicon->lm_start, AMASS_LM_NO_WORD};
+    int32_t history[2] = {decoder->lexicon->lm_start, AMASS_LM_NO_WORD};
     if (history_exit >= 0) {
         history[0] = decoder->exits[history_exit].history[0];
         history[1] = decoder->exits[history_exit].history[1];
     }
+    return search_language_score_after(decoder, word, history, lm_history);
+}
+
+float search_language_score_after(amass_speech_decoder *decoder, int32_t word, const int32_t *history,
+                                  int32_t *lm_history)
+{
+    const amass_speech_lexicon *lexicon = decoder->lexicon;
+    const search_word *entry = &lexicon->words[word];
     if (entry->kind == SEARCH_SILENCE || entry->kind == SEARCH_FILLER) {
         lm_history[0] = history[0];
         lm_history[1] = history[1];
         return decoder->word_penalty[entry->kind];
     }
+    int32_t h0 = history[0], h1 = history[1];
     lm_history[0] = entry->lm_id;
-    lm_history[1] = history[0];
-    uint32_t hash = ((uint32_t)entry->lm_id * 2654435761u) ^ ((uint32_t)history[0] * 40503u) ^
-                    ((uint32_t)history[1] * 2246822519u);
+    lm_history[1] = h0;
+    uint32_t hash = ((uint32_t)entry->lm_id * 2654435761u) ^ ((uint32_t)h0 * 40503u) ^ ((uint32_t)h1 * 2246822519u);
     search_lm_memo *memo = &decoder->lm_cache[(hash ^ hash >> 16) & ((1u << SEARCH_LM_CACHE_BITS) - 1)];
-    if (memo->word != entry->lm_id || memo->history[0] != history[0] || memo->history[1] != history[1]) {
-        int n_history = history[1] == AMASS_LM_NO_WORD ? 1 : 2;
+    if (memo->word != entry->lm_id || memo->history[0] != h0 || memo->history[1] != h1) {
+        int32_t query[2] = {h0, h1};
+        int n_history = h1 == AMASS_LM_NO_WORD ? 1 : 2;
         memo->word = entry->lm_id;
-        memo->history[0] = history[0];
-        memo->history[1] = history[1];
-        memo->log10_probability =
-            amass_formats_lm_log10_probability(lexicon->lm, entry->lm_id, history, n_history, NULL);
+        memo->history[0] = h0;
+        memo->history[1] = h1;
+        memo->log10_probability = amass_formats_lm_log10_probability(lexicon->lm, entry->lm_id, query, n_history, NULL);
     }
-    float log10_p = memo->log10_probability;
-    return decoder->lm_scale * log10_p + decoder->log_wip;
+    return decoder->lm_scale * memo->log10_probability + decoder->log_wip;
 }
 
 amass_code amass_speech_decoder_start(amass_speech_decoder *decoder, amass_status *status)

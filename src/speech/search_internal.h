@@ -141,6 +141,16 @@ struct amass_speech_decoder {
 
 float search_language_score(amass_speech_decoder *decoder, int32_t word, int32_t history_exit,
                             int32_t *lm_history);
+/* The same after the LM words history[0] (latest) and history[1]. */
+float search_language_score_after(amass_speech_decoder *decoder, int32_t word, const int32_t *history,
+                                  int32_t *lm_history);
+
+/* Second pass over the word-exit lattice with exact trigram histories;
+ * writes the exits of the best path, first to last, into *path (malloc'd)
+ * with each word's LM score. 0 on success, -1 when out of memory, 1 when
+ * no path reaches the end. */
+int search_bestpath(amass_speech_decoder *decoder, int32_t **path, float **language, size_t *n_path, float *score);
+
 /* Fills the confidences of hypothesis, the best path ending in exit final. */
 int search_word_posteriors(amass_speech_decoder *decoder, int32_t final, amass_speech_hypothesis *hypothesis);
 
