@@ -243,6 +243,15 @@ static int finish_tree(lexicon_build *build)
                 node->lookahead = below;
         }
     }
+    lexicon->child_lookahead = malloc((used + 1) * sizeof *lexicon->child_lookahead);
+    lexicon->child_ends_word = malloc(used + 1);
+    if (!lexicon->child_lookahead || !lexicon->child_ends_word)
+        return -1;
+    for (size_t i = 0; i < used; i++) {
+        const search_node *child = &lexicon->nodes[lexicon->children[i]];
+        lexicon->child_lookahead[i] = child->lookahead;
+        lexicon->child_ends_word[i] = child->word >= 0;
+    }
     return 0;
 }
 
@@ -350,6 +359,8 @@ void amass_speech_lexicon_close(amass_speech_lexicon *lexicon)
     free(lexicon->words);
     free(lexicon->nodes);
     free(lexicon->children);
+    free(lexicon->child_lookahead);
+    free(lexicon->child_ends_word);
     free(lexicon->entries);
     free(lexicon->entry_base);
     free(lexicon->dynamic_pids);

@@ -59,6 +59,7 @@ amass_code amass_speech_decoder_open(const amass_speech_lexicon *lexicon, const 
     decoder->log_phone_beam = (float)log(options->phone_beam);
     decoder->log_wip = (float)log(options->word_insertion_penalty);
     decoder->log_pip = (float)log(options->phone_insertion_penalty);
+    decoder->log_last_phone_beam = (float)log(1e-40);
     decoder->lm_scale = (float)(M_LN10 * options->language_weight);
     decoder->word_penalty[SEARCH_WORD] = decoder->log_wip;
     decoder->word_penalty[SEARCH_SILENCE] = (float)log(options->silence_probability);
@@ -138,6 +139,15 @@ static inline search_hmm *hmm_of(amass_speech_decoder *decoder, int32_t node)
     return &decoder->pool[decoder->slot[node]];
 }
 
+static void set_phone(const amass_speech_decoder *decoder, search_hmm *hmm, int32_t pid)
+{
+    const amass_sphinx_phone *phone = amass_sphinx_mdef_phone(decoder->lexicon->mdef, pid);
+    const int32_t *senones = amass_sphinx_mdef_phone_senones(decoder->lexicon->mdef, pid);
+    for (int i = 0; i < decoder->lexicon->n_states; i++)
+        hmm->senones[i] = senones[i];
+    hmm->transitions = amass_speech_acoustic_model_transitions(decoder->lexicon->model, phone->transition_matrix);
+}
+
 /* A fresh HMM for a node entering the beam, its phone set when static. */
 static search_hmm *activate(amass_speech_decoder *decoder, int32_t node_id)
 {
@@ -162,14 +172,10 @@ static search_hmm *activate(amass_speech_decoder *decoder, int32_t node_id)
     decoder->slot[node_id] = slot;
     search_hmm *hmm = &decoder->pool[slot];
     reset_hmm(hmm);
-    hmm->senones = NULL;
     hmm->transitions = NULL;
     const search_node *node = &decoder->lexicon->nodes[node_id];
-    if (node->pid >= 0) {
-        const amass_sphinx_phone *phone = amass_sphinx_mdef_phone(decoder->lexicon->mdef, node->pid);
-        hmm->senones = amass_sphinx_mdef_phone_senones(decoder->lexicon->mdef, node->pid);
-        hmm->transitions = amass_speech_acoustic_model_transitions(decoder->lexicon->model, phone->transition_matrix);
-    }
+    if (node->pid >= 0)
+        set_phone(decoder, hmm, node->pid);
     return hmm;
 }
 
@@ -354,9 +360,7 @@ static void evaluate(amass_speech_decoder *decoder, search_hmm *hmm, int32_t nod
     (void)node_id;
     if (hmm->entry > -INFINITY && hmm->entry_pid >= 0 && (hmm->best == -INFINITY || hmm->entry >= hmm->score[0])) {
         /* A dynamic node follows the left context of its best entry. */
-        const amass_sphinx_phone *phone = amass_sphinx_mdef_phone(decoder->lexicon->mdef, hmm->entry_pid);
-        hmm->senones = amass_sphinx_mdef_phone_senones(decoder->lexicon->mdef, hmm->entry_pid);
-        hmm->transitions = amass_speech_acoustic_model_transitions(decoder->lexicon->model, phone->transition_matrix);
+        set_phone(decoder, hmm, hmm->entry_pid);
     }
     const float *t = hmm->transitions;
     const float *emission = decoder->normalised;
@@ -531,8 +535,14 @@ static amass_code step_frame(amass_speech_decoder *decoder, const float *scores,
     float best = -INFINITY;
     for (size_t i = 0; i < decoder->n_active; i++) {
         int32_t id = decoder->active[i];
+        /* Active HMMs sit anywhere in the pool: fetch ahead. */
+        if (i + 16 < decoder->n_active)
+            __builtin_prefetch(&decoder->slot[decoder->active[i + 16]]);
+        if (i + 8 < decoder->n_active)
+            __builtin_prefetch(hmm_of(decoder, decoder->active[i + 8]), 1);
         search_hmm *hmm = hmm_of(decoder, id);
         evaluate(decoder, hmm, id, n_states);
+        decoder->n_evaluated++;
         if (hmm->best > best)
             best = hmm->best;
     }
@@ -543,6 +553,9 @@ static amass_code step_frame(amass_speech_decoder *decoder, const float *scores,
     float threshold = histogram_threshold(decoder, best, best + decoder->log_beam);
     float phone_threshold = best + decoder->log_phone_beam;
     float word_threshold = best + decoder->log_word_beam;
+    float last_phone_threshold = best + decoder->log_last_phone_beam;
+    if (last_phone_threshold < threshold)
+        last_phone_threshold = threshold;
     if (phone_threshold < threshold)
         phone_threshold = threshold;
     uint32_t next = decoder->frame + 2;
@@ -568,11 +581,16 @@ static amass_code step_frame(amass_speech_decoder *decoder, const float *scores,
         if (exit < phone_threshold)
             continue;
         /* enter() may move the pool: hmm is not used past here. */
+        /* Children are in the same subtree, word or filler, as their parent. */
         float base = exit + decoder->log_pip - lookahead(decoder, node);
-        for (int32_t c = 0; c < node->n_children; c++) {
-            int32_t child = lexicon->children[node->first_child + c];
-            float score = base + lookahead(decoder, &lexicon->nodes[child]);
-            if (score >= threshold && enter(decoder, child, score, exit_history, 0))
+        float scale = node->filler_kind == SEARCH_WORD ? decoder->lm_scale : 0;
+        float offset = node->filler_kind == SEARCH_WORD ? decoder->log_wip : decoder->word_penalty[node->filler_kind];
+        for (int32_t c = node->first_child; c < node->first_child + node->n_children; c++) {
+            float score = base + scale * lexicon->child_lookahead[c] + offset;
+            decoder->n_entered++;
+            if (score < (lexicon->child_ends_word[c] ? last_phone_threshold : threshold))
+                continue;
+            if (enter(decoder, lexicon->children[c], score, exit_history, 0))
                 return amass_fail(status, AMASS_ERR_NOMEM, "decoder: out of memory");
         }
     }

@@ -59,6 +59,10 @@ struct amass_speech_lexicon {
     search_node *nodes;
     size_t n_nodes;
     int32_t *children;
+    /* Parallel to children, so that trying the children of an HMM reads
+     * memory in order: each child's look-ahead, and whether it ends a word. */
+    float *child_lookahead;
+    uint8_t *child_ends_word;
     int32_t *entries;        /* nodes a word can start in */
     int32_t *entry_base;     /* their first CI phone */
     size_t n_entries;
@@ -89,7 +93,7 @@ typedef struct {
     float best, exit;
     int32_t exit_history;
     uint32_t next_frame;     /* frame+1 when already on the next active list */
-    const int32_t *senones;
+    int32_t senones[SEARCH_MAX_STATES]; /* copied in: one less pointer to chase per frame */
     const float *transitions;
 } search_hmm;
 
@@ -110,6 +114,7 @@ struct amass_speech_decoder {
     const amass_speech_lexicon *lexicon;
     amass_speech_search_options options;
     float log_beam, log_word_beam, log_phone_beam, log_wip, log_pip, lm_scale;
+    float log_last_phone_beam;     /* pocketsphinx's -lpbeam: entering word-final phones */
     int32_t n_senones;
     /* HMM state only for the nodes in the beam: slot[node] indexes pool
      * or is -1; freed slots are reused. */
@@ -135,6 +140,7 @@ struct amass_speech_decoder {
     uint32_t histogram[256];
     search_lm_memo *lm_cache;      /* 1 << SEARCH_LM_CACHE_BITS entries */
     uint32_t frame;
+    uint64_t n_evaluated, n_entered; /* HMM evaluations and child entries tried, for tuning */
     uint32_t next_stamp;           /* next_frame mark of HMMs on the next active list */
     int started;
 };

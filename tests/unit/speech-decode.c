@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "speech-search-helpers.h"
+#include "speech/search_internal.h"
 
 int main(int argc, char **argv)
 {
@@ -79,6 +80,8 @@ int main(int argc, char **argv)
     fprintf(stderr, "audio %.2f s, scoring %.2f s, search %.2f s, realtime factor %.2f\n", timing.audio_seconds,
             timing.scoring_seconds, timing.search_seconds,
             timing.audio_seconds / (timing.scoring_seconds + timing.search_seconds));
+    fprintf(stderr, "HMM evaluations %llu, child entries tried %llu\n", (unsigned long long)decoder->n_evaluated,
+            (unsigned long long)decoder->n_entered);
     amass_speech_hypothesis_free(&hypothesis);
     amass_speech_scorer_close(scorer);
     amass_speech_decoder_close(decoder);
