@@ -18,6 +18,8 @@ void amass_speech_search_options_default(amass_speech_search_options *options)
     options->silence_probability = 0.005;
     options->filler_probability = 1e-8;
     options->max_active = 30000;
+    /* pocketsphinx keeps every word exit (-maxwpf -1); 20 a frame gives
+     * the same LibriVox words with a smaller lattice and a faster search. */
     options->max_word_exits = 20;
 }
 
@@ -614,6 +616,8 @@ amass_code amass_speech_decoder_step(amass_speech_decoder *decoder, const float 
 {
     if (!decoder->started)
         return amass_fail(status, AMASS_ERR_USAGE, "decoder: step before start");
+    if (!scores && n_frames > 0)
+        return amass_fail(status, AMASS_ERR_USAGE, "decoder: %zu frames without scores", n_frames);
     for (size_t f = 0; f < n_frames; f++) {
         amass_code code = step_frame(decoder, scores + f * (size_t)decoder->n_senones, status);
         if (code != AMASS_OK)

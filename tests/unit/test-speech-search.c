@@ -220,6 +220,8 @@ static void test_synthetic(const amass_speech_acoustic_model *model)
         amass_speech_decoder_close(narrow);
         free(scores);
     }
+    amass_speech_decoder_start(decoder, &status);
+    ok(amass_speech_decoder_step(decoder, NULL, 3, &status) == AMASS_ERR_USAGE, "frames without scores are refused");
     /* A frame without one finite score is bad input. */
     int32_t n_senones = amass_speech_acoustic_model_n_senones(model);
     float *nan_frame = malloc((size_t)n_senones * sizeof *nan_frame);
