@@ -28,7 +28,10 @@ int main(int argc, char **argv)
     while (first < argc && argv[first][0] == '-' && first + 1 < argc) {
         const char *name = argv[first] + 1;
         double value = atof(argv[first + 1]);
-        if (!strcmp(name, "beam")) options.beam = value;
+        if (!strcmp(name, "hmm")) directory = argv[first + 1];
+        else if (!strcmp(name, "dict")) dict_path = argv[first + 1];
+        else if (!strcmp(name, "lm")) lm_path = argv[first + 1];
+        else if (!strcmp(name, "beam")) options.beam = value;
         else if (!strcmp(name, "wbeam")) options.word_beam = value;
         else if (!strcmp(name, "pbeam")) options.phone_beam = value;
         else if (!strcmp(name, "lw")) options.language_weight = value;
