@@ -231,6 +231,19 @@ static void test_synthetic(const amass_speech_acoustic_model *model)
     ok(amass_speech_decoder_step(decoder, nan_frame, 1, &status) != AMASS_OK && strstr(status.message, "frame 0"),
        "a frame of NaN scores is refused, naming the frame");
     free(nan_frame);
+    {
+        /* The decoder starts clean after a failed utterance. */
+        size_t n_frames = 0;
+        float *scores = plant(model, hello_world, sizeof hello_world / sizeof *hello_world, &n_frames);
+        char text[256];
+        ok(amass_speech_decoder_start(decoder, &status) == AMASS_OK &&
+               amass_speech_decoder_step(decoder, scores, n_frames, &status) == AMASS_OK &&
+               amass_speech_decoder_finish(decoder, &hypothesis, &status) == AMASS_OK,
+           "decoding again after a refused frame");
+        words_of(&hypothesis, text, sizeof text);
+        is_str(text, "hello world", "the next utterance is not disturbed by the failed one");
+        free(scores);
+    }
 
     amass_speech_search_options options;
     amass_speech_search_options_default(&options);
