@@ -266,6 +266,8 @@ amass_code amass_speech_lexicon_open(const amass_speech_acoustic_model *model, c
     if (n_states < 1 || n_states > SEARCH_MAX_STATES)
         return amass_fail(status, AMASS_ERR_UNSUPPORTED, "lexicon: HMMs with %d emitting states are not supported",
                           n_states);
+    if (amass_sphinx_mdef_n_ciphones(mdef) > UINT8_MAX)
+        return amass_fail(status, AMASS_ERR_UNSUPPORTED, "lexicon: more than %d CI phones", UINT8_MAX);
     if (amass_sphinx_mdef_silence(mdef) < 0)
         return amass_fail(status, AMASS_ERR_INPUT, "lexicon: the acoustic model has no SIL phone");
     amass_speech_lexicon *lexicon = calloc(1, sizeof *lexicon);

@@ -531,8 +531,11 @@ static amass_code step_frame(amass_speech_decoder *decoder, const float *scores,
             top = scores[s];
     if (!isfinite(top))
         return amass_fail(status, AMASS_ERR_INPUT, "decoder: frame %u has no finite senone score", decoder->frame);
-    for (int32_t s = 0; s < decoder->n_senones; s++)
-        decoder->normalised[s] = scores[s] - top;
+    /* A NaN score (a broken scorer) must lose, not poison comparisons. */
+    for (int32_t s = 0; s < decoder->n_senones; s++) {
+        float value = scores[s] - top;
+        decoder->normalised[s] = value == value ? value : -INFINITY;
+    }
 
     float best = -INFINITY;
     for (size_t i = 0; i < decoder->n_active; i++) {
