@@ -68,7 +68,7 @@ amass_code amass_speech_decoder_open(const amass_speech_lexicon *lexicon, const 
     decoder->word_penalty[SEARCH_FILLER] = (float)log(options->filler_probability);
     decoder->word_penalty[SEARCH_SENTENCE_MARK] = 0;
     decoder->n_senones = amass_speech_acoustic_model_n_senones(lexicon->model);
-    size_t n_nodes = lexicon->n_nodes, n_ci = (size_t)lexicon->n_ciphones;
+    size_t n_nodes = lexicon->n_nodes + lexicon->n_leaves, n_ci = (size_t)lexicon->n_ciphones;
     decoder->slot = malloc(n_nodes * sizeof *decoder->slot);
     decoder->active = malloc(n_nodes * sizeof *decoder->active);
     decoder->next_active = malloc(n_nodes * sizeof *decoder->next_active);
@@ -175,9 +175,10 @@ static search_hmm *activate(amass_speech_decoder *decoder, int32_t node_id)
     search_hmm *hmm = &decoder->pool[slot];
     reset_hmm(hmm);
     hmm->transitions = NULL;
-    const search_node *node = &decoder->lexicon->nodes[node_id];
-    if (node->pid >= 0)
-        set_phone(decoder, hmm, node->pid);
+    const amass_speech_lexicon *lexicon = decoder->lexicon;
+    int32_t pid = (size_t)node_id < lexicon->n_nodes ? lexicon->nodes[node_id].pid : search_leaf_pid(lexicon, node_id);
+    if (pid >= 0)
+        set_phone(decoder, hmm, pid);
     return hmm;
 }
 
@@ -266,7 +267,7 @@ float search_language_score_after(amass_speech_decoder *decoder, int32_t word, c
 amass_code amass_speech_decoder_start(amass_speech_decoder *decoder, amass_status *status)
 {
     const amass_speech_lexicon *lexicon = decoder->lexicon;
-    for (size_t i = 0; i < lexicon->n_nodes; i++)
+    for (size_t i = 0; i < lexicon->n_nodes + lexicon->n_leaves; i++)
         decoder->slot[i] = -1;
     decoder->pool_used = decoder->n_free = 0;
     for (size_t i = 0; i < lexicon->n_words; i++) {
@@ -302,8 +303,8 @@ static int enter(amass_speech_decoder *decoder, int32_t node_id, float score, in
         return 0;
     hmm->entry = score;
     hmm->entry_history = history;
-    const search_node *node = &decoder->lexicon->nodes[node_id];
-    int32_t dynamic = search_node_dynamic(node);
+    int32_t dynamic = (size_t)node_id < decoder->lexicon->n_nodes
+                          ? search_node_dynamic(&decoder->lexicon->nodes[node_id]) : -1;
     if (dynamic >= 0)
         hmm->entry_pid = decoder->lexicon->dynamic_pids[(size_t)dynamic * (size_t)decoder->lexicon->n_ciphones +
                                                         (size_t)left];
@@ -574,12 +575,20 @@ static amass_code step_frame(amass_speech_decoder *decoder, const float *scores,
             hmm->next_frame = next;
             decoder->next_active[decoder->n_next++] = id;
         }
-        const search_node *node = &lexicon->nodes[id];
         float exit = hmm->exit;
         int32_t exit_history = hmm->exit_history;
+        if ((size_t)id >= lexicon->n_nodes) {
+            int32_t word = lexicon->leaf_word[(size_t)id - lexicon->n_nodes];
+            float bound = decoder->lm_scale * lexicon->words[word].unigram + decoder->log_wip;
+            if (exit > word_threshold &&
+                add_candidate(decoder, word, id - lexicon->words[word].leaf_first, exit - bound, exit_history))
+                return amass_fail(status, AMASS_ERR_NOMEM, "decoder: out of memory");
+            continue;
+        }
+        const search_node *node = &lexicon->nodes[id];
         if (node->word >= 0) {
             if (exit > word_threshold &&
-                add_candidate(decoder, node->word, node->group, exit - lookahead(decoder, node), exit_history))
+                add_candidate(decoder, node->word, 0, exit - lookahead(decoder, node), exit_history))
                 return amass_fail(status, AMASS_ERR_NOMEM, "decoder: out of memory");
             continue;
         }

@@ -24,21 +24,20 @@ typedef struct {
     int32_t last_phone;    /* left context the next word sees (SIL after fillers) */
     int32_t n_groups;      /* HMMs of the fanned-out last phone */
     int32_t rc_row;        /* row of lexicon->rc_groups mapping a right context to a group */
-    int32_t leaf_first;    /* node of group 0; groups are consecutive nodes */
+    int32_t leaf_first;    /* HMM id of group 0; groups are consecutive ids */
+    float unigram;         /* log10, the look-ahead of its last phone */
 } search_word;
 
 /* A tree node is one HMM. Roots and one-phone words take their left
  * context from the word before them, so their phone is chosen at entry:
- * pid <= -2 names row -2 - pid of lexicon->dynamic_pids. Word ends fan
- * out into one node per right-context group, which makes nodes many
- * (millions for en-us): the struct stays small. */
+ * pid <= -2 names row -2 - pid of lexicon->dynamic_pids. Word-final
+ * phones, fanned out over right contexts, are not nodes (see leaf_word). */
 typedef struct {
     int32_t pid;           /* static phone, or a dynamic row as above */
     int32_t word;          /* search word this node ends, -1 inside words */
     int32_t first_child;   /* into lexicon->children */
     float lookahead;       /* best log10 unigram of the words below; 0 under fillers */
     uint16_t n_children;
-    uint8_t group;         /* its right-context group */
     int8_t filler_kind;    /* SEARCH_WORD in word subtrees, else the filler's kind */
 } search_node;
 
@@ -56,8 +55,14 @@ struct amass_speech_lexicon {
     size_t n_words;          /* entries of words[], <s> and </s> included */
     size_t n_tree_words;     /* pronunciations in the tree, fillers included */
     size_t n_dict_only;      /* dictionary words left out: not in the LM */
+    /* HMM ids: nodes (roots, word-internal phones, one-phone words,
+     * fillers) first, then the word-final leaves, which are most of the
+     * HMMs and need no node: leaf id n_nodes + k belongs to leaf_word[k]. */
     search_node *nodes;
     size_t n_nodes;
+    int32_t *leaf_word;
+    size_t n_leaves;
+    int32_t *rc_pids;        /* per rc row, per group: the group's phone */
     int32_t *children;
     /* Parallel to children, so that trying the children of an HMM reads
      * memory in order: each child's look-ahead, and whether it ends a word. */
@@ -144,6 +149,13 @@ struct amass_speech_decoder {
     uint32_t next_stamp;           /* next_frame mark of HMMs on the next active list */
     int started;
 };
+
+/* The phone of a word-final leaf. */
+static inline int32_t search_leaf_pid(const amass_speech_lexicon *lexicon, int32_t id)
+{
+    const search_word *word = &lexicon->words[lexicon->leaf_word[(size_t)id - lexicon->n_nodes]];
+    return lexicon->rc_pids[(size_t)word->rc_row * (size_t)lexicon->n_ciphones + (size_t)(id - word->leaf_first)];
+}
 
 float search_language_score(amass_speech_decoder *decoder, int32_t word, int32_t history_exit,
                             int32_t *lm_history);

@@ -315,9 +315,9 @@ static void test_en_us_lexicon(const amass_speech_acoustic_model *model)
                 id != amass_formats_lm_sentence_start_id(lm) && id != amass_formats_lm_sentence_end_id(lm);
     }
     is_int(amass_speech_lexicon_n_words(lexicon), want, "en-us: every pronunciation of dict words in the LM");
-    printf("#   %zu pronunciations, %zu tree nodes, %zu dictionary words not in the LM\n",
-           amass_speech_lexicon_n_words(lexicon), lexicon->n_nodes, lexicon->n_dict_only);
-    ok(lexicon->n_nodes > want, "every word has at least one HMM of its own");
+    printf("#   %zu pronunciations, %zu tree nodes, %zu word-final HMMs, %zu dictionary words not in the LM\n",
+           amass_speech_lexicon_n_words(lexicon), lexicon->n_nodes, lexicon->n_leaves, lexicon->n_dict_only);
+    ok(lexicon->n_nodes + lexicon->n_leaves > want, "every word has at least one HMM of its own");
 
     /* "dashwood" D AE SH W UH D: its last phone fans out over right
      * contexts, each group a distinct word-end triphone of D after UH. */
@@ -331,11 +331,12 @@ static void test_en_us_lexicon(const amass_speech_acoustic_model *model)
         int all_match = dashwood->n_groups > 1;
         for (int32_t right = 0; right < lexicon->n_ciphones; right++) {
             int32_t group = lexicon->rc_groups[(size_t)dashwood->rc_row * (size_t)lexicon->n_ciphones + (size_t)right];
-            const search_node *leaf = &lexicon->nodes[dashwood->leaf_first + group];
+            int32_t leaf = dashwood->leaf_first + group;
             int32_t pid = amass_sphinx_mdef_triphone_nearest(mdef, d, uh, right, AMASS_SPHINX_WORD_END);
             const amass_sphinx_phone *want_phone = amass_sphinx_mdef_phone(mdef, pid);
-            const amass_sphinx_phone *got_phone = amass_sphinx_mdef_phone(mdef, leaf->pid);
-            if (leaf->word != dashwood - lexicon->words || got_phone->senone_sequence != want_phone->senone_sequence)
+            const amass_sphinx_phone *got_phone = amass_sphinx_mdef_phone(mdef, search_leaf_pid(lexicon, leaf));
+            if ((size_t)leaf < lexicon->n_nodes || lexicon->leaf_word[(size_t)leaf - lexicon->n_nodes] != dashwood - lexicon->words ||
+                got_phone->senone_sequence != want_phone->senone_sequence)
                 all_match = 0;
         }
         ok(all_match, "dashwood's final D has one HMM per distinct right-context triphone");
