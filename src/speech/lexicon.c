@@ -175,6 +175,7 @@ static int add_word(lexicon_build *build, const amass_sphinx_pronunciation *pron
         lexicon->nodes[node].word = word_index;
         add_entry(lexicon, node, phones[0]);
         word->leaf_first = node;
+        word->unigram = amass_formats_lm_log10_probability(lexicon->lm, lm_id, NULL, 0, NULL);
         return 0;
     }
     size_t pair = (size_t)phones[0] * (size_t)n + (size_t)phones[1];
@@ -199,48 +200,93 @@ static int add_word(lexicon_build *build, const amass_sphinx_pronunciation *pron
     size_t row = 1 + (size_t)left * (size_t)n + (size_t)base;
     word->rc_row = (int32_t)row;
     word->n_groups = rc_row_groups(build, row);
-    for (int32_t group = 0; group < word->n_groups; group++) {
-        int32_t leaf = add_node(build, node, build->rc_pid[row * (size_t)n + (size_t)group], -1);
-        if (leaf < 0)
-            return -1;
-        lexicon->nodes[leaf].word = word_index;
-        lexicon->nodes[leaf].group = (uint8_t)group;
-        if (group == 0)
-            word->leaf_first = leaf;
-    }
+    /* The fanned-out last phone hangs below node; its HMMs get their ids
+     * once the tree is complete. */
+    word->leaf_first = node;
+    word->unigram = amass_formats_lm_log10_probability(lexicon->lm, lm_id, NULL, 0, NULL);
     return 0;
 }
 
-/* Children become consecutive runs of one array; each node's look-ahead is
- * the best unigram below it (children always come after their parent). */
+/* Children become consecutive runs of one array, the word-final leaves
+ * after a node's inner children; leaves take the ids after the nodes. Each
+ * node's look-ahead is the best unigram below it (children always come
+ * after their parent). */
 static int finish_tree(lexicon_build *build)
 {
     amass_speech_lexicon *lexicon = build->lexicon;
-    lexicon->children = malloc((lexicon->n_nodes + 1) * sizeof *lexicon->children);
-    if (!lexicon->children)
+    size_t n_nodes = lexicon->n_nodes;
+    /* Fanned-out words grouped by the node they hang from (counting sort). */
+    size_t *first_end = calloc(n_nodes + 1, sizeof *first_end);
+    int32_t *ends = malloc((lexicon->n_words + 1) * sizeof *ends);
+    if (!first_end || !ends) {
+        free(first_end), free(ends);
         return -1;
-    size_t used = 0;
-    for (size_t id = 0; id < lexicon->n_nodes; id++) {
+    }
+    lexicon->n_leaves = 0;
+    for (size_t w = 2; w < lexicon->n_words; w++)
+        if (lexicon->words[w].rc_row > 0) {
+            first_end[lexicon->words[w].leaf_first + 1]++;
+            lexicon->n_leaves += (size_t)lexicon->words[w].n_groups;
+        }
+    for (size_t id = 0; id < n_nodes; id++)
+        first_end[id + 1] += first_end[id];
+    for (size_t w = 2; w < lexicon->n_words; w++)
+        if (lexicon->words[w].rc_row > 0)
+            ends[first_end[lexicon->words[w].leaf_first]++] = (int32_t)w;
+    for (size_t id = n_nodes; id > 0; id--)
+        first_end[id] = first_end[id - 1];
+    first_end[0] = 0;
+    size_t capacity = n_nodes + lexicon->n_leaves + 1;
+    lexicon->children = malloc(capacity * sizeof *lexicon->children);
+    lexicon->child_lookahead = malloc(capacity * sizeof *lexicon->child_lookahead);
+    lexicon->child_ends_word = malloc(capacity);
+    lexicon->leaf_word = malloc((lexicon->n_leaves + 1) * sizeof *lexicon->leaf_word);
+    if (!lexicon->children || !lexicon->child_lookahead || !lexicon->child_ends_word || !lexicon->leaf_word) {
+        free(first_end), free(ends);
+        return -1;
+    }
+    size_t used = 0, n_leaves = 0;
+    for (size_t id = 0; id < n_nodes; id++) {
         search_node *node = &lexicon->nodes[id];
         node->first_child = (int32_t)used;
         for (int32_t child = build->first_child_link[id]; child >= 0; child = build->next_sibling[child])
             lexicon->children[used++] = child;
-        if (used - (size_t)node->first_child > UINT16_MAX)
+        for (size_t e = first_end[id]; e < first_end[id + 1]; e++) {
+            search_word *word = &lexicon->words[ends[e]];
+            word->leaf_first = (int32_t)(n_nodes + n_leaves);
+            for (int32_t group = 0; group < word->n_groups; group++) {
+                lexicon->leaf_word[n_leaves] = ends[e];
+                lexicon->child_lookahead[used] = word->unigram;
+                lexicon->child_ends_word[used] = 1;
+                lexicon->children[used++] = (int32_t)(n_nodes + n_leaves++);
+            }
+        }
+        if (used - (size_t)node->first_child > UINT16_MAX) {
+            free(first_end), free(ends);
             return -1;
+        }
         node->n_children = (uint16_t)(used - (size_t)node->first_child);
     }
-    for (size_t id = lexicon->n_nodes; id-- > 0;) {
+    free(first_end);
+    free(ends);
+    for (size_t id = n_nodes; id-- > 0;) {
         search_node *node = &lexicon->nodes[id];
         if (node->filler_kind != SEARCH_WORD)
             continue;
-        if (node->word >= 0) {
-            int32_t lm_id = lexicon->words[node->word].lm_id;
-            node->lookahead = amass_formats_lm_log10_probability(lexicon->lm, lm_id, NULL, 0, NULL);
-        }
-        for (int32_t i = 0; i < node->n_children; i++) {
-            float below = lexicon->nodes[lexicon->children[node->first_child + i]].lookahead;
+        if (node->word >= 0)
+            node->lookahead = lexicon->words[node->word].unigram;
+        for (int32_t i = node->first_child; i < node->first_child + node->n_children; i++) {
+            int32_t child = lexicon->children[i];
+            float below = child < (int32_t)n_nodes ? lexicon->nodes[child].lookahead : lexicon->child_lookahead[i];
             if (below > node->lookahead)
                 node->lookahead = below;
+        }
+    }
+    for (size_t i = 0; i < used; i++) {
+        int32_t child = lexicon->children[i];
+        if (child < (int32_t)n_nodes) {
+            lexicon->child_lookahead[i] = lexicon->nodes[child].lookahead;
+            lexicon->child_ends_word[i] = lexicon->nodes[child].word >= 0;
         }
     }
     return 0;
@@ -257,6 +303,8 @@ amass_code amass_speech_lexicon_open(const amass_speech_acoustic_model *model, c
     if (n_states < 1 || n_states > SEARCH_MAX_STATES)
         return amass_fail(status, AMASS_ERR_UNSUPPORTED, "lexicon: HMMs with %d emitting states are not supported",
                           n_states);
+    if (amass_sphinx_mdef_n_ciphones(mdef) > UINT8_MAX)
+        return amass_fail(status, AMASS_ERR_UNSUPPORTED, "lexicon: more than %d CI phones", UINT8_MAX);
     if (amass_sphinx_mdef_silence(mdef) < 0)
         return amass_fail(status, AMASS_ERR_INPUT, "lexicon: the acoustic model has no SIL phone");
     amass_speech_lexicon *lexicon = calloc(1, sizeof *lexicon);
@@ -328,7 +376,7 @@ amass_code amass_speech_lexicon_open(const amass_speech_acoustic_model *model, c
     free(build.first_child_link);
     free(build.next_sibling);
     free(build.root_of_pair);
-    free(build.rc_pid);
+    lexicon->rc_pids = build.rc_pid;
     free(build.rc_done);
     if (failed) {
         amass_speech_lexicon_close(lexicon);
@@ -350,6 +398,10 @@ void amass_speech_lexicon_close(amass_speech_lexicon *lexicon)
     free(lexicon->words);
     free(lexicon->nodes);
     free(lexicon->children);
+    free(lexicon->child_lookahead);
+    free(lexicon->child_ends_word);
+    free(lexicon->leaf_word);
+    free(lexicon->rc_pids);
     free(lexicon->entries);
     free(lexicon->entry_base);
     free(lexicon->dynamic_pids);

@@ -10,4 +10,4 @@ libamass_a_SOURCES += src/speech/acoustic_internal.h src/speech/acoustic.c src/s
 	src/speech/gmm_score.c
 # Large-vocabulary search: the lexicon tree and the Viterbi beam search
 libamass_a_SOURCES += src/speech/search_internal.h src/speech/lexicon.c src/speech/search.c src/speech/search_finish.c \
-	src/speech/search_posterior.c
+	src/speech/search_posterior.c src/speech/search_bestpath.c

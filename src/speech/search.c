@@ -18,6 +18,8 @@ void amass_speech_search_options_default(amass_speech_search_options *options)
     options->silence_probability = 0.005;
     options->filler_probability = 1e-8;
     options->max_active = 30000;
+    /* pocketsphinx keeps every word exit (-maxwpf -1); 20 a frame gives
+     * the same LibriVox words with a smaller lattice and a faster search. */
     options->max_word_exits = 20;
 }
 
@@ -59,13 +61,14 @@ amass_code amass_speech_decoder_open(const amass_speech_lexicon *lexicon, const 
     decoder->log_phone_beam = (float)log(options->phone_beam);
     decoder->log_wip = (float)log(options->word_insertion_penalty);
     decoder->log_pip = (float)log(options->phone_insertion_penalty);
+    decoder->log_last_phone_beam = (float)log(1e-40);
     decoder->lm_scale = (float)(M_LN10 * options->language_weight);
     decoder->word_penalty[SEARCH_WORD] = decoder->log_wip;
     decoder->word_penalty[SEARCH_SILENCE] = (float)log(options->silence_probability);
     decoder->word_penalty[SEARCH_FILLER] = (float)log(options->filler_probability);
     decoder->word_penalty[SEARCH_SENTENCE_MARK] = 0;
     decoder->n_senones = amass_speech_acoustic_model_n_senones(lexicon->model);
-    size_t n_nodes = lexicon->n_nodes, n_ci = (size_t)lexicon->n_ciphones;
+    size_t n_nodes = lexicon->n_nodes + lexicon->n_leaves, n_ci = (size_t)lexicon->n_ciphones;
     decoder->slot = malloc(n_nodes * sizeof *decoder->slot);
     decoder->active = malloc(n_nodes * sizeof *decoder->active);
     decoder->next_active = malloc(n_nodes * sizeof *decoder->next_active);
@@ -138,6 +141,15 @@ static inline search_hmm *hmm_of(amass_speech_decoder *decoder, int32_t node)
     return &decoder->pool[decoder->slot[node]];
 }
 
+static void set_phone(const amass_speech_decoder *decoder, search_hmm *hmm, int32_t pid)
+{
+    const amass_sphinx_phone *phone = amass_sphinx_mdef_phone(decoder->lexicon->mdef, pid);
+    const int32_t *senones = amass_sphinx_mdef_phone_senones(decoder->lexicon->mdef, pid);
+    for (int i = 0; i < decoder->lexicon->n_states; i++)
+        hmm->senones[i] = senones[i];
+    hmm->transitions = amass_speech_acoustic_model_transitions(decoder->lexicon->model, phone->transition_matrix);
+}
+
 /* A fresh HMM for a node entering the beam, its phone set when static. */
 static search_hmm *activate(amass_speech_decoder *decoder, int32_t node_id)
 {
@@ -162,14 +174,11 @@ static search_hmm *activate(amass_speech_decoder *decoder, int32_t node_id)
     decoder->slot[node_id] = slot;
     search_hmm *hmm = &decoder->pool[slot];
     reset_hmm(hmm);
-    hmm->senones = NULL;
     hmm->transitions = NULL;
-    const search_node *node = &decoder->lexicon->nodes[node_id];
-    if (node->pid >= 0) {
-        const amass_sphinx_phone *phone = amass_sphinx_mdef_phone(decoder->lexicon->mdef, node->pid);
-        hmm->senones = amass_sphinx_mdef_phone_senones(decoder->lexicon->mdef, node->pid);
-        hmm->transitions = amass_speech_acoustic_model_transitions(decoder->lexicon->model, phone->transition_matrix);
-    }
+    const amass_speech_lexicon *lexicon = decoder->lexicon;
+    int32_t pid = (size_t)node_id < lexicon->n_nodes ? lexicon->nodes[node_id].pid : search_leaf_pid(lexicon, node_id);
+    if (pid >= 0)
+        set_phone(decoder, hmm, pid);
     return hmm;
 }
 
@@ -221,39 +230,44 @@ static int32_t new_exit(amass_speech_decoder *decoder, int32_t word, uint32_t en
 float search_language_score(amass_speech_decoder *decoder, int32_t word, int32_t history_exit,
                             int32_t *lm_history)
 {
-    const amass_speech_lexicon *lexicon = decoder->lexicon;
-    const search_word *entry = &lexicon->words[word];
-    int32_t history[2] = {lexicon->lm_start, AMASS_LM_NO_WORD};
+    int32_t history[2] = {decoder->lexicon->lm_start, AMASS_LM_NO_WORD};
     if (history_exit >= 0) {
         history[0] = decoder->exits[history_exit].history[0];
         history[1] = decoder->exits[history_exit].history[1];
     }
+    return search_language_score_after(decoder, word, history, lm_history);
+}
+
+float search_language_score_after(amass_speech_decoder *decoder, int32_t word, const int32_t *history,
+                                  int32_t *lm_history)
+{
+    const amass_speech_lexicon *lexicon = decoder->lexicon;
+    const search_word *entry = &lexicon->words[word];
     if (entry->kind == SEARCH_SILENCE || entry->kind == SEARCH_FILLER) {
         lm_history[0] = history[0];
         lm_history[1] = history[1];
         return decoder->word_penalty[entry->kind];
     }
+    int32_t h0 = history[0], h1 = history[1];
     lm_history[0] = entry->lm_id;
-    lm_history[1] = history[0];
-    uint32_t hash = ((uint32_t)entry->lm_id * 2654435761u) ^ ((uint32_t)history[0] * 40503u) ^
-                    ((uint32_t)history[1] * 2246822519u);
+    lm_history[1] = h0;
+    uint32_t hash = ((uint32_t)entry->lm_id * 2654435761u) ^ ((uint32_t)h0 * 40503u) ^ ((uint32_t)h1 * 2246822519u);
     search_lm_memo *memo = &decoder->lm_cache[(hash ^ hash >> 16) & ((1u << SEARCH_LM_CACHE_BITS) - 1)];
-    if (memo->word != entry->lm_id || memo->history[0] != history[0] || memo->history[1] != history[1]) {
-        int n_history = history[1] == AMASS_LM_NO_WORD ? 1 : 2;
+    if (memo->word != entry->lm_id || memo->history[0] != h0 || memo->history[1] != h1) {
+        int32_t query[2] = {h0, h1};
+        int n_history = h1 == AMASS_LM_NO_WORD ? 1 : 2;
         memo->word = entry->lm_id;
-        memo->history[0] = history[0];
-        memo->history[1] = history[1];
-        memo->log10_probability =
-            amass_formats_lm_log10_probability(lexicon->lm, entry->lm_id, history, n_history, NULL);
+        memo->history[0] = h0;
+        memo->history[1] = h1;
+        memo->log10_probability = amass_formats_lm_log10_probability(lexicon->lm, entry->lm_id, query, n_history, NULL);
     }
-    float log10_p = memo->log10_probability;
-    return decoder->lm_scale * log10_p + decoder->log_wip;
+    return decoder->lm_scale * memo->log10_probability + decoder->log_wip;
 }
 
 amass_code amass_speech_decoder_start(amass_speech_decoder *decoder, amass_status *status)
 {
     const amass_speech_lexicon *lexicon = decoder->lexicon;
-    for (size_t i = 0; i < lexicon->n_nodes; i++)
+    for (size_t i = 0; i < lexicon->n_nodes + lexicon->n_leaves; i++)
         decoder->slot[i] = -1;
     decoder->pool_used = decoder->n_free = 0;
     for (size_t i = 0; i < lexicon->n_words; i++) {
@@ -289,8 +303,8 @@ static int enter(amass_speech_decoder *decoder, int32_t node_id, float score, in
         return 0;
     hmm->entry = score;
     hmm->entry_history = history;
-    const search_node *node = &decoder->lexicon->nodes[node_id];
-    int32_t dynamic = search_node_dynamic(node);
+    int32_t dynamic = (size_t)node_id < decoder->lexicon->n_nodes
+                          ? search_node_dynamic(&decoder->lexicon->nodes[node_id]) : -1;
     if (dynamic >= 0)
         hmm->entry_pid = decoder->lexicon->dynamic_pids[(size_t)dynamic * (size_t)decoder->lexicon->n_ciphones +
                                                         (size_t)left];
@@ -349,9 +363,7 @@ static void evaluate(amass_speech_decoder *decoder, search_hmm *hmm, int32_t nod
     (void)node_id;
     if (hmm->entry > -INFINITY && hmm->entry_pid >= 0 && (hmm->best == -INFINITY || hmm->entry >= hmm->score[0])) {
         /* A dynamic node follows the left context of its best entry. */
-        const amass_sphinx_phone *phone = amass_sphinx_mdef_phone(decoder->lexicon->mdef, hmm->entry_pid);
-        hmm->senones = amass_sphinx_mdef_phone_senones(decoder->lexicon->mdef, hmm->entry_pid);
-        hmm->transitions = amass_speech_acoustic_model_transitions(decoder->lexicon->model, phone->transition_matrix);
+        set_phone(decoder, hmm, hmm->entry_pid);
     }
     const float *t = hmm->transitions;
     const float *emission = decoder->normalised;
@@ -520,14 +532,23 @@ static amass_code step_frame(amass_speech_decoder *decoder, const float *scores,
             top = scores[s];
     if (!isfinite(top))
         return amass_fail(status, AMASS_ERR_INPUT, "decoder: frame %u has no finite senone score", decoder->frame);
-    for (int32_t s = 0; s < decoder->n_senones; s++)
-        decoder->normalised[s] = scores[s] - top;
+    /* A NaN score (a broken scorer) must lose, not poison comparisons. */
+    for (int32_t s = 0; s < decoder->n_senones; s++) {
+        float value = scores[s] - top;
+        decoder->normalised[s] = value == value ? value : -INFINITY;
+    }
 
     float best = -INFINITY;
     for (size_t i = 0; i < decoder->n_active; i++) {
         int32_t id = decoder->active[i];
+        /* Active HMMs sit anywhere in the pool: fetch ahead. */
+        if (i + 16 < decoder->n_active)
+            __builtin_prefetch(&decoder->slot[decoder->active[i + 16]]);
+        if (i + 8 < decoder->n_active)
+            __builtin_prefetch(hmm_of(decoder, decoder->active[i + 8]), 1);
         search_hmm *hmm = hmm_of(decoder, id);
         evaluate(decoder, hmm, id, n_states);
+        decoder->n_evaluated++;
         if (hmm->best > best)
             best = hmm->best;
     }
@@ -538,6 +559,9 @@ static amass_code step_frame(amass_speech_decoder *decoder, const float *scores,
     float threshold = histogram_threshold(decoder, best, best + decoder->log_beam);
     float phone_threshold = best + decoder->log_phone_beam;
     float word_threshold = best + decoder->log_word_beam;
+    float last_phone_threshold = best + decoder->log_last_phone_beam;
+    if (last_phone_threshold < threshold)
+        last_phone_threshold = threshold;
     if (phone_threshold < threshold)
         phone_threshold = threshold;
     uint32_t next = decoder->frame + 2;
@@ -551,23 +575,36 @@ static amass_code step_frame(amass_speech_decoder *decoder, const float *scores,
             hmm->next_frame = next;
             decoder->next_active[decoder->n_next++] = id;
         }
-        const search_node *node = &lexicon->nodes[id];
         float exit = hmm->exit;
         int32_t exit_history = hmm->exit_history;
+        if ((size_t)id >= lexicon->n_nodes) {
+            int32_t word = lexicon->leaf_word[(size_t)id - lexicon->n_nodes];
+            float bound = decoder->lm_scale * lexicon->words[word].unigram + decoder->log_wip;
+            if (exit > word_threshold &&
+                add_candidate(decoder, word, id - lexicon->words[word].leaf_first, exit - bound, exit_history))
+                return amass_fail(status, AMASS_ERR_NOMEM, "decoder: out of memory");
+            continue;
+        }
+        const search_node *node = &lexicon->nodes[id];
         if (node->word >= 0) {
             if (exit > word_threshold &&
-                add_candidate(decoder, node->word, node->group, exit - lookahead(decoder, node), exit_history))
+                add_candidate(decoder, node->word, 0, exit - lookahead(decoder, node), exit_history))
                 return amass_fail(status, AMASS_ERR_NOMEM, "decoder: out of memory");
             continue;
         }
         if (exit < phone_threshold)
             continue;
         /* enter() may move the pool: hmm is not used past here. */
+        /* Children are in the same subtree, word or filler, as their parent. */
         float base = exit + decoder->log_pip - lookahead(decoder, node);
-        for (int32_t c = 0; c < node->n_children; c++) {
-            int32_t child = lexicon->children[node->first_child + c];
-            float score = base + lookahead(decoder, &lexicon->nodes[child]);
-            if (score >= threshold && enter(decoder, child, score, exit_history, 0))
+        float scale = node->filler_kind == SEARCH_WORD ? decoder->lm_scale : 0;
+        float offset = node->filler_kind == SEARCH_WORD ? decoder->log_wip : decoder->word_penalty[node->filler_kind];
+        for (int32_t c = node->first_child; c < node->first_child + node->n_children; c++) {
+            float score = base + scale * lexicon->child_lookahead[c] + offset;
+            decoder->n_entered++;
+            if (score < (lexicon->child_ends_word[c] ? last_phone_threshold : threshold))
+                continue;
+            if (enter(decoder, lexicon->children[c], score, exit_history, 0))
                 return amass_fail(status, AMASS_ERR_NOMEM, "decoder: out of memory");
         }
     }
@@ -591,6 +628,8 @@ amass_code amass_speech_decoder_step(amass_speech_decoder *decoder, const float 
 {
     if (!decoder->started)
         return amass_fail(status, AMASS_ERR_USAGE, "decoder: step before start");
+    if (!scores && n_frames > 0)
+        return amass_fail(status, AMASS_ERR_USAGE, "decoder: %zu frames without scores", n_frames);
     for (size_t f = 0; f < n_frames; f++) {
         amass_code code = step_frame(decoder, scores + f * (size_t)decoder->n_senones, status);
         if (code != AMASS_OK)

@@ -78,6 +78,32 @@ amass_code amass_speech_decoder_finish(amass_speech_decoder *decoder, amass_spee
     }
     hypothesis->n_words = n;
     hypothesis->score = best_score;
+    int32_t *path = NULL;
+    float *language = NULL;
+    size_t n_path = 0;
+    float path_score = 0;
+    int rescored = search_bestpath(decoder, &path, &language, &n_path, &path_score);
+    if (rescored < 0)
+        return amass_fail(status, AMASS_ERR_NOMEM, "decoder: out of memory");
+    if (rescored == 0 && reserve_words(hypothesis, n_path) == 0) {
+        for (size_t w = 0; w < n_path; w++) {
+            const search_exit *exit = &decoder->exits[path[w]];
+            const search_exit *before = &decoder->exits[exit->prev];
+            const search_word *word = &decoder->lexicon->words[exit->word];
+            amass_speech_word *out = &hypothesis->words[w];
+            out->word = word->text;
+            out->start = before->end;
+            out->end = exit->end;
+            out->language = language[w];
+            out->acoustic = exit->score - before->score - exit->language;
+            out->filler = word->kind != SEARCH_WORD;
+            out->confidence = 1;
+        }
+        hypothesis->n_words = n_path;
+        hypothesis->score = path_score;
+    }
+    free(path);
+    free(language);
     if (search_word_posteriors(decoder, best, hypothesis))
         return amass_fail(status, AMASS_ERR_NOMEM, "decoder: out of memory");
     return AMASS_OK;

@@ -24,21 +24,20 @@ typedef struct {
     int32_t last_phone;    /* left context the next word sees (SIL after fillers) */
     int32_t n_groups;      /* HMMs of the fanned-out last phone */
     int32_t rc_row;        /* row of lexicon->rc_groups mapping a right context to a group */
-    int32_t leaf_first;    /* node of group 0; groups are consecutive nodes */
+    int32_t leaf_first;    /* HMM id of group 0; groups are consecutive ids */
+    float unigram;         /* log10, the look-ahead of its last phone */
 } search_word;
 
 /* A tree node is one HMM. Roots and one-phone words take their left
  * context from the word before them, so their phone is chosen at entry:
- * pid <= -2 names row -2 - pid of lexicon->dynamic_pids. Word ends fan
- * out into one node per right-context group, which makes nodes many
- * (millions for en-us): the struct stays small. */
+ * pid <= -2 names row -2 - pid of lexicon->dynamic_pids. Word-final
+ * phones, fanned out over right contexts, are not nodes (see leaf_word). */
 typedef struct {
     int32_t pid;           /* static phone, or a dynamic row as above */
     int32_t word;          /* search word this node ends, -1 inside words */
     int32_t first_child;   /* into lexicon->children */
     float lookahead;       /* best log10 unigram of the words below; 0 under fillers */
     uint16_t n_children;
-    uint8_t group;         /* its right-context group */
     int8_t filler_kind;    /* SEARCH_WORD in word subtrees, else the filler's kind */
 } search_node;
 
@@ -56,9 +55,19 @@ struct amass_speech_lexicon {
     size_t n_words;          /* entries of words[], <s> and </s> included */
     size_t n_tree_words;     /* pronunciations in the tree, fillers included */
     size_t n_dict_only;      /* dictionary words left out: not in the LM */
+    /* HMM ids: nodes (roots, word-internal phones, one-phone words,
+     * fillers) first, then the word-final leaves, which are most of the
+     * HMMs and need no node: leaf id n_nodes + k belongs to leaf_word[k]. */
     search_node *nodes;
     size_t n_nodes;
+    int32_t *leaf_word;
+    size_t n_leaves;
+    int32_t *rc_pids;        /* per rc row, per group: the group's phone */
     int32_t *children;
+    /* Parallel to children, so that trying the children of an HMM reads
+     * memory in order: each child's look-ahead, and whether it ends a word. */
+    float *child_lookahead;
+    uint8_t *child_ends_word;
     int32_t *entries;        /* nodes a word can start in */
     int32_t *entry_base;     /* their first CI phone */
     size_t n_entries;
@@ -89,7 +98,7 @@ typedef struct {
     float best, exit;
     int32_t exit_history;
     uint32_t next_frame;     /* frame+1 when already on the next active list */
-    const int32_t *senones;
+    int32_t senones[SEARCH_MAX_STATES]; /* copied in: one less pointer to chase per frame */
     const float *transitions;
 } search_hmm;
 
@@ -110,6 +119,7 @@ struct amass_speech_decoder {
     const amass_speech_lexicon *lexicon;
     amass_speech_search_options options;
     float log_beam, log_word_beam, log_phone_beam, log_wip, log_pip, lm_scale;
+    float log_last_phone_beam;     /* pocketsphinx's -lpbeam: entering word-final phones */
     int32_t n_senones;
     /* HMM state only for the nodes in the beam: slot[node] indexes pool
      * or is -1; freed slots are reused. */
@@ -135,12 +145,30 @@ struct amass_speech_decoder {
     uint32_t histogram[256];
     search_lm_memo *lm_cache;      /* 1 << SEARCH_LM_CACHE_BITS entries */
     uint32_t frame;
+    uint64_t n_evaluated, n_entered; /* HMM evaluations and child entries tried, for tuning */
     uint32_t next_stamp;           /* next_frame mark of HMMs on the next active list */
     int started;
 };
 
+/* The phone of a word-final leaf. */
+static inline int32_t search_leaf_pid(const amass_speech_lexicon *lexicon, int32_t id)
+{
+    const search_word *word = &lexicon->words[lexicon->leaf_word[(size_t)id - lexicon->n_nodes]];
+    return lexicon->rc_pids[(size_t)word->rc_row * (size_t)lexicon->n_ciphones + (size_t)(id - word->leaf_first)];
+}
+
 float search_language_score(amass_speech_decoder *decoder, int32_t word, int32_t history_exit,
                             int32_t *lm_history);
+/* The same after the LM words history[0] (latest) and history[1]. */
+float search_language_score_after(amass_speech_decoder *decoder, int32_t word, const int32_t *history,
+                                  int32_t *lm_history);
+
+/* Second pass over the word-exit lattice with exact trigram histories;
+ * writes the exits of the best path, first to last, into *path (malloc'd)
+ * with each word's LM score. 0 on success, -1 when out of memory, 1 when
+ * no path reaches the end. */
+int search_bestpath(amass_speech_decoder *decoder, int32_t **path, float **language, size_t *n_path, float *score);
+
 /* Fills the confidences of hypothesis, the best path ending in exit final. */
 int search_word_posteriors(amass_speech_decoder *decoder, int32_t final, amass_speech_hypothesis *hypothesis);
 

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "speech-search-helpers.h"
+#include "speech/search_internal.h"
 
 int main(int argc, char **argv)
 {
@@ -27,7 +28,10 @@ int main(int argc, char **argv)
     while (first < argc && argv[first][0] == '-' && first + 1 < argc) {
         const char *name = argv[first] + 1;
         double value = atof(argv[first + 1]);
-        if (!strcmp(name, "beam")) options.beam = value;
+        if (!strcmp(name, "hmm")) directory = argv[first + 1];
+        else if (!strcmp(name, "dict")) dict_path = argv[first + 1];
+        else if (!strcmp(name, "lm")) lm_path = argv[first + 1];
+        else if (!strcmp(name, "beam")) options.beam = value;
         else if (!strcmp(name, "wbeam")) options.word_beam = value;
         else if (!strcmp(name, "pbeam")) options.phone_beam = value;
         else if (!strcmp(name, "lw")) options.language_weight = value;
@@ -79,6 +83,8 @@ int main(int argc, char **argv)
     fprintf(stderr, "audio %.2f s, scoring %.2f s, search %.2f s, realtime factor %.2f\n", timing.audio_seconds,
             timing.scoring_seconds, timing.search_seconds,
             timing.audio_seconds / (timing.scoring_seconds + timing.search_seconds));
+    fprintf(stderr, "HMM evaluations %llu, child entries tried %llu\n", (unsigned long long)decoder->n_evaluated,
+            (unsigned long long)decoder->n_entered);
     amass_speech_hypothesis_free(&hypothesis);
     amass_speech_scorer_close(scorer);
     amass_speech_decoder_close(decoder);

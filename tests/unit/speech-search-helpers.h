@@ -5,6 +5,7 @@
 #define AMASS_TEST_SPEECH_SEARCH_HELPERS_H
 
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "media/media.h"
@@ -59,7 +60,11 @@ static inline amass_code decode_file(const amass_speech_acoustic_model *model, a
 {
     float *samples = NULL;
     size_t n_samples = 0, n_frames = 0;
-    amass_code code = amass_media_audio_load(path, NULL, &samples, &n_samples, status);
+    /* pocketsphinx's test clips *.raw are headerless 16 kHz s16le. */
+    amass_audio_options raw = {0, 16000, 1};
+    size_t length = strlen(path);
+    int is_raw = length > 4 && !strcmp(path + length - 4, ".raw");
+    amass_code code = amass_media_audio_load(path, is_raw ? &raw : NULL, &samples, &n_samples, status);
     if (code != AMASS_OK)
         return code;
     float *features = features_of(model, samples, n_samples, &n_frames, status);

@@ -192,6 +192,36 @@ static void test_synthetic(const amass_speech_acoustic_model *model)
         ok(confident, "planted words get confidence in (0.8, 1]");
         free(scores);
     }
+    /* Tight histogram pruning and one word exit a frame keep a clear path. */
+    {
+        amass_speech_search_options tight;
+        amass_speech_search_options_default(&tight);
+        tight.max_active = 8;
+        tight.max_word_exits = 1;
+        amass_speech_decoder *narrow = NULL;
+        size_t n_frames = 0;
+        float *scores = plant(model, hello_world, sizeof hello_world / sizeof *hello_world, &n_frames);
+        char text[256] = "";
+        ok(amass_speech_decoder_open(lexicon, &tight, &narrow, &status) == AMASS_OK &&
+               amass_speech_decoder_start(narrow, &status) == AMASS_OK &&
+               amass_speech_decoder_step(narrow, scores, n_frames, &status) == AMASS_OK &&
+               amass_speech_decoder_finish(narrow, &hypothesis, &status) == AMASS_OK,
+           "decoding with max_active 8 and max_word_exits 1");
+        words_of(&hypothesis, text, sizeof text);
+        is_str(text, "hello world", "histogram pruning keeps the planted path");
+        /* The scores that favour nothing leave a decoder that still ends. */
+        for (size_t i = 0; i < n_frames * (size_t)amass_speech_acoustic_model_n_senones(model); i++)
+            scores[i] = -1.0f;
+        ok(amass_speech_decoder_start(narrow, &status) == AMASS_OK &&
+               amass_speech_decoder_step(narrow, scores, n_frames, &status) == AMASS_OK &&
+               amass_speech_decoder_finish(narrow, &hypothesis, &status) == AMASS_OK &&
+               hypothesis.n_frames == n_frames,
+           "flat scores decode to some path without error");
+        amass_speech_decoder_close(narrow);
+        free(scores);
+    }
+    amass_speech_decoder_start(decoder, &status);
+    ok(amass_speech_decoder_step(decoder, NULL, 3, &status) == AMASS_ERR_USAGE, "frames without scores are refused");
     /* A frame without one finite score is bad input. */
     int32_t n_senones = amass_speech_acoustic_model_n_senones(model);
     float *nan_frame = malloc((size_t)n_senones * sizeof *nan_frame);
@@ -200,7 +230,26 @@ static void test_synthetic(const amass_speech_acoustic_model *model)
     amass_speech_decoder_start(decoder, &status);
     ok(amass_speech_decoder_step(decoder, nan_frame, 1, &status) != AMASS_OK && strstr(status.message, "frame 0"),
        "a frame of NaN scores is refused, naming the frame");
+    for (int32_t s = 0; s < n_senones; s++)
+        nan_frame[s] = s % 7 ? -1.0f : NAN;
+    amass_speech_decoder_start(decoder, &status);
+    ok(amass_speech_decoder_step(decoder, nan_frame, 1, &status) == AMASS_OK &&
+           amass_speech_decoder_finish(decoder, &hypothesis, &status) == AMASS_OK,
+       "a frame with some NaN scores decodes (they lose)");
     free(nan_frame);
+    {
+        /* The decoder starts clean after a failed utterance. */
+        size_t n_frames = 0;
+        float *scores = plant(model, hello_world, sizeof hello_world / sizeof *hello_world, &n_frames);
+        char text[256];
+        ok(amass_speech_decoder_start(decoder, &status) == AMASS_OK &&
+               amass_speech_decoder_step(decoder, scores, n_frames, &status) == AMASS_OK &&
+               amass_speech_decoder_finish(decoder, &hypothesis, &status) == AMASS_OK,
+           "decoding again after a refused frame");
+        words_of(&hypothesis, text, sizeof text);
+        is_str(text, "hello world", "the next utterance is not disturbed by the failed one");
+        free(scores);
+    }
 
     amass_speech_search_options options;
     amass_speech_search_options_default(&options);
@@ -266,9 +315,9 @@ static void test_en_us_lexicon(const amass_speech_acoustic_model *model)
                 id != amass_formats_lm_sentence_start_id(lm) && id != amass_formats_lm_sentence_end_id(lm);
     }
     is_int(amass_speech_lexicon_n_words(lexicon), want, "en-us: every pronunciation of dict words in the LM");
-    printf("#   %zu pronunciations, %zu tree nodes, %zu dictionary words not in the LM\n",
-           amass_speech_lexicon_n_words(lexicon), lexicon->n_nodes, lexicon->n_dict_only);
-    ok(lexicon->n_nodes > want, "every word has at least one HMM of its own");
+    printf("#   %zu pronunciations, %zu tree nodes, %zu word-final HMMs, %zu dictionary words not in the LM\n",
+           amass_speech_lexicon_n_words(lexicon), lexicon->n_nodes, lexicon->n_leaves, lexicon->n_dict_only);
+    ok(lexicon->n_nodes + lexicon->n_leaves > want, "every word has at least one HMM of its own");
 
     /* "dashwood" D AE SH W UH D: its last phone fans out over right
      * contexts, each group a distinct word-end triphone of D after UH. */
@@ -282,11 +331,12 @@ static void test_en_us_lexicon(const amass_speech_acoustic_model *model)
         int all_match = dashwood->n_groups > 1;
         for (int32_t right = 0; right < lexicon->n_ciphones; right++) {
             int32_t group = lexicon->rc_groups[(size_t)dashwood->rc_row * (size_t)lexicon->n_ciphones + (size_t)right];
-            const search_node *leaf = &lexicon->nodes[dashwood->leaf_first + group];
+            int32_t leaf = dashwood->leaf_first + group;
             int32_t pid = amass_sphinx_mdef_triphone_nearest(mdef, d, uh, right, AMASS_SPHINX_WORD_END);
             const amass_sphinx_phone *want_phone = amass_sphinx_mdef_phone(mdef, pid);
-            const amass_sphinx_phone *got_phone = amass_sphinx_mdef_phone(mdef, leaf->pid);
-            if (leaf->word != dashwood - lexicon->words || got_phone->senone_sequence != want_phone->senone_sequence)
+            const amass_sphinx_phone *got_phone = amass_sphinx_mdef_phone(mdef, search_leaf_pid(lexicon, leaf));
+            if ((size_t)leaf < lexicon->n_nodes || lexicon->leaf_word[(size_t)leaf - lexicon->n_nodes] != dashwood - lexicon->words ||
+                got_phone->senone_sequence != want_phone->senone_sequence)
                 all_match = 0;
         }
         ok(all_match, "dashwood's final D has one HMM per distinct right-context triphone");
