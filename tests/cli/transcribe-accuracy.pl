@@ -12,8 +12,10 @@ use File::Temp qw(tempdir);
 use lib dirname(__FILE__);
 use TranscribeCli;
 
-# The bound the decoder must meet: a placeholder until the decoder is tuned.
-my $max_wer = 0.40;
+# amass scores 15/71 = 0.211 (first pass 0.282); the bound leaves room for
+# two more errors where oneDNN picks other kernels on another CPU, and stays
+# below both pocketsphinx figures.
+my $max_wer = 0.25;
 
 my @tool = tool_command();
 my $builddir = $ENV{top_builddir} // '.';
