@@ -17,6 +17,7 @@ void amass_speech_acoustic_options_default(amass_speech_acoustic_options *option
     options->mixture_weight_floor = AMASS_SPHINX_MIXTURE_WEIGHT_FLOOR;
     options->transition_floor = AMASS_SPHINX_TRANSITION_FLOOR;
     options->top_n = 4;
+    options->kind = NULL;
 }
 
 char *speech_model_path(const char *directory, const char *name)
@@ -164,6 +165,29 @@ static amass_code load_common(amass_speech_acoustic_model *model, const char *di
     return load_transitions(model, directory, options->transition_floor, status);
 }
 
+/* A directory may hold both a GMM and a DNN over the same senones; the
+ * network is the newer model, so it wins unless the caller says gmm. */
+static amass_code choose_kind(amass_speech_acoustic_model *model, const char *directory, const char *kind,
+                              amass_status *status)
+{
+    char *path;
+    if (kind && strcmp(kind, "gmm") == 0) {
+        model->kind = &speech_gmm_kind;
+        return AMASS_OK;
+    }
+    if (kind && strcmp(kind, "dnn") == 0) {
+        model->kind = &speech_dnn_kind;
+        return AMASS_OK;
+    }
+    if (kind && strcmp(kind, "auto") != 0)
+        return amass_fail(status, AMASS_ERR_USAGE, "acoustic scorer '%s' is not one of auto, gmm, dnn", kind);
+    if (!(path = speech_model_path(directory, "dnn.onnx")))
+        return amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
+    model->kind = access(path, F_OK) == 0 ? &speech_dnn_kind : &speech_gmm_kind;
+    free(path);
+    return AMASS_OK;
+}
+
 amass_code amass_speech_acoustic_model_open(const char *directory, const amass_speech_acoustic_options *options,
                                             amass_speech_acoustic_model **model, amass_status *status)
 {
@@ -181,7 +205,10 @@ amass_code amass_speech_acoustic_model_open(const char *directory, const amass_s
                           "the variance, mixture weight and transition floors must be positive");
     if (!(m = calloc(1, sizeof *m)))
         return amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
-    m->kind = &speech_gmm_kind;
+    if (choose_kind(m, directory, options->kind, status) != AMASS_OK) {
+        free(m);
+        return status->code;
+    }
     if (load_common(m, directory, options, status) != AMASS_OK ||
         m->kind->load(m, directory, options, &m->parameters, status) != AMASS_OK) {
         amass_speech_acoustic_model_close(m);

@@ -25,14 +25,19 @@ typedef struct {
     float mixture_weight_floor;  /* -mixwfloor, 1e-7 (mixture_weights files) */
     float transition_floor;      /* -tmatfloor, 1e-4 */
     int top_n;                   /* -topn: densities kept per codebook and stream (PTM/semi), 4 */
+    /* The scorer: NULL or "auto" (dnn when the directory has dnn.onnx,
+     * else gmm), "gmm" or "dnn". */
+    const char *kind;
 } amass_speech_acoustic_options;
 
 void amass_speech_acoustic_options_default(amass_speech_acoustic_options *options);
 
 /* Reads a Sphinx model directory: mdef (binary or text), means, variances,
  * sendump or mixture_weights, transition_matrices, feat.params (optional:
- * defaults apply) and noisedict (optional). Every file is checked against
- * the others' counts; messages name the file and the reason. */
+ * defaults apply) and noisedict (optional); a DNN model has dnn.onnx,
+ * priors and dnn.params instead of the Gaussians (src/speech/dnn.c gives
+ * the layout). Every file is checked against the others' counts; messages
+ * name the file and the reason. */
 amass_code amass_speech_acoustic_model_open(const char *directory, const amass_speech_acoustic_options *options,
                                             amass_speech_acoustic_model **model, amass_status *status);
 void amass_speech_acoustic_model_close(amass_speech_acoustic_model *model);
@@ -53,7 +58,7 @@ int amass_speech_acoustic_model_n_states(const amass_speech_acoustic_model *mode
  * to state j, column n_states = the exit. -INFINITY where there is no arc.
  * NULL when tmat is out of range. */
 const float *amass_speech_acoustic_model_transitions(const amass_speech_acoustic_model *model, int32_t tmat);
-/* "gmm" (later "dnn"). */
+/* "gmm" or "dnn". */
 const char *amass_speech_acoustic_model_kind(const amass_speech_acoustic_model *model);
 
 /* One thread's scorer. */

@@ -42,6 +42,7 @@ struct amass_speech_acoustic_model {
 };
 
 extern const speech_scorer_kind speech_gmm_kind;
+extern const speech_scorer_kind speech_dnn_kind;
 
 /* Joins a directory and a file name ("dir/name"); NULL when out of memory. */
 char *speech_model_path(const char *directory, const char *name);

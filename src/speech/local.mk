@@ -11,3 +11,5 @@ libamass_a_SOURCES += src/speech/acoustic_internal.h src/speech/acoustic.c src/s
 # Large-vocabulary search: the lexicon tree and the Viterbi beam search
 libamass_a_SOURCES += src/speech/search_internal.h src/speech/lexicon.c src/speech/search.c src/speech/search_finish.c \
 	src/speech/search_posterior.c src/speech/search_bestpath.c
+# The DNN acoustic scorer (hybrid DNN-HMM: a network on the engine over spliced frames)
+libamass_a_SOURCES += src/speech/dnn.c
