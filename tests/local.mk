@@ -23,3 +23,4 @@ include tests/tools/local.mk
 include tests/unit/local-transcribe.mk
 EXTRA_DIST += tests/cli/transcribe.cases tests/cli/transcribe-model.sh tests/cli/transcribe-check.py
 include tests/unit/local-speech-search.mk
+include tests/unit/local-speech-dnn.mk

@@ -1,0 +1,9 @@
+# The DNN acoustic scorer (src/speech/dnn.c): parity with ONNX Runtime on
+# real feature windows, block-size independence, broken model directories,
+# and a decode end to end with a random network (testdata/dnn). Run as
+# `test-speech-dnn --features CLIP.raw OUT.f32` it writes the features
+# testdata/dnn/make-dnn feeds ONNX Runtime.
+check_PROGRAMS += tests/unit/test-speech-dnn
+TESTS += tests/unit/test-speech-dnn
+tests_unit_test_speech_dnn_SOURCES = tests/unit/test-speech-dnn.c tests/unit/speech-gmm-helpers.h
+tests_unit_test_speech_dnn_LDADD = $(AMASS_LIBS)
