@@ -61,12 +61,16 @@ static amass_code resolve_parts(amass_transcriber *transcriber, char **acoustic,
             amass_models_manifest_free(&manifest);
             return status->code;
         }
-        if (strcmp(manifest.scorer, "gmm") != 0) {
-            amass_fail(status, AMASS_ERR_UNSUPPORTED, "%s: scorer '%s' is not supported (only gmm)",
+        if (strcmp(manifest.scorer, "gmm") != 0 && strcmp(manifest.scorer, "dnn") != 0) {
+            amass_fail(status, AMASS_ERR_UNSUPPORTED, "%s: scorer '%s' is not supported (gmm or dnn)",
                        options->model_path, manifest.scorer);
             amass_models_manifest_free(&manifest);
             return status->code;
         }
+        /* The manifest names the scorer of its own acoustic model; --hmm's
+         * directory and a caller's explicit choice go their own way. */
+        if (!options->acoustic_path && (!options->acoustic.kind || strcmp(options->acoustic.kind, "auto") == 0))
+            transcriber->options.acoustic.kind = strcmp(manifest.scorer, "dnn") == 0 ? "dnn" : "gmm";
     } else if (!options->acoustic_path || !options->dict_path || !options->lm_path) {
         return amass_fail(status, AMASS_ERR_USAGE, "no model: give --model, or all of --hmm, --dict and --lm");
     }
@@ -132,7 +136,7 @@ amass_code amass_transcriber_open(const amass_transcribe_options *options, amass
     transcriber->options.model_path = transcriber->options.acoustic_path = NULL;
     transcriber->options.dict_path = transcriber->options.lm_path = NULL;
     if (code == AMASS_OK)
-        code = amass_speech_acoustic_model_open(acoustic, &options->acoustic, &transcriber->model, status);
+        code = amass_speech_acoustic_model_open(acoustic, &transcriber->options.acoustic, &transcriber->model, status);
     if (code == AMASS_OK)
         code = check_front_end(transcriber, acoustic, status);
     if (code == AMASS_OK &&

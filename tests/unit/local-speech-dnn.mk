@@ -7,3 +7,7 @@ check_PROGRAMS += tests/unit/test-speech-dnn
 TESTS += tests/unit/test-speech-dnn
 tests_unit_test_speech_dnn_SOURCES = tests/unit/test-speech-dnn.c tests/unit/speech-gmm-helpers.h
 tests_unit_test_speech_dnn_LDADD = $(AMASS_LIBS)
+EXTRA_DIST += testdata/dnn/make-dnn testdata/dnn/ort-dnn.js testdata/dnn/dnn.onnx testdata/dnn/dnn.params \
+	testdata/dnn/priors testdata/dnn/goforward.features.f32 testdata/dnn/goforward.frames \
+	testdata/dnn/goforward.ort.f32 testdata/dnn/wrong-senones.onnx \
+	tests/cli/transcribe-dnn.cases tests/cli/transcribe-dnn-model.sh
