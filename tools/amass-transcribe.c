@@ -32,7 +32,8 @@ enum {
     OPT_SILPROB,
     OPT_FILLPROB,
     OPT_MAXHMMPF,
-    OPT_MAXWPF
+    OPT_MAXWPF,
+    OPT_ACOUSTIC
 };
 
 typedef struct {
@@ -49,6 +50,7 @@ static const amass_cli_option transcribe_options[] = {
     {"hmm", 0, "DIR", OPT_HMM, "the acoustic model directory (mdef, means, ...) instead of the model's"},
     {"dict", 0, "FILE", OPT_DICT, "the pronouncing dictionary instead of the model's"},
     {"lm", 0, "FILE", OPT_LM, "the language model (Sphinx trie binary or ARPA) instead of the model's"},
+    {"acoustic", 0, "gmm|dnn|auto", OPT_ACOUSTIC, "the acoustic scorer (default: the manifest's; auto: dnn when the directory has dnn.onnx)"},
     {"raw", 0, "RATE", OPT_RAW, "inputs are headerless signed 16-bit little-endian mono PCM at RATE Hz"},
     {"no-vad", 0, NULL, OPT_NO_VAD, "decode each file as one utterance (cut only at --max-utterance)"},
     {"vad-threshold", 0, "DB", OPT_VAD_THRESHOLD, "speech starts this many dB above the noise floor (default 10)"},
@@ -111,6 +113,11 @@ static int on_option(void *context, int id, const char *argument, amass_status *
     case OPT_HMM: options->acoustic_path = argument; return AMASS_OK;
     case OPT_DICT: options->dict_path = argument; return AMASS_OK;
     case OPT_LM: options->lm_path = argument; return AMASS_OK;
+    case OPT_ACOUSTIC:
+        if (strcmp(argument, "gmm") != 0 && strcmp(argument, "dnn") != 0 && strcmp(argument, "auto") != 0)
+            return amass_fail(status, AMASS_ERR_USAGE, "--acoustic: '%s' is not gmm, dnn or auto", argument);
+        options->acoustic.kind = argument;
+        return AMASS_OK;
     case OPT_RAW:
         if (amass_cli_parse_int("--raw", argument, 1000, 384000, &number, status) != AMASS_OK)
             return status->code;

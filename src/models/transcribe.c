@@ -69,7 +69,7 @@ static amass_code resolve_parts(amass_transcriber *transcriber, char **acoustic,
         }
         /* The manifest names the scorer of its own acoustic model; --hmm's
          * directory and a caller's explicit choice go their own way. */
-        if (!options->acoustic_path && (!options->acoustic.kind || strcmp(options->acoustic.kind, "auto") == 0))
+        if (!options->acoustic_path && !options->acoustic.kind)
             transcriber->options.acoustic.kind = strcmp(manifest.scorer, "dnn") == 0 ? "dnn" : "gmm";
     } else if (!options->acoustic_path || !options->dict_path || !options->lm_path) {
         return amass_fail(status, AMASS_ERR_USAGE, "no model: give --model, or all of --hmm, --dict and --lm");
