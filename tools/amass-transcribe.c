@@ -140,9 +140,25 @@ static int check_document_inputs(const amass_cli_spec *spec, const amass_cli_com
     if (common->format != AMASS_FORMAT_SRT && common->format != AMASS_FORMAT_VTT &&
         common->format != AMASS_FORMAT_TXT)
         return AMASS_EXIT_OK;
-    if (common->n_inputs == 1 && !common->files_from && !common->recursive)
+    /* no INPUT: standard input, one recording */
+    if (common->n_inputs <= 1 && !common->files_from && !common->recursive)
         return AMASS_EXIT_OK;
     fprintf(stderr, "%s: -f srt, vtt and txt take exactly one INPUT (no --files-from or -r); use ndjson or tsv for many\n"
+            "Try '%s --help' for more information.\n", spec->program, spec->program);
+    return AMASS_EXIT_FATAL;
+}
+
+/* Standard input holds one recording and is read once: a second "-", or
+ * "-" besides --files-from -, would get what is left of it (or interleave
+ * with the first when decoded at once), so it is refused up front. */
+static int check_stdin_inputs(const amass_cli_spec *spec, const amass_cli_common *common)
+{
+    int n_stdin = common->files_from && strcmp(common->files_from, "-") == 0;
+    for (int i = 0; i < common->n_inputs; i++)
+        n_stdin += strcmp(common->inputs[i], "-") == 0;
+    if (n_stdin <= 1)
+        return AMASS_EXIT_OK;
+    fprintf(stderr, "%s: standard input ('-') can be read only once: give it as one INPUT or as --files-from -\n"
             "Try '%s --help' for more information.\n", spec->program, spec->program);
     return AMASS_EXIT_FATAL;
 }
@@ -173,7 +189,8 @@ int main(int argc, char **argv)
         return parsed;
     if (tool.list_models)
         return amass_cli_list_models(&spec, &common, tool.model_path);
-    if ((code = check_document_inputs(&spec, &common)) != AMASS_EXIT_OK)
+    if ((code = check_document_inputs(&spec, &common)) != AMASS_EXIT_OK ||
+        (code = check_stdin_inputs(&spec, &common)) != AMASS_EXIT_OK)
         return code;
     /* --hmm, --dict and --lm together need no model directory. */
     if (tool.model || !options->acoustic_path || !options->dict_path || !options->lm_path) {

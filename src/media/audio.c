@@ -98,6 +98,28 @@ static double seconds_in(const amass_audio_reader *reader)
     return reader->input_rate > 0 ? (double)reader->input_frames / reader->input_rate : 0;
 }
 
+/* "-" reads standard input, as DESIGN.md has every tool do. */
+static int is_stdin(const char *path)
+{
+    return strcmp(path, "-") == 0;
+}
+
+static int open_descriptor(const char *path)
+{
+    return is_stdin(path) ? fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0) : open(path, O_RDONLY | O_CLOEXEC);
+}
+
+FILE *amass_media_audio_open_stream(const amass_audio_reader *reader)
+{
+    int fd = open_descriptor(reader->path);
+    FILE *file;
+    if (fd < 0)
+        return NULL;
+    if (!(file = fdopen(fd, "rb")))
+        close(fd);
+    return file;
+}
+
 /* ---- raw PCM ------------------------------------------------------------ */
 
 static amass_code open_raw(amass_audio_reader *reader, const amass_audio_options *options, amass_status *status)
@@ -108,7 +130,7 @@ static amass_code open_raw(amass_audio_reader *reader, const amass_audio_options
     if (options->raw_rate < MIN_RATE || options->raw_rate > MAX_RATE || channels < 0 || channels > MAX_CHANNELS)
         return amass_fail(status, AMASS_ERR_USAGE, "%s: raw PCM at %d Hz with %d channels is not supported",
                           reader->path, options->raw_rate, channels);
-    reader->raw = fopen(reader->path, "rb");
+    reader->raw = amass_media_audio_open_stream(reader);
     if (!reader->raw)
         return amass_fail(status, errno == ENOENT || errno == EACCES ? AMASS_ERR_INPUT : AMASS_ERR_IO, "%s: %s",
                           reader->path, strerror(errno));
@@ -197,8 +219,10 @@ static int open_sndfile(amass_audio_reader *reader, amass_status *status)
     ssize_t head_size;
     long long declared, present;
     memset(&sound_info, 0, sizeof sound_info);
-    /* through our own descriptor: sf_open would read "-" as stdin */
-    reader->sndfile_fd = open(reader->path, O_RDONLY | O_CLOEXEC);
+    /* through our own descriptor: sf_open would read a file named "-" as
+     * stdin. A pipe (stdin) fails the pread below and goes to FFmpeg,
+     * which reads streams without seeking back. */
+    reader->sndfile_fd = open_descriptor(reader->path);
     if (reader->sndfile_fd < 0) {
         amass_fail(status, errno == ENOENT || errno == EACCES ? AMASS_ERR_INPUT : AMASS_ERR_IO, "%s: %s",
                    reader->path, strerror(errno));
@@ -290,7 +314,7 @@ amass_code amass_media_audio_open(const char *path, const amass_audio_options *o
     if (options->sample_rate < 0 || (options->sample_rate > 0 && options->sample_rate < MIN_RATE) ||
         options->sample_rate > MAX_RATE || options->raw_rate < 0)
         return amass_fail(status, AMASS_ERR_USAGE, "%s: bad sample rate", path);
-    if (stat(path, &file_info) != 0)
+    if (is_stdin(path) ? fstat(STDIN_FILENO, &file_info) != 0 : stat(path, &file_info) != 0)
         return amass_fail(status, errno == ENOENT || errno == EACCES ? AMASS_ERR_INPUT : AMASS_ERR_IO, "%s: %s",
                           path, strerror(errno));
     if (S_ISDIR(file_info.st_mode))

@@ -67,17 +67,23 @@ amass_code amass_media_audio_ffmpeg_open(amass_audio_reader *reader, amass_statu
     amass_audio_ffmpeg_source *source;
     const AVCodec *codec;
     AVStream *stream;
-    int error;
+    int error, first_byte;
     amass_media_ffmpeg_setup();
     amass_media_ffmpeg_forget_error();
     source = calloc(1, sizeof *source);
     if (!source)
         return amass_fail(status, AMASS_ERR_NOMEM, "%s: out of memory", reader->path);
     reader->ffmpeg = source;
-    source->file = fopen(reader->path, "rb");
+    source->file = amass_media_audio_open_stream(reader);
     if (!source->file)
         return amass_fail(status, errno == ENOENT || errno == EACCES ? AMASS_ERR_INPUT : AMASS_ERR_IO, "%s: %s",
                           reader->path, strerror(errno));
+    /* An empty regular file was refused on opening; an empty pipe (or one
+     * an earlier "-" read to its end) only shows here, and FFmpeg would
+     * call it "invalid data". */
+    if ((first_byte = getc(source->file)) == EOF)
+        return amass_fail(status, AMASS_ERR_INPUT, "%s: empty input", reader->path);
+    ungetc(first_byte, source->file);
     /* our own reader rather than avformat_open_input(path): FFmpeg would
      * take "concat:a|b" or "http://..." as protocols */
     source->io = amass_media_ffmpeg_file_io(source->file, IO_BUFFER_SIZE);

@@ -51,6 +51,9 @@ amass_code amass_media_audio_start_resampler(amass_audio_reader *reader, enum AV
 amass_code amass_media_audio_push(amass_audio_reader *reader, const uint8_t *const *data, int frame_count,
                                   amass_status *status);
 
+/* reader->path opened for reading: "-" is standard input, duplicated so
+ * that closing the stream leaves descriptor 0 open. */
+FILE *amass_media_audio_open_stream(const amass_audio_reader *reader);
 /* The FFmpeg source: opens reader->path and starts the resampler. */
 amass_code amass_media_audio_ffmpeg_open(amass_audio_reader *reader, amass_status *status);
 /* Decodes and pushes the next frame; sets reader->input_done at the end. */

@@ -104,7 +104,10 @@ AVIOContext *amass_media_ffmpeg_file_io(FILE *file, int buffer_size)
     unsigned char *buffer = av_malloc((size_t)buffer_size);
     if (!buffer)
         return NULL;
-    io = avio_alloc_context(buffer, buffer_size, 0, file, read_file, NULL, seek_file);
+    /* A pipe cannot seek: without a seek function FFmpeg keeps what it
+     * probes and reads on, where a failing one loses the stream's start. */
+    io = avio_alloc_context(buffer, buffer_size, 0, file, read_file, NULL,
+                            ftello(file) < 0 ? NULL : seek_file);
     if (!io)
         av_free(buffer);
     return io;

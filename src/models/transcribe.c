@@ -277,6 +277,12 @@ static amass_code add_utterance(amass_transcript *transcript, size_t first_word,
     return AMASS_OK;
 }
 
+/* c0 of frame t of the file, still in the cepstra buffer. */
+static float frame_c0(const transcribe_worker *worker, uint64_t t)
+{
+    return worker->cepstra.data[(size_t)(t - worker->cepstra_first) * (size_t)worker->transcriber->params.n_cepstra];
+}
+
 /* Frames [start, end) of the file, still in the cepstra buffer, as one
  * utterance: normalised, extended to 1s_c_d_dd, scored block by block
  * into the search; its words go into the transcript. */
@@ -286,11 +292,24 @@ static amass_code decode_segment(transcribe_worker *worker, const amass_speech_s
     const amass_transcriber *transcriber = worker->transcriber;
     int n_cepstra = transcriber->params.n_cepstra;
     double frame_rate = transcriber->params.frame_rate, offset = (double)segment->start / frame_rate;
-    size_t n = (size_t)(segment->end - segment->start), first, i, first_word = worker->transcript.n_words;
+    size_t n, first, i, first_word = worker->transcript.n_words;
+    uint64_t start = segment->start, end = segment->end;
+    /* Digital silence (exact zeros: files padded with them, gaps between
+     * joined recordings) gives frames with c0 < 0, Sphinx's mark of zero
+     * energy, far below any silence the model was trained on; at an
+     * utterance's edges the search explains them with a spurious word.
+     * They carry nothing to decode, so the utterance leaves them out. */
+    while (start < end && frame_c0(worker, start) < 0)
+        start++;
+    while (end > start && frame_c0(worker, end - 1) < 0)
+        end--;
+    if (start == end)
+        return AMASS_OK;
+    n = (size_t)(end - start);
+    offset = (double)start / frame_rate;
     if (grow_utterance(worker, n, status) != AMASS_OK)
         return status->code;
-    memcpy(worker->utterance,
-           worker->cepstra.data + (size_t)(segment->start - worker->cepstra_first) * (size_t)n_cepstra,
+    memcpy(worker->utterance, worker->cepstra.data + (size_t)(start - worker->cepstra_first) * (size_t)n_cepstra,
            n * (size_t)n_cepstra * sizeof *worker->utterance);
     if (worker->cmn) {
         amass_speech_cmn_apply(worker->cmn, worker->utterance, n);
@@ -316,7 +335,7 @@ static amass_code decode_segment(transcribe_worker *worker, const amass_speech_s
         if (add_word(&worker->transcript, word, offset, frame_rate, status) != AMASS_OK)
             return status->code;
     }
-    return add_utterance(&worker->transcript, first_word, offset, (double)segment->end / frame_rate, status);
+    return add_utterance(&worker->transcript, first_word, offset, (double)end / frame_rate, status);
 }
 
 /* Gives the frames the front end added to the segmenter, decodes the

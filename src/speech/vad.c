@@ -27,6 +27,7 @@ struct amass_speech_vad {
     uint64_t capacity;
     uint64_t n_frames;       /* pushed */
     uint64_t n_processed;    /* decided (lags n_frames during the warmup) */
+    uint64_t warmup_start;   /* warmup: the leading frames of digital silence before it */
 
     vad_state state;
     double floor;
@@ -129,7 +130,7 @@ void amass_speech_vad_close(amass_speech_vad *vad)
 
 void amass_speech_vad_reset(amass_speech_vad *vad)
 {
-    vad->n_frames = vad->n_processed = 0;
+    vad->n_frames = vad->n_processed = vad->warmup_start = 0;
     vad->loud_run = vad->quiet_run = vad->start = vad->last_loud = vad->last_end = 0;
     vad->queue_head = vad->queue_count = 0;
     vad->floor = 0;
@@ -180,8 +181,20 @@ static amass_code cut_long_utterance(amass_speech_vad *vad, uint64_t now, amass_
     return AMASS_OK;
 }
 
+/* c0 < 0 is Sphinx's mark of a frame with no energy: digital silence,
+ * exact zeros (a padded file, a gap between joined recordings). Such
+ * frames are quiet but say nothing about the noise floor: followed, they
+ * would drag it far below the recording's real background, which would
+ * then pass for speech. */
+static int is_digital_silence(float c0)
+{
+    return c0 < 0;
+}
+
 static void follow_floor(amass_speech_vad *vad, float c0)
 {
+    if (is_digital_silence(c0))
+        return;
     if (c0 < vad->floor)
         vad->floor += FLOOR_FALL * (c0 - vad->floor);
     else if (vad->state == STATE_SILENCE)
@@ -231,23 +244,34 @@ static int compare_floats(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* The floor starts at the 10th percentile of the warmup frames (the
- * quietest one may be a click of digital silence), then the warmup frames
- * are decided like any other. */
+/* The floor starts at the 10th percentile of the warmup frames with any
+ * energy (all of them if none has), then the warmup frames are decided
+ * like any other. The leading digital silence before the warmup is
+ * silence: deciding it changes nothing. */
 static amass_code end_warmup(amass_speech_vad *vad, amass_status *status)
 {
-    uint64_t n = vad->n_frames, t;
+    uint64_t first = vad->warmup_start, n_frames = vad->n_frames - first, t;
+    size_t n = 0;
     float *sorted;
-    if (n == 0)
+    if (n_frames == 0) {
+        vad->state = STATE_SILENCE;
+        vad->n_processed = vad->n_frames;
         return AMASS_OK;
-    if (!(sorted = amass_alloc_array((size_t)n, sizeof *sorted)))
+    }
+    if (!(sorted = amass_alloc_array((size_t)n_frames, sizeof *sorted)))
         return amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
-    memcpy(sorted, vad->history, (size_t)n * sizeof *sorted);
-    qsort(sorted, (size_t)n, sizeof *sorted, compare_floats);
+    for (t = first; t < vad->n_frames; t++)
+        if (!is_digital_silence(vad->history[t % vad->capacity]))
+            sorted[n++] = vad->history[t % vad->capacity];
+    if (n == 0)
+        for (t = first; t < vad->n_frames; t++)
+            sorted[n++] = vad->history[t % vad->capacity];
+    qsort(sorted, n, sizeof *sorted, compare_floats);
     vad->floor = sorted[n / 10];
     free(sorted);
     vad->state = STATE_SILENCE;
-    for (t = 0; t < n; t++)
+    vad->n_processed = first;
+    for (t = first; t < vad->n_frames; t++)
         if (process(vad, t, status) != AMASS_OK)
             return status->code;
     return AMASS_OK;
@@ -257,8 +281,13 @@ amass_code amass_speech_vad_push(amass_speech_vad *vad, float c0, amass_status *
 {
     uint64_t t = vad->n_frames++;
     vad->history[t % vad->capacity] = isfinite(c0) ? c0 : -1e30f;
-    if (vad->state == STATE_WARMUP)
-        return vad->n_frames >= vad->warmup ? end_warmup(vad, status) : AMASS_OK;
+    if (vad->state == STATE_WARMUP) {
+        /* the warmup is of frames with energy: zeros before it would set
+         * the floor far below the recording's background */
+        if (t == vad->warmup_start && is_digital_silence(vad->history[t % vad->capacity]))
+            vad->warmup_start++;
+        return vad->n_frames - vad->warmup_start >= vad->warmup ? end_warmup(vad, status) : AMASS_OK;
+    }
     return process(vad, t, status);
 }
 
@@ -290,7 +319,7 @@ uint64_t amass_speech_vad_first_needed(const amass_speech_vad *vad)
     if (vad->queue_count)
         return vad->queue[vad->queue_head].start;
     switch (vad->state) {
-    case STATE_WARMUP: return 0;
+    case STATE_WARMUP: return vad->warmup_start > vad->padding ? vad->warmup_start - vad->padding : 0;
     case STATE_SPEECH: return vad->start;
     case STATE_SILENCE:
         first = vad->n_processed >= vad->loud_run + vad->padding ? vad->n_processed - vad->loud_run - vad->padding : 0;

@@ -131,8 +131,9 @@ int main(void)
     decode_timing timing = {0, 0, 0};
     amass_speech_hypothesis hypothesis;
     amass_speech_hypothesis_init(&hypothesis);
-    size_t total_errors = 0, total_words = 0, n_right = 0, n_wrong = 0, right_confident = 0;
+    size_t total_errors = 0, total_words = 0, n_right = 0, n_wrong = 0;
     double right_confidence = 0, wrong_confidence = 0;
+    float right_values[4 * MAX_WORDS], wrong_values[4 * MAX_WORDS];
     int in_range = 1, ordered = 1;
     for (size_t r = 0; r < n_references; r++) {
         char path[256];
@@ -168,10 +169,13 @@ int main(void)
             if (correct[w]) {
                 n_right++;
                 right_confidence += confidence[w];
-                right_confident += confidence[w] > 0.8f;
+                if (n_right <= sizeof right_values / sizeof *right_values)
+                    right_values[n_right - 1] = confidence[w];
             } else {
                 n_wrong++;
                 wrong_confidence += confidence[w];
+                if (n_wrong <= sizeof wrong_values / sizeof *wrong_values)
+                    wrong_values[n_wrong - 1] = confidence[w];
             }
         }
         printf("\n");
@@ -185,12 +189,24 @@ int main(void)
     ok(wer <= 0.35, "word error rate on the five LibriVox clips is at most 35%");
     ok(in_range, "every confidence lies in [0, 1]");
     ok(ordered, "words tile the utterance: each starts where the previous ended");
-    ok(n_right > 0 && right_confidence / (double)n_right > 0.8, "right words have a mean confidence above 0.8");
-    ok(right_confident * 3 >= n_right * 2, "two thirds of the right words have confidence above 0.8");
-    ok(n_right > 0 && n_wrong > 0 && right_confidence / (double)n_right > wrong_confidence / (double)n_wrong + 0.05,
-       "right words are more confident than wrong ones on average");
-    printf("# mean confidence: right %.3f (%zu), wrong %.3f (%zu)\n", n_right ? right_confidence / (double)n_right : 0,
-           n_right, n_wrong ? wrong_confidence / (double)n_wrong : 0, n_wrong);
+    /* The share of (right, wrong) word pairs the confidence ranks the
+     * right way round (ties count half): the area under the ROC curve. */
+    size_t capacity = sizeof right_values / sizeof *right_values;
+    size_t n_right_kept = n_right < capacity ? n_right : capacity, n_wrong_kept = n_wrong < capacity ? n_wrong : capacity;
+    double ranked = 0;
+    for (size_t i = 0; i < n_right_kept; i++)
+        for (size_t j = 0; j < n_wrong_kept; j++)
+            ranked += right_values[i] > wrong_values[j] ? 1 : right_values[i] == wrong_values[j] ? 0.5 : 0;
+    double area = n_right_kept && n_wrong_kept ? ranked / ((double)n_right_kept * (double)n_wrong_kept) : 0;
+    /* Before the posterior was flattened (search_posterior.c): right 0.867,
+     * wrong 0.817, area 0.65; after: 0.774, 0.519, 0.79. */
+    ok(n_right > 0 && right_confidence / (double)n_right > 0.7, "right words have a mean confidence above 0.7");
+    ok(n_right > 0 && n_wrong > 0 && right_confidence / (double)n_right > wrong_confidence / (double)n_wrong + 0.2,
+       "right words are more confident than wrong ones by 0.2 on average");
+    ok(area >= 0.75, "confidence ranks a right word above a wrong one in at least 75% of pairs");
+    printf("# mean confidence: right %.3f (%zu), wrong %.3f (%zu); ranked right in %.3f of pairs\n",
+           n_right ? right_confidence / (double)n_right : 0, n_right, n_wrong ? wrong_confidence / (double)n_wrong : 0,
+           n_wrong, area);
     /* pocketsphinx's own short test clips, which it transcribes exactly. */
     const char *clips[][2] = {{"goforward.raw", "go forward ten meters"},
                               {"something.raw", "go somewhere and do something"}};

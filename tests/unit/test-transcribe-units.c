@@ -109,6 +109,17 @@ static void test_vad_on_c0(void)
     is_int(segments[0].start, 0, "starting at frame 0");
     is_int(segments[0].end, 175, "ending 0.25 s after it");
 
+    /* Digital silence (c0 < 0, exact zeros) before a quiet background:
+     * it neither sets nor drags the floor, so the background is not taken
+     * for speech and only the speech makes an utterance. */
+    fill(c0, 0, 1000, 20);
+    fill(c0, 0, 300, -46);
+    fill(c0, 800, 900, 40);
+    n = segment_c0(&options, c0, 1000, segments, &ok_needed);
+    is_int(n, 1, "zeros, then background, then speech: one utterance");
+    is_int(segments[0].start, 775, "starting 0.25 s before the speech, not at the background");
+    is_int(segments[0].end, 925, "ending 0.25 s after it");
+
     /* 60 s of speech with max_utterance 10 s: cut at the quietest frame of
      * each utterance's second half, never longer than 10 s. */
     options.max_utterance = 10;
