@@ -399,8 +399,13 @@ int main(int argc, char **argv)
 {
     if (argc == 4 && strcmp(argv[1], "--features") == 0)
         return dump_features(argv[2], argv[3]);
+    /* Absolute, because the model directory links to these files from
+     * /tmp: an in-tree build's top_srcdir is ".". */
     const char *top = getenv("top_srcdir");
-    snprintf(testdata, sizeof testdata, "%s/testdata/dnn", top ? top : ".");
+    char relative[sizeof testdata];
+    snprintf(relative, sizeof relative, "%s/testdata/dnn", top ? top : ".");
+    if (!realpath(relative, testdata))
+        snprintf(testdata, sizeof testdata, "%s", relative);
     if (!file_exists(EN_US "/mdef")) {
         skip("the pocketsphinx-en-us model is not installed");
         return done_testing();
