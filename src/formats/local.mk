@@ -1,5 +1,5 @@
 # libamass formats layer: model importers
-libamass_a_SOURCES += src/formats/formats.h src/formats/onnx_internal.h src/formats/protobuf.c src/formats/onnx.c \
+libamass_a_SOURCES += src/formats/formats.h src/formats/tfjs.h src/formats/onnx_internal.h src/formats/protobuf.c src/formats/onnx.c \
 	src/formats/onnx_tensor.c src/formats/onnx_node.c src/formats/onnx_graph.c \
 	src/formats/onnx_import.c
 # Sphinx acoustic model and dictionary readers (the LM readers are sphinx_lm*).

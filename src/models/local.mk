@@ -1,5 +1,5 @@
 # libamass models layer: model directories (manifest, labels) and the pipelines over them
-libamass_a_SOURCES += src/models/models.h src/models/manifest.c src/models/classify.c
+libamass_a_SOURCES += src/models/models.h src/models/embed.h src/models/manifest.c src/models/classify.c
 libamass_a_SOURCES += src/models/registry.c src/models/image-feed.c
 # Where scripts/install-models puts models: the last directory of the search path.
 AM_CPPFLAGS += -DAMASS_MODELS_DIR='"$(datadir)/amass/models"'

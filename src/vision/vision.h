@@ -101,4 +101,28 @@ void amass_vision_softmax(float *scores, size_t n);
  * how many were written to out (room for k). */
 size_t amass_vision_top_k(const float *scores, size_t n, size_t k, float threshold, amass_vision_class_score *out);
 
+/* ---- detections ------------------------------------------------------
+ * What a detector's decoder (vision/detect_*.c) yields for one image, and
+ * what the NMS, the record writers and --annotate take. */
+typedef struct {
+    size_t index;  /* class index in the model's labels */
+    float score;   /* 0..1 */
+    float box[4];  /* x0, y0, x1, y1 in input-image pixels (edges, not centres) */
+} amass_vision_detection;
+
+/* Per-class greedy non-maximum suppression: sorts by score (highest first,
+ * ties by lower class index, then by position, so the result does not
+ * depend on the decoder's order), drops a box whose IoU with a kept box of
+ * the same class exceeds iou_threshold, and keeps at most max_keep (0: no
+ * limit). Returns how many are left at the front of detections. */
+size_t amass_vision_nms(amass_vision_detection *detections, size_t n, float iou_threshold, size_t max_keep);
+
+/* Draws each detection's box and its caption (captions[i], e.g. "dog
+ * 0.93") onto image in place, in a colour chosen by class index, clipped
+ * to the image; captions of a classifier with no boxes (n_boxes 0) are
+ * stacked in the top-left corner. For a person to look at: no claim of
+ * pixel-exactness. */
+amass_code amass_vision_annotate(amass_image *image, const amass_vision_detection *detections, size_t n_boxes,
+                                 const char *const *captions, size_t n_captions, amass_status *status);
+
 #endif
