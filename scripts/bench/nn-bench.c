@@ -332,6 +332,10 @@ static int run_model(const options *opts)
     }
     amass_nn_session_set_bf16(session, opts->bf16);
     printf("load_s %.3f nodes %zu\n", now_seconds() - started, amass_nn_graph_node_count(graph));
+    double flops = amass_nn_graph_flops(graph, &status);
+    if (flops < 0)
+        goto fail;
+    printf("graph flops_per_image %.0f\n", flops);
     for (size_t i = 0; i < opts->n_batches; i++) {
         if (time_batch(opts, graph, session, opts->batches[i], times, &status) != AMASS_OK) {
             char prefix[64];

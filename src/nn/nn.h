@@ -186,6 +186,11 @@ int amass_nn_graph_output_type(const amass_nn_graph *graph, size_t index, amass_
 size_t amass_nn_graph_node_count(const amass_nn_graph *graph);
 /* Number of live nodes of an op after prepare (for tests and logs). */
 size_t amass_nn_graph_count_op(const amass_nn_graph *graph, amass_nn_op op);
+/* Floating-point operations one image costs: 2 x the multiply-adds of the
+ * convolutions and matrix products left after prepare, at batch 1 (the
+ * other ops are not counted, as is usual for GFLOP/s figures); -1 with a
+ * message when shapes cannot be inferred. */
+double amass_nn_graph_flops(const amass_nn_graph *graph, amass_status *status);
 
 /* ---- Executor ----------------------------------------------------------
  * A session owns the oneDNN primitives, reordered weights and buffers for

@@ -226,6 +226,9 @@ static void test_conv_geometry(void)
        "output size follows the ONNX formula");
     ok(session && run(session, 2, (const float *[]){x}, (float *[]){got}) == AMASS_OK, "it runs");
     ok(relative_error(got, want, (size_t)2 * O * oh * ow) <= TOLERANCE, "it matches the reference");
+    /* each of the O * oh * ow outputs of one image sums C/group * 3 * 3 products */
+    double flops = amass_nn_graph_flops(graph, &status);
+    ok(flops == 2.0 * O * oh * ow * (C / 2) * 9, "the conv costs 2 x its multiply-adds per image");
     amass_nn_session_close(session);
     amass_nn_graph_free(graph);
     free(weights);
