@@ -7,3 +7,4 @@ scripts_bench_nn_bench_LDADD = $(AMASS_LIBS)
 EXTRA_DIST += scripts/bench/nn scripts/bench/nn-ort.js scripts/install-bench-deps
 EXTRA_DIST += scripts/bench/transcribe
 EXTRA_DIST += scripts/bench/classify scripts/bench/nn-tfjs.js
+EXTRA_DIST += scripts/bench/bench-input.js

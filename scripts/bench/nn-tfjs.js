@@ -16,11 +16,8 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
+const { randomInput, reportLine } = require('./bench-input.js');
 
-function median(sorted) {
-    const middle = sorted.length >> 1;
-    return sorted.length % 2 ? sorted[middle] : 0.5 * (sorted[middle - 1] + sorted[middle]);
-}
 
 // An IOHandler over the files beside model.json, the shards of each group
 // concatenated in manifest order as TF.js lays them out.
@@ -77,22 +74,11 @@ async function main() {
     console.log('load_s ' + (Number(process.hrtime.bigint() - started) / 1e9).toFixed(3) + ' version ' +
                 tf.version.tfjs + ' backend ' + backend + ' simd ' + tf.env().getBool('WASM_HAS_SIMD_SUPPORT'));
 
-    // Same generator as nn-bench.c: uniform [0, 1), never all zeros.
-    let state = 0x2545f4914f6cdd1dn;
-    const mask = (1n << 64n) - 1n;
-    function random() {
-        state ^= (state << 13n) & mask;
-        state ^= state >> 7n;
-        state ^= (state << 17n) & mask;
-        return Number(state >> 40n) / 16777216;
-    }
 
     for (const batch of batchesText.split(',').map(Number)) {
         const shape = [batch].concat(dims);
         const count = shape.reduce((a, b) => a * b, 1);
-        const data = new Float32Array(count);
-        for (let i = 0; i < count; i++)
-            data[i] = random();
+        const data = randomInput(count);
         const input = tf.tensor(data, shape);
         const times = [];
         for (let run = -warmup; run < repeat; run++) {
@@ -107,10 +93,7 @@ async function main() {
                 times.push(Number(process.hrtime.bigint() - runStarted) / 1e9);
         }
         input.dispose();
-        times.sort((a, b) => a - b);
-        const middle = median(times);
-        console.log('batch ' + batch + ' runs ' + repeat + ' median_s ' + middle.toFixed(6) + ' best_s ' +
-                    times[0].toFixed(6) + ' images_per_s ' + (batch / middle).toFixed(2));
+        console.log(reportLine(batch, times));
     }
 }
 
