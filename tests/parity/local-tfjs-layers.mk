@@ -1,0 +1,12 @@
+# Parity of the TF.js layers-model importer with TensorFlow.js on the
+# nsfwjs models (skipped until scripts/install-models ran), fixtures by
+# tests/parity/tfjs-layers/make-fixtures (with tfjs-run.js).
+check_PROGRAMS += tests/parity/tfjs-layers-parity
+TESTS += tests/parity/tfjs-layers-parity
+tests_parity_tfjs_layers_parity_SOURCES = tests/parity/tfjs-layers-parity.c tests/unit/tap.h
+tests_parity_tfjs_layers_parity_LDADD = $(AMASS_LIBS)
+tfjs_layers_fixtures = nsfw-dog nsfw-person nsfw-inception-eagle
+EXTRA_DIST += tests/parity/tfjs-layers/make-fixtures tests/parity/tfjs-layers/tfjs-run.js \
+	$(tfjs_layers_fixtures:%=tests/parity/tfjs-layers/%.rgb) \
+	$(tfjs_layers_fixtures:%=tests/parity/tfjs-layers/%.dense_3.f32) \
+	$(tfjs_layers_fixtures:%=tests/parity/tfjs-layers/%.flatten_1.f32)
