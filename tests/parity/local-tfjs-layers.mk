@@ -10,3 +10,6 @@ EXTRA_DIST += tests/parity/tfjs-layers/make-fixtures tests/parity/tfjs-layers/tf
 	$(tfjs_layers_fixtures:%=tests/parity/tfjs-layers/%.rgb) \
 	$(tfjs_layers_fixtures:%=tests/parity/tfjs-layers/%.dense_3.f32) \
 	$(tfjs_layers_fixtures:%=tests/parity/tfjs-layers/%.flatten_1.f32)
+# scripts/tfjs-unwrap (the nsfwjs bundles' unwrapper) on hand-made bundles, good and hostile.
+TESTS += tests/cli/tfjs-unwrap.sh
+EXTRA_DIST += scripts/tfjs-unwrap tests/cli/tfjs-unwrap.sh
