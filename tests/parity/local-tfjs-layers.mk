@@ -13,3 +13,8 @@ EXTRA_DIST += tests/parity/tfjs-layers/make-fixtures tests/parity/tfjs-layers/tf
 # scripts/tfjs-unwrap (the nsfwjs bundles' unwrapper) on hand-made bundles, good and hostile.
 TESTS += tests/cli/tfjs-unwrap.sh
 EXTRA_DIST += scripts/tfjs-unwrap tests/cli/tfjs-unwrap.sh
+# The layers-model importer on small Keras topologies written by the test.
+check_PROGRAMS += tests/unit/test-formats-tfjs-layers
+TESTS += tests/unit/test-formats-tfjs-layers
+tests_unit_test_formats_tfjs_layers_SOURCES = tests/unit/test-formats-tfjs-layers.c tests/unit/tap.h
+tests_unit_test_formats_tfjs_layers_LDADD = $(AMASS_LIBS)
