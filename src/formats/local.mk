@@ -11,5 +11,5 @@ libamass_a_SOURCES += src/formats/sphinx_lm.h src/formats/sphinx_lm_internal.h s
 # TF.js models: the model.json and shard reader, the importers' builder
 libamass_a_SOURCES += src/formats/tfjs_internal.h src/formats/tfjs_model.c src/formats/tfjs_build.c
 # TF.js layers models (Keras topologies) onto the nn graph
-libamass_a_SOURCES += src/formats/tfjs_layers.h src/formats/tfjs_layers.c src/formats/tfjs_layers_ops.c \
+libamass_a_SOURCES += src/formats/tfjs_layers.h src/formats/tfjs_layers.c src/formats/tfjs_layers_conv.c src/formats/tfjs_layers_ops.c \
 	src/formats/tfjs_layers_emit.c src/formats/tfjs_layers_entry.c

@@ -1,6 +1,7 @@
 /* TF.js layers models (Keras topologies): what the importer's files
- * (tfjs_layers.c: the topology; tfjs_layers_ops.c: one layer onto nn
- * nodes; tfjs_layers_emit.c: nodes, weights, layout) share. */
+ * (tfjs_layers.c: the topology; tfjs_layers_conv.c and tfjs_layers_ops.c:
+ * one layer onto nn nodes; tfjs_layers_emit.c: nodes, weights, layout,
+ * config fields) share. */
 #ifndef AMASS_FORMATS_TFJS_LAYERS_H
 #define AMASS_FORMATS_TFJS_LAYERS_H
 
@@ -77,7 +78,39 @@ int tfjs_layers_config_bool(tfjs_layers_importer *im, const json_t *config, cons
 int tfjs_layers_config_string(tfjs_layers_importer *im, const json_t *config, const char *key, const char *fallback,
                               const char **value, amass_status *status);
 
-/* tfjs_layers_ops.c: one call of a layer on its input tensors. */
+/* Attributes of one node, built on the stack. */
+typedef struct {
+    amass_nn_attr items[8];
+    size_t count;
+} tfjs_layers_attrs;
+
+void tfjs_layers_attr_int(tfjs_layers_attrs *list, const char *name, int64_t value);
+void tfjs_layers_attr_float(tfjs_layers_attrs *list, const char *name, float value);
+void tfjs_layers_attr_ints(tfjs_layers_attrs *list, const char *name, const int64_t *values, size_t count);
+void tfjs_layers_attr_string(tfjs_layers_attrs *list, const char *name, const char *value);
+/* Checks a layer's input rank, and that an image layer is channels_last. */
+int tfjs_layers_need_rank(tfjs_layers_importer *im, const tfjs_layer_tensor *in, int rank, amass_status *status);
+int tfjs_layers_channels_last(tfjs_layers_importer *im, const json_t *config, amass_status *status);
+
+/* One layer call: config is the layer's, in its input, out its result. */
+#define TFJS_LAYERS_CONVERTER(name)                                                                                   \
+    int name(tfjs_layers_importer *im, const json_t *config, const tfjs_layer_tensor *in, tfjs_layer_tensor *out,      \
+             amass_status *status)
+
+/* tfjs_layers_conv.c: the layers with weights or windows */
+TFJS_LAYERS_CONVERTER(tfjs_layers_convert_conv);
+TFJS_LAYERS_CONVERTER(tfjs_layers_convert_depthwise);
+TFJS_LAYERS_CONVERTER(tfjs_layers_convert_separable);
+TFJS_LAYERS_CONVERTER(tfjs_layers_convert_batch_norm);
+TFJS_LAYERS_CONVERTER(tfjs_layers_convert_dense);
+TFJS_LAYERS_CONVERTER(tfjs_layers_convert_pool);
+TFJS_LAYERS_CONVERTER(tfjs_layers_convert_global_pool);
+
+/* tfjs_layers_ops.c: the activation in config's "activation" applied to
+ * tensor in place. */
+int tfjs_layers_activate_config(tfjs_layers_importer *im, const json_t *config, tfjs_layer_tensor *tensor,
+                                amass_status *status);
+/* One call of a layer on its input tensors. */
 int tfjs_layers_convert(tfjs_layers_importer *im, const json_t *config, const tfjs_layer_tensor *inputs,
                         size_t n_inputs, tfjs_layer_tensor *output, amass_status *status);
 /* Whether the importer knows the class (so unknown ones fail before any work). */

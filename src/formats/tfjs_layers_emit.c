@@ -306,3 +306,54 @@ int tfjs_layers_config_string(tfjs_layers_importer *im, const json_t *config, co
     *value = json_string_value(field);
     return AMASS_OK;
 }
+
+static amass_nn_attr *attr_add(tfjs_layers_attrs *list, const char *name, amass_nn_attr_kind kind)
+{
+    amass_nn_attr *attr = &list->items[list->count++];
+    memset(attr, 0, sizeof *attr);
+    attr->name = name;
+    attr->kind = kind;
+    return attr;
+}
+
+void tfjs_layers_attr_int(tfjs_layers_attrs *list, const char *name, int64_t value)
+{
+    attr_add(list, name, AMASS_NN_ATTR_INT)->i = value;
+}
+
+void tfjs_layers_attr_float(tfjs_layers_attrs *list, const char *name, float value)
+{
+    attr_add(list, name, AMASS_NN_ATTR_FLOAT)->f = value;
+}
+
+void tfjs_layers_attr_ints(tfjs_layers_attrs *list, const char *name, const int64_t *values, size_t count)
+{
+    amass_nn_attr *attr = attr_add(list, name, AMASS_NN_ATTR_INTS);
+    attr->ints = values;
+    attr->count = count;
+}
+
+void tfjs_layers_attr_string(tfjs_layers_attrs *list, const char *name, const char *value)
+{
+    attr_add(list, name, AMASS_NN_ATTR_STRING)->s = value;
+}
+
+int tfjs_layers_need_rank(tfjs_layers_importer *im, const tfjs_layer_tensor *in, int rank, amass_status *status)
+{
+    if (in->rank != rank)
+        return tfjs_layers_fail(im, status, AMASS_ERR_UNSUPPORTED, "takes a rank-%d input, not rank %d", rank,
+                                in->rank);
+    return AMASS_OK;
+}
+
+int tfjs_layers_channels_last(tfjs_layers_importer *im, const json_t *config, amass_status *status)
+{
+    const char *format;
+    int result = tfjs_layers_config_string(im, config, "data_format", "channels_last", &format, status);
+    if (result == AMASS_OK && strcmp(format, "channels_last") != 0)
+        return tfjs_layers_fail(im, status, AMASS_ERR_UNSUPPORTED, "data_format '%s' is not supported", format);
+    return result;
+}
+
+/* TensorFlow's "same" puts the odd pixel of padding at the end (bottom,
+ * right), unlike a symmetric pad; "valid" takes only whole windows. */

@@ -19,3 +19,5 @@ TESTS += tests/unit/test-formats-tfjs-layers
 tests_unit_test_formats_tfjs_layers_SOURCES = tests/unit/test-formats-tfjs-layers.c tests/unit/tap.h
 tests_unit_test_formats_tfjs_layers_LDADD = $(AMASS_LIBS)
 EXTRA_DIST += tests/cli/classify-nsfw.cases
+TESTS += tests/cli/install-models-nsfw.sh
+EXTRA_DIST += tests/cli/install-models-nsfw.sh
