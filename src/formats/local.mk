@@ -13,4 +13,4 @@ libamass_a_SOURCES += src/formats/tfjs_internal.h src/formats/tfjs_model.c src/f
 # the graph-model importer, by op family
 libamass_a_SOURCES += src/formats/tfjs_graph_internal.h src/formats/tfjs_graph.c src/formats/tfjs_graph_attr.c \
 	src/formats/tfjs_graph_conv.c src/formats/tfjs_graph_math.c src/formats/tfjs_graph_shape.c \
-	src/formats/tfjs_graph_index.c
+	src/formats/tfjs_graph_index.c src/formats/load.c

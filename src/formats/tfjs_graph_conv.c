@@ -224,15 +224,10 @@ static int translate_conv(tfjs_converter *converter, const tfjs_node *node, int 
                                name);
         }
     }
-    /* a plain convolution whose only reader adds a per-channel constant */
-    size_t consumer = 0;
-    const tfjs_tensor *addend = NULL;
-    if (result == AMASS_OK && !has_bias && !activation && !window.nchw)
-        addend = tfjs_channel_bias_consumer(converter, node, channels, &consumer);
-    if (addend) {
-        memcpy(bias, addend->data, (size_t)channels * sizeof *bias);
-        has_bias = 1;
-    }
+    /* a plain convolution whose only readers scale and shift it per channel */
+    const char *out_tf_name = node->name;
+    if (result == AMASS_OK && !activation && !window.nchw)
+        out_tf_name = tfjs_absorb_channel_chain(converter, node, channels, weights, per_channel, bias, &has_bias);
     const char *bias_name = has_bias ? tfjs_fresh_name(&converter->builder, "bias") : NULL;
     int64_t kernel_dims[4] = {channels, depthwise ? 1 : in_channels, kernel->dims[0], kernel->dims[1]};
     int64_t bias_dims[1] = {channels};
@@ -247,10 +242,16 @@ static int translate_conv(tfjs_converter *converter, const tfjs_node *node, int 
     const char *input = image_input(converter, node, window.nchw, status);
     if (!input)
         return status->code;
-    const char *out_tf_name = node->name;
-    if (addend) {
-        out_tf_name = json_string_value(json_object_get(json_array_get(converter->nodes, consumer), "name"));
-        converter->skip[consumer] = 1;
+    const tfjs_tensor *padded = node->inputs[0];
+    if (padded->pad_source && !window.same && input == padded->engine && !padded->pads[0] && !padded->pads[1] &&
+        !padded->pads[4] && !padded->pads[5]) {
+        /* read the Pad's input and pad in the convolution (the Pad is
+         * left to the dead-node pass when nothing else reads it) */
+        input = padded->pad_source;
+        for (int d = 0; d < 2; d++) {
+            window.pads[d] += padded->pads[2 + d];
+            window.pads[2 + d] += padded->pads[6 + d];
+        }
     }
     const char *conv_out = activation ? tfjs_fresh_name(&converter->builder, "conv") : out_tf_name;
     amass_nn_attr attrs[5];

@@ -25,6 +25,10 @@ typedef struct {
     int permuted;       /* perm is not the identity */
     int64_t perm[AMASS_NN_MAX_RANK];
     const char *plain;  /* cached copy in TF's layout (when permuted) */
+    /* A rank-4 zero Pad's result: its input's engine value and the
+     * padding per engine axis, so a convolution reading it can pad itself */
+    const char *pad_source;
+    int64_t pads[8];
     /* Known at import: constants from the manifest and what the converter
      * computed from them, in TF's layout. int32 weights are held as int64
      * (TensorFlow's int64 tensors come through TF.js as int32). */
@@ -117,6 +121,19 @@ int tfjs_translate_index(tfjs_converter *converter, const tfjs_node *node, int *
 int tfjs_emit_activation(tfjs_converter *converter, const tfjs_node *node, const char *activation, float alpha,
                          const tfjs_tensor *prelu_alpha, const int64_t *perm, int rank, const char *input,
                          const char *output, amass_status *status);
+/* Known tensors combined elementwise on the host with numpy broadcasting
+ * (shape arithmetic the engine has no op for: FloorDiv, FloorMod ...):
+ * op is the TF op name; defines the node's output. -1 when op is not one
+ * it folds. */
+int tfjs_fold_binary(tfjs_converter *converter, const tfjs_node *node, const tfjs_tensor *a, const tfjs_tensor *b,
+                     amass_status *status);
+/* Folds into a convolution (kernel OIHW as per_channel values per output
+ * channel, bias) the chain of per-channel constant Mul / Add / BiasAdd /
+ * Sub that reads its NHWC result alone (an unfused batch norm, a bias),
+ * marking those nodes done. Returns the TF name the result goes by: the
+ * last node absorbed, or the node's own. */
+const char *tfjs_absorb_channel_chain(tfjs_converter *converter, const tfjs_node *node, int64_t channels,
+                                      float *kernel, size_t per_channel, float *bias, int *has_bias);
 /* Known tensors combined elementwise on the host with numpy broadcasting
  * (shape arithmetic the engine has no op for: FloorDiv, FloorMod ...):
  * op is the TF op name; defines the node's output. -1 when op is not one

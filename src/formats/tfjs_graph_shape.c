@@ -49,7 +49,14 @@ static int translate_transpose(tfjs_converter *converter, const tfjs_node *node,
     const char *engine = tfjs_engine(converter, x, status);
     if (!engine)
         return status->code;
-    return define_held(converter, node->name, engine, out, rank, status);
+    int result = define_held(converter, node->name, engine, out, rank, status);
+    if (result == AMASS_OK && x->pad_source) {
+        /* the same engine value: its padding is unchanged */
+        tfjs_tensor *defined = &converter->tensors[converter->n_tensors - 1];
+        defined->pad_source = x->pad_source;
+        memcpy(defined->pads, x->pads, sizeof defined->pads);
+    }
+    return result;
 }
 
 static int translate_reshape(tfjs_converter *converter, const tfjs_node *node, amass_status *status)
@@ -181,9 +188,14 @@ static int translate_pad(tfjs_converter *converter, const tfjs_node *node, amass
                               tfjs_attr_string("mode", mode)};
     int result = tfjs_add_node(&converter->builder, AMASS_NN_OP_PAD, node->name, &input, 1, node->name, attrs, 3,
                                status);
-    return result == AMASS_OK ? define_held(converter, node->name, node->name, x->permuted ? x->perm : NULL, rank,
-                                            status)
-                              : result;
+    if (result == AMASS_OK)
+        result = define_held(converter, node->name, node->name, x->permuted ? x->perm : NULL, rank, status);
+    if (result == AMASS_OK && rank == 4 && value == 0 && !strcmp(mode, "constant")) {
+        tfjs_tensor *defined = &converter->tensors[converter->n_tensors - 1];
+        defined->pad_source = input;
+        memcpy(defined->pads, pads, sizeof defined->pads);
+    }
+    return result;
 }
 
 static int translate_split(tfjs_converter *converter, const tfjs_node *node, int sized, amass_status *status)
