@@ -135,6 +135,14 @@ tfjs_tensor *tfjs_define_known(tfjs_converter *converter, const char *name, amas
     return tensor;
 }
 
+const char *tfjs_result_name(tfjs_converter *converter, const char *name)
+{
+    for (size_t i = 0; i < converter->n_outputs; i++)
+        if (!strcmp(converter->output_names[i], name))
+            return converter->output_results[i];
+    return name;
+}
+
 const char *tfjs_output_name(tfjs_converter *converter, const tfjs_node *node, int k)
 {
     if (k == 0)
@@ -454,6 +462,9 @@ static int convert_node(tfjs_converter *converter, size_t index, int fix_batch, 
                           converter->builder.path, index);
     if (converter->skip[index])
         return AMASS_OK;
+    node.result = tfjs_result_name(converter, node.name);
+    if (!node.result)
+        return amass_fail(status, AMASS_ERR_NOMEM, "%s: out of memory", converter->builder.path);
     if (!strcmp(node.op, "Const"))
         return add_const(converter, &node, status);
     if (!strcmp(node.op, "Placeholder"))
@@ -484,42 +495,49 @@ static int convert_node(tfjs_converter *converter, size_t index, int fix_batch, 
                      missing[0] ? " (also missing: " : "", missing, missing[0] ? ")" : "");
 }
 
-/* The graph's outputs: the signature's, else every tensor nothing reads. */
-static int mark_outputs(tfjs_converter *converter, amass_status *status)
+static int add_output(tfjs_converter *converter, const char *mark, amass_status *status)
+{
+    size_t length;
+    const char *reference = input_reference(mark, &length);
+    if (!reference)
+        return AMASS_OK;
+    char **names = amass_realloc_array(converter->output_names, converter->n_outputs + 1, sizeof *names);
+    if (names)
+        converter->output_names = names;
+    const char **results = amass_realloc_array(converter->output_results, converter->n_outputs + 1, sizeof *results);
+    if (results)
+        converter->output_results = results;
+    char **marks = amass_realloc_array(converter->output_marks, converter->n_outputs + 1, sizeof *marks);
+    if (marks)
+        converter->output_marks = marks;
+    if (!names || !results || !marks)
+        return amass_fail(status, AMASS_ERR_NOMEM, "%s: out of memory", converter->builder.path);
+    names[converter->n_outputs] = amass_strndup(mark, length);
+    marks[converter->n_outputs] = amass_strndup(mark, strlen(mark));
+    results[converter->n_outputs] = tfjs_fresh_name(&converter->builder, "result");
+    converter->n_outputs++;
+    if (!names[converter->n_outputs - 1] || !marks[converter->n_outputs - 1] || !results[converter->n_outputs - 1])
+        return amass_fail(status, AMASS_ERR_NOMEM, "%s: out of memory", converter->builder.path);
+    return AMASS_OK;
+}
+
+/* The graph's outputs: the signature's (under the names it gives them),
+ * else every node's result nothing reads. Known before the walk, so the
+ * nodes producing them leave the names free for TF-layout copies. */
+static int collect_outputs(tfjs_converter *converter, amass_status *status)
 {
     const json_t *signature = amass_tfjs_signature(converter->builder.model);
     const json_t *outputs = signature ? json_object_get(signature, "outputs") : NULL;
     const char *key;
     const json_t *entry;
-    size_t marked = 0;
-    amass_nn_graph *graph = converter->builder.graph;
     if (json_is_object(outputs)) {
         json_object_foreach((json_t *)outputs, key, entry) {
             const char *name = json_string_value(json_object_get(entry, "name"));
-            if (!name)
-                name = key;
-            size_t length;
-            if (!input_reference(name, &length))
-                continue;
-            tfjs_tensor *tensor = find_tensor(converter, name, length);
-            if (!tensor)
-                return amass_fail(status, AMASS_ERR_INPUT, "%s: signature output '%s' is not a tensor of the graph",
-                                  converter->builder.path, name);
-            const char *engine = tfjs_plain(converter, tensor, status);
-            if (!engine)
-                return status->code;
-            if (strcmp(engine, name) != 0) {
-                int result =
-                    tfjs_add_node(&converter->builder, AMASS_NN_OP_IDENTITY, name, &engine, 1, name, NULL, 0, status);
-                if (result != AMASS_OK)
-                    return result;
-            }
-            int result = amass_nn_graph_mark_output(graph, name, status);
+            int result = add_output(converter, name ? name : key, status);
             if (result != AMASS_OK)
                 return result;
-            marked++;
         }
-        if (marked)
+        if (converter->n_outputs)
             return AMASS_OK;
     }
     size_t count = json_array_size(converter->nodes);
@@ -530,21 +548,34 @@ static int mark_outputs(tfjs_converter *converter, amass_status *status)
         if (converter->consumers[n] || !op || !name || !strcmp(op, "Const") || !strcmp(op, "NoOp") ||
             !strcmp(op, "Placeholder"))
             continue;
-        tfjs_tensor *tensor = find_tensor(converter, name, strlen(name));
-        const char *engine = tensor ? tfjs_plain(converter, tensor, status) : NULL;
-        if (!engine)
-            return tensor ? status->code : AMASS_OK;
-        int result = AMASS_OK;
-        if (strcmp(engine, name) != 0)
-            result = tfjs_add_node(&converter->builder, AMASS_NN_OP_IDENTITY, name, &engine, 1, name, NULL, 0, status);
-        if (result == AMASS_OK)
-            result = amass_nn_graph_mark_output(graph, name, status);
+        int result = add_output(converter, name, status);
         if (result != AMASS_OK)
             return result;
-        marked++;
     }
-    if (!marked)
+    if (!converter->n_outputs)
         return amass_fail(status, AMASS_ERR_INPUT, "%s: the graph has no outputs", converter->builder.path);
+    return AMASS_OK;
+}
+
+static int mark_outputs(tfjs_converter *converter, amass_status *status)
+{
+    for (size_t i = 0; i < converter->n_outputs; i++) {
+        const char *name = converter->output_names[i], *mark = converter->output_marks[i];
+        tfjs_tensor *tensor = find_tensor(converter, name, strlen(name));
+        if (!tensor)
+            return amass_fail(status, AMASS_ERR_INPUT, "%s: output '%s' is not a tensor of the graph",
+                              converter->builder.path, mark);
+        const char *engine = tfjs_plain(converter, tensor, status);
+        if (!engine)
+            return status->code;
+        int result = AMASS_OK;
+        if (strcmp(engine, mark) != 0)
+            result = tfjs_add_node(&converter->builder, AMASS_NN_OP_IDENTITY, mark, &engine, 1, mark, NULL, 0, status);
+        if (result == AMASS_OK)
+            result = amass_nn_graph_mark_output(converter->builder.graph, mark, status);
+        if (result != AMASS_OK)
+            return result;
+    }
     return AMASS_OK;
 }
 
@@ -557,6 +588,13 @@ static void converter_free(tfjs_converter *converter)
     free(converter->tensors);
     free(converter->consumers);
     free(converter->skip);
+    for (size_t i = 0; i < converter->n_outputs; i++) {
+        free(converter->output_names[i]);
+        free(converter->output_marks[i]);
+    }
+    free(converter->output_names);
+    free(converter->output_marks);
+    free(converter->output_results);
     tfjs_builder_free(&converter->builder);
 }
 
@@ -581,8 +619,10 @@ static int convert(const amass_tfjs_model *model, const int64_t *input_dims, siz
     converter.consumers = amass_calloc_array(count + 1, sizeof *converter.consumers);
     converter.skip = calloc(count + 1, 1);
     int result = converter.consumers && converter.skip ? AMASS_OK : amass_fail(status, AMASS_ERR_NOMEM, "%s: out of memory", path);
-    if (result == AMASS_OK)
+    if (result == AMASS_OK) {
         count_consumers(&converter);
+        result = collect_outputs(&converter, status);
+    }
     for (size_t n = 0; n < count && result == AMASS_OK; n++)
         result = convert_node(&converter, n, fix_batch, status);
     if (result == AMASS_OK && converter.n_inputs_seen == 0)

@@ -108,10 +108,10 @@ static const char *image_input(tfjs_converter *converter, const tfjs_node *node,
     return tfjs_as(converter, input, nchw ? identity : tfjs_nhwc_to_nchw, 4, status);
 }
 
-static int define_image_output(tfjs_converter *converter, const tfjs_node *node, const char *name, int nchw,
+static int define_image_output(tfjs_converter *converter, const char *name, const char *engine, int nchw,
                                amass_status *status)
 {
-    return tfjs_define(converter, name, name, nchw ? NULL : tfjs_nhwc_to_nchw, 4, status) ? AMASS_OK : status->code;
+    return tfjs_define(converter, name, engine, nchw ? NULL : tfjs_nhwc_to_nchw, 4, status) ? AMASS_OK : status->code;
 }
 
 static const tfjs_tensor *known_floats(tfjs_converter *converter, const tfjs_node *node, size_t input, size_t count,
@@ -253,7 +253,8 @@ static int translate_conv(tfjs_converter *converter, const tfjs_node *node, int 
             window.pads[2 + d] += padded->pads[6 + d];
         }
     }
-    const char *conv_out = activation ? tfjs_fresh_name(&converter->builder, "conv") : out_tf_name;
+    const char *out_engine = tfjs_result_name(converter, out_tf_name);
+    const char *conv_out = activation ? tfjs_fresh_name(&converter->builder, "conv") : out_engine;
     amass_nn_attr attrs[5];
     size_t n_attrs = window_attributes(&window, attrs);
     attrs[n_attrs++] = tfjs_attr_int("group", depthwise ? in_channels : 1);
@@ -264,7 +265,7 @@ static int translate_conv(tfjs_converter *converter, const tfjs_node *node, int 
         tfjs_tensor *prelu = activation && !strcmp(activation, "Prelu") && node->n_inputs > 3 ? node->inputs[3] : NULL;
         static const int64_t identity[4] = {0, 1, 2, 3};
         int emitted = tfjs_emit_activation(converter, node, activation, alpha, prelu,
-                                           window.nchw ? identity : tfjs_nhwc_to_nchw, 4, conv_out, out_tf_name,
+                                           window.nchw ? identity : tfjs_nhwc_to_nchw, 4, conv_out, out_engine,
                                            status);
         if (emitted < 0)
             return tfjs_fail(converter, node, status, AMASS_ERR_UNSUPPORTED, "fused activation '%s' is not supported",
@@ -273,7 +274,7 @@ static int translate_conv(tfjs_converter *converter, const tfjs_node *node, int 
     }
     if (result != AMASS_OK)
         return result;
-    return define_image_output(converter, node, out_tf_name, window.nchw, status);
+    return define_image_output(converter, out_tf_name, out_engine, window.nchw, status);
 }
 
 static int translate_pool(tfjs_converter *converter, const tfjs_node *node, amass_nn_op op, amass_status *status)
@@ -296,10 +297,10 @@ static int translate_pool(tfjs_converter *converter, const tfjs_node *node, amas
     size_t n_attrs = window_attributes(&window, attrs);
     /* TF pools have no dilation attribute; replace it with the kernel */
     attrs[1] = tfjs_attr_ints("kernel_shape", kernel, 2);
-    result = tfjs_add_node(&converter->builder, op, node->name, &input, 1, node->name, attrs, n_attrs, status);
+    result = tfjs_add_node(&converter->builder, op, node->name, &input, 1, node->result, attrs, n_attrs, status);
     if (result != AMASS_OK)
         return result;
-    return define_image_output(converter, node, node->name, window.nchw, status);
+    return define_image_output(converter, node->name, node->result, window.nchw, status);
 }
 
 static int translate_batch_norm(tfjs_converter *converter, const tfjs_node *node, amass_status *status)
@@ -325,9 +326,9 @@ static int translate_batch_norm(tfjs_converter *converter, const tfjs_node *node
             return status->code;
     }
     amass_nn_attr attr = tfjs_attr_float("epsilon", epsilon);
-    result = tfjs_add_node(&converter->builder, AMASS_NN_OP_BATCH_NORMALIZATION, node->name, inputs, 5, node->name,
+    result = tfjs_add_node(&converter->builder, AMASS_NN_OP_BATCH_NORMALIZATION, node->name, inputs, 5, node->result,
                            &attr, 1, status);
-    return result == AMASS_OK ? define_image_output(converter, node, node->name, nchw, status) : result;
+    return result == AMASS_OK ? define_image_output(converter, node->name, node->result, nchw, status) : result;
 }
 
 /* MatMul / BatchMatMul / _FusedMatMul on TF-layout operands. */
@@ -367,17 +368,17 @@ static int translate_matmul(tfjs_converter *converter, const tfjs_node *node, in
     int n_fused = fused ? tfjs_attr_get_strings(node, "fused_ops", fused_ops, 4) : 0;
     if (n_fused < 0 || (n_fused > 0 && strcmp(fused_ops[0], "BiasAdd") != 0) || n_fused > 2)
         return tfjs_fail(converter, node, status, AMASS_ERR_UNSUPPORTED, "fused_ops other than BiasAdd[, activation]");
-    const char *product = n_fused ? tfjs_fresh_name(&converter->builder, "matmul") : node->name;
+    const char *product = n_fused ? tfjs_fresh_name(&converter->builder, "matmul") : node->result;
     result = tfjs_add_node(&converter->builder, AMASS_NN_OP_MATMUL, node->name, operands, 2, product, NULL, 0, status);
     if (result != AMASS_OK || !n_fused)
-        return result == AMASS_OK ? (tfjs_define(converter, node->name, node->name, NULL, -1, status)
+        return result == AMASS_OK ? (tfjs_define(converter, node->name, node->result, NULL, -1, status)
                                          ? (int)AMASS_OK
                                          : (int)status->code)
                                   : result;
     if (node->n_inputs < 3)
         return tfjs_fail(converter, node, status, AMASS_ERR_INPUT, "BiasAdd without a bias input");
     const char *bias = tfjs_plain(converter, node->inputs[2], status);
-    const char *biased = n_fused > 1 ? tfjs_fresh_name(&converter->builder, "biased") : node->name;
+    const char *biased = n_fused > 1 ? tfjs_fresh_name(&converter->builder, "biased") : node->result;
     const char *sum_inputs[2] = {product, bias};
     if (!bias)
         return status->code;
@@ -386,7 +387,7 @@ static int translate_matmul(tfjs_converter *converter, const tfjs_node *node, in
         float alpha = 0.2f;
         tfjs_attr_get_float(node, "leakyrelu_alpha", &alpha);
         tfjs_tensor *prelu = !strcmp(fused_ops[1], "Prelu") && node->n_inputs > 3 ? node->inputs[3] : NULL;
-        result = tfjs_emit_activation(converter, node, fused_ops[1], alpha, prelu, NULL, -1, biased, node->name,
+        result = tfjs_emit_activation(converter, node, fused_ops[1], alpha, prelu, NULL, -1, biased, node->result,
                                       status);
         if (result < 0)
             return tfjs_fail(converter, node, status, AMASS_ERR_UNSUPPORTED, "fused activation '%s' is not supported",
@@ -394,7 +395,7 @@ static int translate_matmul(tfjs_converter *converter, const tfjs_node *node, in
     }
     if (result != AMASS_OK)
         return result;
-    return tfjs_define(converter, node->name, node->name, NULL, -1, status) ? AMASS_OK : status->code;
+    return tfjs_define(converter, node->name, node->result, NULL, -1, status) ? AMASS_OK : status->code;
 }
 
 int tfjs_translate_conv(tfjs_converter *converter, const tfjs_node *node, int *result, amass_status *status)

@@ -91,10 +91,10 @@ static int translate_strided_slice(tfjs_converter *converter, const tfjs_node *n
     const char *input = tfjs_plain(converter, node->inputs[0], status);
     if (!input)
         return status->code;
-    const char *sliced = n_squeeze || n_unsqueeze ? fresh(converter, "sliced") : node->name;
+    const char *sliced = n_squeeze || n_unsqueeze ? fresh(converter, "sliced") : node->result;
     int result = add_slice(converter, node, input, starts, ends, steps, n_axes, sliced, status);
     if (result == AMASS_OK && n_squeeze) {
-        const char *squeezed = n_unsqueeze ? fresh(converter, "squeezed") : node->name;
+        const char *squeezed = n_unsqueeze ? fresh(converter, "squeezed") : node->result;
         amass_nn_attr attr = tfjs_attr_ints("axes", squeeze, (size_t)n_squeeze);
         result = tfjs_add_node(&converter->builder, AMASS_NN_OP_SQUEEZE, node->name, &sliced, 1, squeezed, &attr, 1,
                                status);
@@ -102,12 +102,12 @@ static int translate_strided_slice(tfjs_converter *converter, const tfjs_node *n
     }
     if (result == AMASS_OK && n_unsqueeze) {
         amass_nn_attr attr = tfjs_attr_ints("axes", unsqueeze, (size_t)n_unsqueeze);
-        result = tfjs_add_node(&converter->builder, AMASS_NN_OP_UNSQUEEZE, node->name, &sliced, 1, node->name, &attr,
+        result = tfjs_add_node(&converter->builder, AMASS_NN_OP_UNSQUEEZE, node->name, &sliced, 1, node->result, &attr,
                                1, status);
     }
     if (result != AMASS_OK)
         return result;
-    return tfjs_define(converter, node->name, node->name, NULL, -1, status) ? AMASS_OK : status->code;
+    return tfjs_define(converter, node->name, node->result, NULL, -1, status) ? AMASS_OK : status->code;
 }
 
 static int translate_slice(tfjs_converter *converter, const tfjs_node *node, amass_status *status)
@@ -128,10 +128,10 @@ static int translate_slice(tfjs_converter *converter, const tfjs_node *node, ama
     const char *input = tfjs_plain(converter, node->inputs[0], status);
     if (!input)
         return status->code;
-    int result = add_slice(converter, node, input, begin, ends, steps, (int)n, node->name, status);
+    int result = add_slice(converter, node, input, begin, ends, steps, (int)n, node->result, status);
     if (result != AMASS_OK)
         return result;
-    return tfjs_define(converter, node->name, node->name, NULL, (int)n, status) ? AMASS_OK : status->code;
+    return tfjs_define(converter, node->name, node->result, NULL, (int)n, status) ? AMASS_OK : status->code;
 }
 
 static int translate_gather(tfjs_converter *converter, const tfjs_node *node, amass_status *status)
@@ -150,11 +150,11 @@ static int translate_gather(tfjs_converter *converter, const tfjs_node *node, am
     if (!inputs[0] || !(inputs[1] = tfjs_plain(converter, node->inputs[1], status)))
         return status->code;
     amass_nn_attr attr = tfjs_attr_int("axis", axis);
-    int result = tfjs_add_node(&converter->builder, AMASS_NN_OP_GATHER, node->name, inputs, 2, node->name, &attr, 1,
+    int result = tfjs_add_node(&converter->builder, AMASS_NN_OP_GATHER, node->name, inputs, 2, node->result, &attr, 1,
                                status);
     if (result != AMASS_OK)
         return result;
-    return tfjs_define(converter, node->name, node->name, NULL, -1, status) ? AMASS_OK : status->code;
+    return tfjs_define(converter, node->name, node->result, NULL, -1, status) ? AMASS_OK : status->code;
 }
 
 static int translate_resize(tfjs_converter *converter, const tfjs_node *node, int linear, amass_status *status)
@@ -201,11 +201,11 @@ static int translate_resize(tfjs_converter *converter, const tfjs_node *node, in
                               tfjs_attr_string("coordinate_transformation_mode", transform),
                               tfjs_attr_string("nearest_mode", nearest)};
     const char *inputs[4] = {input, "", "", sizes};
-    result = tfjs_add_node(&converter->builder, AMASS_NN_OP_RESIZE, node->name, inputs, 4, node->name, attrs, 3,
+    result = tfjs_add_node(&converter->builder, AMASS_NN_OP_RESIZE, node->name, inputs, 4, node->result, attrs, 3,
                            status);
     if (result != AMASS_OK)
         return result;
-    return tfjs_define(converter, node->name, node->name, tfjs_nhwc_to_nchw, 4, status) ? AMASS_OK : status->code;
+    return tfjs_define(converter, node->name, node->result, tfjs_nhwc_to_nchw, 4, status) ? AMASS_OK : status->code;
 }
 
 static int translate_sparse_to_dense(tfjs_converter *converter, const tfjs_node *node, amass_status *status)

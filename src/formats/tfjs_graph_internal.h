@@ -46,6 +46,10 @@ typedef struct {
     size_t n_tensors, tensors_capacity;
     unsigned *consumers; /* per node: how many node inputs read its output 0 */
     unsigned char *skip; /* per node: already translated by a node that fused it */
+    char **output_names; /* the graph's outputs (TF tensor names) and their engine results */
+    const char **output_results;
+    char **output_marks; /* the names the graph's outputs get (the signature's, e.g. "Identity:0") */
+    size_t n_outputs;
     const int64_t *input_dims;
     size_t n_input_dims;
     size_t n_inputs_seen;
@@ -56,6 +60,7 @@ typedef struct {
     const json_t *json;
     const char *name;
     const char *op;
+    const char *result; /* the engine value for output 0 (tfjs_result_name of name) */
     size_t index;
     tfjs_tensor *inputs[16];
     size_t n_inputs;
@@ -72,6 +77,10 @@ tfjs_tensor *tfjs_define(tfjs_converter *converter, const char *name, const char
 /* A tensor known at import (data copied). */
 tfjs_tensor *tfjs_define_known(tfjs_converter *converter, const char *name, amass_nn_dtype dtype,
                                const int64_t *dims, int rank, const void *data, amass_status *status);
+/* The engine value name for TF tensor name's result: the name itself,
+ * except for the graph's outputs, whose own names go to the TF-layout
+ * copies mark_outputs makes. */
+const char *tfjs_result_name(tfjs_converter *converter, const char *name);
 /* The name for output k of node: "node" for 0, "node:k" otherwise (owned by the builder). */
 const char *tfjs_output_name(tfjs_converter *converter, const tfjs_node *node, int k);
 /* The engine value holding tensor in TF's layout. */

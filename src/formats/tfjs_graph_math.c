@@ -394,10 +394,11 @@ static int clip_bounds(tfjs_converter *converter, const tfjs_node *node, amass_s
     if (!input)
         return status->code;
     amass_nn_attr attrs[2] = {tfjs_attr_float("min", low), tfjs_attr_float("max", high)};
-    int result = tfjs_add_node(&converter->builder, AMASS_NN_OP_CLIP, node->name, &input, 1, name, attrs, 2, status);
+    const char *engine = tfjs_result_name(converter, name);
+    int result = tfjs_add_node(&converter->builder, AMASS_NN_OP_CLIP, node->name, &input, 1, engine, attrs, 2, status);
     if (result != AMASS_OK)
         return result;
-    return tfjs_define(converter, name, name, x->permuted ? x->perm : NULL, x->permuted ? x->rank : -1, status)
+    return tfjs_define(converter, name, engine, x->permuted ? x->perm : NULL, x->permuted ? x->rank : -1, status)
                ? AMASS_OK
                : status->code;
 }
@@ -458,8 +459,8 @@ static int translate_binary(tfjs_converter *converter, const tfjs_node *node, am
         if (result != AMASS_OK)
             return result;
     }
-    result = tfjs_add_node(&converter->builder, op, node->name, operands, 2, node->name, NULL, 0, status);
-    return result == AMASS_OK ? define_like(converter, node, node->name, perm, rank, status) : result;
+    result = tfjs_add_node(&converter->builder, op, node->name, operands, 2, node->result, NULL, 0, status);
+    return result == AMASS_OK ? define_like(converter, node, node->result, perm, rank, status) : result;
 }
 
 static int translate_unary(tfjs_converter *converter, const tfjs_node *node, amass_status *status)
@@ -482,9 +483,9 @@ static int translate_unary(tfjs_converter *converter, const tfjs_node *node, ama
         if (node->n_inputs != 2)
             return tfjs_fail(converter, node, status, AMASS_ERR_INPUT, "needs an input and alpha");
         result = tfjs_emit_activation(converter, node, op, alpha, node->inputs[1], x->permuted ? x->perm : NULL,
-                                      x->rank, input, node->name, status);
+                                      x->rank, input, node->result, status);
     } else if (node->n_inputs == 1) {
-        result = tfjs_emit_activation(converter, node, op, alpha, NULL, NULL, -1, input, node->name, status);
+        result = tfjs_emit_activation(converter, node, op, alpha, NULL, NULL, -1, input, node->result, status);
     }
     if (result < 0) {
         static const struct {
@@ -497,21 +498,21 @@ static int translate_unary(tfjs_converter *converter, const tfjs_node *node, ama
                       {"Erf", AMASS_NN_OP_ERF}};
         for (size_t k = 0; k < sizeof simple / sizeof simple[0] && result < 0; k++)
             if (!strcmp(op, simple[k].name))
-                result = tfjs_add_node(builder, simple[k].op, node->name, &input, 1, node->name, NULL, 0, status);
+                result = tfjs_add_node(builder, simple[k].op, node->name, &input, 1, node->result, NULL, 0, status);
     }
     if (result < 0 && !strcmp(op, "Rsqrt")) {
         const char *root = fresh(converter, "sqrt");
         result = tfjs_add_node(builder, AMASS_NN_OP_SQRT, node->name, &input, 1, root, NULL, 0, status);
         if (result == AMASS_OK)
-            result = tfjs_add_node(builder, AMASS_NN_OP_RECIPROCAL, node->name, &root, 1, node->name, NULL, 0, status);
+            result = tfjs_add_node(builder, AMASS_NN_OP_RECIPROCAL, node->name, &root, 1, node->result, NULL, 0, status);
     }
     if (result < 0 && !strcmp(op, "Square")) {
         const char *pair[2] = {input, input};
-        result = tfjs_add_node(builder, AMASS_NN_OP_MUL, node->name, pair, 2, node->name, NULL, 0, status);
+        result = tfjs_add_node(builder, AMASS_NN_OP_MUL, node->name, pair, 2, node->result, NULL, 0, status);
     }
     if (result < 0)
         return tfjs_fail(converter, node, status, AMASS_ERR_UNSUPPORTED, "the importer has no such operator");
-    return result == AMASS_OK ? define_like(converter, node, node->name, x->perm, x->permuted ? x->rank : -1, status)
+    return result == AMASS_OK ? define_like(converter, node, node->result, x->perm, x->permuted ? x->rank : -1, status)
                               : result;
 }
 
@@ -527,9 +528,9 @@ static int translate_softmax(tfjs_converter *converter, const tfjs_node *node, a
     if (x->permuted)
         tfjs_engine_axis(x, -1, x->rank, &axis);
     amass_nn_attr attr = tfjs_attr_int("axis", axis);
-    int result = tfjs_add_node(&converter->builder, AMASS_NN_OP_SOFTMAX, node->name, &input, 1, node->name, &attr, 1,
+    int result = tfjs_add_node(&converter->builder, AMASS_NN_OP_SOFTMAX, node->name, &input, 1, node->result, &attr, 1,
                                status);
-    return result == AMASS_OK ? define_like(converter, node, node->name, x->perm, x->permuted ? x->rank : -1, status)
+    return result == AMASS_OK ? define_like(converter, node, node->result, x->perm, x->permuted ? x->rank : -1, status)
                               : result;
 }
 
@@ -567,11 +568,11 @@ static int translate_reduce(tfjs_converter *converter, const tfjs_node *node, am
     if (!(input = tfjs_engine(converter, x, status)))
         return status->code;
     amass_nn_attr attrs[2] = {tfjs_attr_ints("axes", engine_axes, n_axes), tfjs_attr_int("keepdims", keep)};
-    int result = tfjs_add_node(&converter->builder, op, node->name, &input, 1, node->name, attrs, 2, status);
+    int result = tfjs_add_node(&converter->builder, op, node->name, &input, 1, node->result, attrs, 2, status);
     if (result != AMASS_OK)
         return result;
     if (rank <= 0 || keep)
-        return define_like(converter, node, node->name, x->perm, rank, status);
+        return define_like(converter, node, node->result, x->perm, rank, status);
     /* the surviving engine dims, renumbered among the surviving TF dims */
     int64_t perm[AMASS_NN_MAX_RANK];
     int out_rank = 0;
@@ -583,7 +584,7 @@ static int translate_reduce(tfjs_converter *converter, const tfjs_node *node, am
             position += !reduced[i] && x->perm[i] < x->perm[j];
         perm[out_rank++] = position;
     }
-    return define_like(converter, node, node->name, perm, out_rank, status);
+    return define_like(converter, node, node->result, perm, out_rank, status);
 }
 
 static int translate_cast(tfjs_converter *converter, const tfjs_node *node, amass_status *status)
@@ -622,9 +623,9 @@ static int translate_cast(tfjs_converter *converter, const tfjs_node *node, amas
     if (!input)
         return status->code;
     amass_nn_attr attr = tfjs_attr_int("to", dtype == AMASS_NN_FLOAT32 ? 1 : dtype == AMASS_NN_BOOL ? 9 : 7);
-    int result = tfjs_add_node(&converter->builder, AMASS_NN_OP_CAST, node->name, &input, 1, node->name, &attr, 1,
+    int result = tfjs_add_node(&converter->builder, AMASS_NN_OP_CAST, node->name, &input, 1, node->result, &attr, 1,
                                status);
-    return result == AMASS_OK ? define_like(converter, node, node->name, NULL, -1, status) : result;
+    return result == AMASS_OK ? define_like(converter, node, node->result, NULL, -1, status) : result;
 }
 
 int tfjs_translate_math(tfjs_converter *converter, const tfjs_node *node, int *result, amass_status *status)

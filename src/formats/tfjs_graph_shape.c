@@ -72,10 +72,10 @@ static int translate_reshape(tfjs_converter *converter, const tfjs_node *node, a
     const char *inputs[2] = {tfjs_plain(converter, node->inputs[0], status), NULL};
     if (!inputs[0] || !(inputs[1] = tfjs_engine(converter, node->inputs[1], status)))
         return status->code;
-    int result = tfjs_add_node(&converter->builder, AMASS_NN_OP_RESHAPE, node->name, inputs, 2, node->name, NULL, 0,
+    int result = tfjs_add_node(&converter->builder, AMASS_NN_OP_RESHAPE, node->name, inputs, 2, node->result, NULL, 0,
                                status);
     int rank = dims && shape->rank == 1 ? (int)shape->count : -1;
-    return result == AMASS_OK ? define_held(converter, node->name, node->name, NULL, rank, status) : result;
+    return result == AMASS_OK ? define_held(converter, node->name, node->result, NULL, rank, status) : result;
 }
 
 /* Concatenation of tensors[0..n) along TF axis. */
@@ -101,12 +101,12 @@ static int concat(tfjs_converter *converter, const tfjs_node *node, tfjs_tensor 
             return status->code;
     }
     amass_nn_attr attr = tfjs_attr_int("axis", engine_axis);
-    int result = tfjs_add_node(&converter->builder, AMASS_NN_OP_CONCAT, node->name, inputs, n, node->name, &attr, 1,
+    int result = tfjs_add_node(&converter->builder, AMASS_NN_OP_CONCAT, node->name, inputs, n, node->result, &attr, 1,
                                status);
     if (result != AMASS_OK)
         return result;
     int known_rank = held ? rank : tensors[0]->rank;
-    return define_held(converter, node->name, node->name, held ? held->perm : NULL, known_rank, status);
+    return define_held(converter, node->name, node->result, held ? held->perm : NULL, known_rank, status);
 }
 
 static int translate_concat(tfjs_converter *converter, const tfjs_node *node, int axis_first, amass_status *status)
@@ -144,9 +144,9 @@ static int translate_pack(tfjs_converter *converter, const tfjs_node *node, amas
     }
     amass_nn_attr attr = tfjs_attr_int("axis", axis);
     int result = tfjs_add_node(&converter->builder, AMASS_NN_OP_CONCAT, node->name, inputs, node->n_inputs,
-                               node->name, &attr, 1, status);
+                               node->result, &attr, 1, status);
     int rank = node->inputs[0]->rank >= 0 ? node->inputs[0]->rank + 1 : -1;
-    return result == AMASS_OK ? define_held(converter, node->name, node->name, NULL, rank, status) : result;
+    return result == AMASS_OK ? define_held(converter, node->name, node->result, NULL, rank, status) : result;
 }
 
 static int translate_pad(tfjs_converter *converter, const tfjs_node *node, amass_status *status)
@@ -186,10 +186,10 @@ static int translate_pad(tfjs_converter *converter, const tfjs_node *node, amass
         return status->code;
     amass_nn_attr attrs[3] = {tfjs_attr_ints("pads", pads, (size_t)(2 * rank)), tfjs_attr_float("value", value),
                               tfjs_attr_string("mode", mode)};
-    int result = tfjs_add_node(&converter->builder, AMASS_NN_OP_PAD, node->name, &input, 1, node->name, attrs, 3,
+    int result = tfjs_add_node(&converter->builder, AMASS_NN_OP_PAD, node->name, &input, 1, node->result, attrs, 3,
                                status);
     if (result == AMASS_OK)
-        result = define_held(converter, node->name, node->name, x->permuted ? x->perm : NULL, rank, status);
+        result = define_held(converter, node->name, node->result, x->permuted ? x->perm : NULL, rank, status);
     if (result == AMASS_OK && rank == 4 && value == 0 && !strcmp(mode, "constant")) {
         tfjs_tensor *defined = &converter->tensors[converter->n_tensors - 1];
         defined->pad_source = input;
@@ -226,17 +226,18 @@ static int translate_split(tfjs_converter *converter, const tfjs_node *node, int
     if (x->permuted && !tfjs_engine_axis(x, axis, x->rank, &axis))
         return tfjs_fail(converter, node, status, AMASS_ERR_INPUT, "axis out of range");
     const char *input = tfjs_engine(converter, x, status);
-    const char *outputs[64];
+    const char *outputs[64], *names[64];
     if (!input)
         return status->code;
     for (int64_t k = 0; k < parts; k++)
-        if (!(outputs[k] = tfjs_output_name(converter, node, (int)k)))
+        if (!(names[k] = tfjs_output_name(converter, node, (int)k)) ||
+            !(outputs[k] = tfjs_result_name(converter, names[k])))
             return amass_fail(status, AMASS_ERR_NOMEM, "%s: out of memory", converter->builder.path);
     amass_nn_attr attrs[2] = {tfjs_attr_int("axis", axis), tfjs_attr_ints("split", sizes, (size_t)parts)};
     int result = tfjs_add_node_outputs(&converter->builder, AMASS_NN_OP_SPLIT, node->name, &input, 1, outputs,
                                        (size_t)parts, attrs, sized ? 2 : 1, status);
     for (int64_t k = 0; k < parts && result == AMASS_OK; k++)
-        result = define_held(converter, outputs[k], outputs[k], x->permuted ? x->perm : NULL, x->rank, status);
+        result = define_held(converter, names[k], outputs[k], x->permuted ? x->perm : NULL, x->rank, status);
     return result;
 }
 
@@ -264,11 +265,11 @@ static int translate_squeeze(tfjs_converter *converter, const tfjs_node *node, i
         return node->n_inputs ? (int)status->code : tfjs_fail(converter, node, status, AMASS_ERR_INPUT, "needs an input");
     amass_nn_attr attr = tfjs_attr_ints("axes", axes, (size_t)n_axes);
     int result = tfjs_add_node(&converter->builder, expand ? AMASS_NN_OP_UNSQUEEZE : AMASS_NN_OP_SQUEEZE, node->name,
-                               &input, 1, node->name, &attr, n_axes ? 1 : 0, status);
+                               &input, 1, node->result, &attr, n_axes ? 1 : 0, status);
     int rank = node->inputs[0]->rank;
     if (rank >= 0)
         rank = expand ? rank + 1 : n_axes ? rank - n_axes : -1;
-    return result == AMASS_OK ? define_held(converter, node->name, node->name, NULL, rank, status) : result;
+    return result == AMASS_OK ? define_held(converter, node->name, node->result, NULL, rank, status) : result;
 }
 
 static int translate_shape(tfjs_converter *converter, const tfjs_node *node, amass_status *status)
@@ -285,7 +286,7 @@ static int translate_shape(tfjs_converter *converter, const tfjs_node *node, ama
     const char *input = tfjs_engine(converter, x, status);
     if (!input)
         return status->code;
-    const char *shape = x->permuted ? tfjs_fresh_name(&converter->builder, "shape") : node->name;
+    const char *shape = x->permuted ? tfjs_fresh_name(&converter->builder, "shape") : node->result;
     int result = tfjs_add_node(&converter->builder, AMASS_NN_OP_SHAPE, node->name, &input, 1, shape, NULL, 0, status);
     if (result == AMASS_OK && x->permuted) {
         /* the engine's dims back in TF's order */
@@ -296,10 +297,10 @@ static int translate_shape(tfjs_converter *converter, const tfjs_node *node, ama
         const char *inputs[2] = {shape, order};
         amass_nn_attr attr = tfjs_attr_int("axis", 0);
         if (result == AMASS_OK)
-            result = tfjs_add_node(&converter->builder, AMASS_NN_OP_GATHER, node->name, inputs, 2, node->name, &attr,
+            result = tfjs_add_node(&converter->builder, AMASS_NN_OP_GATHER, node->name, inputs, 2, node->result, &attr,
                                    1, status);
     }
-    return result == AMASS_OK ? define_held(converter, node->name, node->name, NULL, 1, status) : result;
+    return result == AMASS_OK ? define_held(converter, node->name, node->result, NULL, 1, status) : result;
 }
 
 int tfjs_translate_shape(tfjs_converter *converter, const tfjs_node *node, int *result, amass_status *status)

@@ -48,3 +48,8 @@ tests_parity_tfjs_input_SOURCES = tests/parity/tfjs-input.c tests/parity/tfjs-in
 tests_parity_tfjs_input_LDADD = $(AMASS_LIBS)
 EXTRA_DIST += tests/parity/tfjs/make-fixtures tests/parity/tfjs/tfjs-run.js tests/parity/tfjs/nanodet.txt \
 	tests/parity/tfjs/faceres.txt
+
+# The TF.js reader and graph importer on model.json files the test writes.
+check_PROGRAMS += tests/unit/test-formats-tfjs
+TESTS += tests/unit/test-formats-tfjs
+tests_unit_test_formats_tfjs_LDADD = $(AMASS_LIBS)
