@@ -442,6 +442,7 @@ static void test_import_refusals(void)
         memcpy(strides, "{\"list\": {\"i\": [\"1\", \"x\", \"1\", \"1\"]}}", 37);
         import_refused(text, "node 'conv' (Conv2D): attribute 'strides' needs 4 values",
                        "strides that are not integers are refused");
+        memcpy(strides, "{\"list\": {\"i\": [\"1\", \"1\", \"1\", \"1\"]}}", 37);
     }
     if (text && (strides = strstr(text, "\"padding\": {\"s\": \"U0FNRQ==\"}"))) {
         memcpy(strides, "\"padding\": {\"i\": \"12345678\"}", 28);
