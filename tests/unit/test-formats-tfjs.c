@@ -407,6 +407,70 @@ static void test_mean_after_transpose(void)
     amass_nn_graph_free(graph);
 }
 
+/* model.json's text with the first `from` replaced by `to` (malloc'ed). */
+static char *edited_model(const char *from, const char *to)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/model.json", directory);
+    FILE *file = fopen(path, "rb");
+    char *text = calloc(16384, 1), *edited = calloc(16384 + strlen(to), 1);
+    if (file && text && edited && fread(text, 1, 16383, file) > 0) {
+        char *at = strstr(text, from);
+        if (at) {
+            memcpy(edited, text, (size_t)(at - text));
+            strcat(edited, to);
+            strcat(edited, at + strlen(from));
+        }
+    }
+    if (file)
+        fclose(file);
+    free(text);
+    return edited;
+}
+
+static void test_load_model(void)
+{
+    write_conv_model("U0FNRQ==", 1, "");
+    char *free_size = edited_model("{\"size\": \"4\"}, {\"size\": \"4\"}", "{\"size\": \"-1\"}, {\"size\": \"-1\"}");
+    if (free_size)
+        write_model(free_size);
+    free(free_size);
+    amass_nn_graph *graph = NULL;
+    amass_status status;
+    amass_status_clear(&status);
+    int64_t dims[4] = {1, 8, 6, 2};
+    amass_nn_tensor_type type;
+    if (ok(amass_formats_load_model(model_path, dims, 4, &graph, &status) == AMASS_OK,
+           "amass_formats_load_model reads a model.json, at the input size given"))
+        ok(amass_nn_graph_input_type(graph, 0, &type) == AMASS_OK && type.dims[1] == 8 && type.dims[2] == 6,
+           "the graph takes the size given for TF's free dimensions");
+    else
+        printf("#   %s\n", status.message);
+    amass_nn_graph_free(graph);
+    graph = NULL;
+    ok(amass_formats_load_model(model_path, NULL, 0, &graph, &status) == AMASS_ERR_UNSUPPORTED && !graph &&
+           strstr(status.message, "only the batch may vary"),
+       "free spatial dimensions without a size are refused");
+    int64_t wrong[3] = {1, 8, 8};
+    ok(amass_formats_load_model(model_path, wrong, 3, &graph, &status) == AMASS_ERR_USAGE && !graph &&
+           strstr(status.message, "has rank 4, not 3"),
+       "an input size of the wrong rank is refused");
+    char onnx[4096];
+    const char *top = getenv("top_srcdir");
+    snprintf(onnx, sizeof onnx, "%s/testdata/onnx/conv.onnx", top ? top : ".");
+    if (ok(amass_formats_load_model(onnx, NULL, 0, &graph, &status) == AMASS_OK, "and an ONNX file by its content"))
+        amass_nn_graph_free(graph);
+    else
+        printf("#   %s\n", status.message);
+    write_bytes("empty.onnx", "", 0);
+    char empty[256];
+    snprintf(empty, sizeof empty, "%s/empty.onnx", directory);
+    graph = NULL;
+    ok(amass_formats_load_model(empty, NULL, 0, &graph, &status) == AMASS_ERR_INPUT && !graph &&
+           strstr(status.message, "empty file"),
+       "an empty file is no model");
+}
+
 static void test_import_refusals(void)
 {
     const char *base = "{\"format\": \"graph-model\", \"modelTopology\": {\"node\": ["
@@ -474,6 +538,7 @@ int main(void)
     test_conv("U0FNRQ==", 1, 1, "SAME stride 1");
     test_conv("U0FNRQ==", 2, 0, "SAME stride 2 (asymmetric)");
     test_mean_after_transpose();
+    test_load_model();
     test_import_refusals();
     char command[128];
     snprintf(command, sizeof command, "rm -rf '%s'", directory);
