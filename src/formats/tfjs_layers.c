@@ -38,7 +38,7 @@ typedef struct {
 
 static void topology_free(topology *top)
 {
-    for (size_t c = 0; c < top->n_calls; c++)
+    for (size_t c = 0; top->calls && c < top->n_calls; c++)
         free(top->calls[c].inputs);
     free(top->calls);
     free(top->layers);
@@ -315,6 +315,9 @@ static int add_input(tfjs_layers_importer *im, const layer_entry *layer, const i
         if (d > 0 && size < 1)
             return tfjs_layers_fail(im, status, AMASS_ERR_UNSUPPORTED,
                                     "dimension %zu of the input is not fixed; only the batch may vary", d);
+        if (size > TFJS_LAYERS_MAX_DIMENSION)
+            return tfjs_layers_fail(im, status, AMASS_ERR_INPUT, "dimension %zu of the input is %lld, too large", d,
+                                    (long long)size);
         type.dims[d] = d == 0 ? AMASS_NN_DYNAMIC : size;
     }
     int result = amass_nn_graph_add_input(im->graph, layer->name, &type, status);
@@ -364,6 +367,21 @@ static int add_output(tfjs_layers_importer *im, const topology *top, tensor_ref 
     return result != AMASS_OK ? result : amass_nn_graph_mark_output(im->graph, output, status);
 }
 
+/* Bounds every tensor's shape, so the size arithmetic of the next layer
+ * cannot overflow whatever the file says. */
+static int size_fits(const tfjs_layer_tensor *tensor)
+{
+    int64_t count = 1;
+    if (tensor->rank < 1 || tensor->rank > AMASS_NN_MAX_RANK)
+        return 0;
+    for (int d = 1; d < tensor->rank; d++) {
+        if (tensor->dims[d] < 1 || tensor->dims[d] > TFJS_LAYERS_MAX_COUNT / count)
+            return 0;
+        count *= tensor->dims[d];
+    }
+    return 1;
+}
+
 /* Converts every needed call whose inputs are ready, pass after pass
  * (Keras lists layers in order, so one pass usually does). */
 static int convert_calls(tfjs_layers_importer *im, topology *top, amass_status *status)
@@ -399,6 +417,8 @@ static int convert_calls(tfjs_layers_importer *im, topology *top, amass_status *
             im->class_name = layer->class_name;
             im->call = call->index;
             result = tfjs_layers_convert(im, layer->config, inputs, call->n_inputs, &call->output, status);
+            if (result == AMASS_OK && !size_fits(&call->output))
+                result = tfjs_layers_fail(im, status, AMASS_ERR_INPUT, "the output is too large (over 2^40 values a sample)");
             call->done = 1;
             remaining--;
         }

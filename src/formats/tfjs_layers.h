@@ -19,6 +19,11 @@ int tfjs_layers_import(const amass_tfjs_model *model, const int64_t *input_dims,
  * batch, AMASS_NN_DYNAMIC when free). A rank-4 tensor (NHWC to Keras) is
  * held channels-first in the graph, the layout the engine's convolutions
  * take; every other rank is held as Keras shapes it. */
+/* Limits on what a file may ask for: an input dimension, and the values
+ * of one sample of any tensor (so size arithmetic stays in int64). */
+#define TFJS_LAYERS_MAX_DIMENSION ((int64_t)1 << 24)
+#define TFJS_LAYERS_MAX_COUNT ((int64_t)1 << 40)
+
 typedef struct {
     const char *value; /* owned by the importer */
     int rank;

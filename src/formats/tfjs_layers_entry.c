@@ -10,6 +10,8 @@ int amass_tfjs_import_outputs(const amass_tfjs_model *model, const int64_t *inpu
     *graph = NULL;
     if (amass_tfjs_format_of(model) == AMASS_TFJS_LAYERS_MODEL)
         return tfjs_layers_import(model, input_dims, n_input_dims, outputs, n_outputs, graph, status);
+    if (n_outputs == 0)
+        return amass_tfjs_import(model, input_dims, n_input_dims, graph, status);
     return amass_fail(status, AMASS_ERR_UNSUPPORTED, "%s: choosing the outputs of a graph model is not supported yet",
                       amass_tfjs_path(model));
 }

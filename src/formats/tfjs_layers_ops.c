@@ -374,7 +374,7 @@ static int convert_reshape(tfjs_layers_importer *im, const json_t *config, const
         int64_t size = json_is_integer(item) ? json_integer_value(item) : 0;
         if (size == -1 && free_at < 0) {
             free_at = (int)k + 1;
-        } else if (size < 1) {
+        } else if (size < 1 || size > TFJS_LAYERS_MAX_COUNT / known) {
             return tfjs_layers_fail(im, status, AMASS_ERR_INPUT, "target_shape has size %lld", (long long)size);
         } else {
             known *= size;

@@ -21,3 +21,10 @@ tests_unit_test_formats_tfjs_layers_LDADD = $(AMASS_LIBS)
 EXTRA_DIST += tests/cli/classify-nsfw.cases
 TESTS += tests/cli/install-models-nsfw.sh
 EXTRA_DIST += tests/cli/install-models-nsfw.sh
+# The layers-model importer's fuzz target on the standalone driver (see tests/fuzz/local.mk).
+check_PROGRAMS += tests/fuzz/fuzz-tfjs-layers
+tests_fuzz_fuzz_tfjs_layers_SOURCES = tests/fuzz/fuzz-tfjs-layers.c tests/fuzz/standalone.c tests/fuzz/fuzz_file.h
+tests_fuzz_fuzz_tfjs_layers_LDADD = $(AMASS_LIBS)
+TESTS += tests/fuzz/run-tfjs-layers.sh
+EXTRA_DIST += tests/fuzz/run-tfjs-layers.sh tests/fuzz/corpus/tfjs-layers/functional.json \
+	tests/fuzz/corpus/tfjs-layers/sequential.json
