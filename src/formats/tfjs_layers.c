@@ -224,6 +224,7 @@ static int read_sequential(tfjs_layers_importer *im, const json_t *config, topol
         layer->n_calls = 1;
         layer->first_call = k;
         top->calls[k].layer = (int)k;
+        top->n_calls = k + 1; /* so a failure frees what is made */
         if (k > 0) {
             top->calls[k].inputs = calloc(1, sizeof *top->calls[k].inputs);
             if (!top->calls[k].inputs)
