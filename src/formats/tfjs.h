@@ -63,6 +63,13 @@ const amass_tfjs_weight *amass_tfjs_weight_find(const amass_tfjs_model *model, c
  * approximately. The graph keeps what it needs of the model. */
 int amass_tfjs_import(const amass_tfjs_model *model, const int64_t *input_dims, size_t n_input_dims,
                       amass_nn_graph **graph, amass_status *status);
+/* The same with chosen outputs instead of the model's: layer names for a
+ * layers model (the output of the layer's first call, e.g. MobileNetV2's
+ * "global_average_pooling2d_1" for 1280-d image features), node names for
+ * a graph model. Only what the outputs need is imported. */
+int amass_tfjs_import_outputs(const amass_tfjs_model *model, const int64_t *input_dims, size_t n_input_dims,
+                              const char *const *outputs, size_t n_outputs, amass_nn_graph **graph,
+                              amass_status *status);
 int amass_formats_load_tfjs(const char *path, const int64_t *input_dims, size_t n_input_dims, amass_nn_graph **graph,
                             amass_status *status);
 

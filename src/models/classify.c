@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../formats/formats.h"
+#include "../formats/tfjs.h"
 #include "../nn/nn.h"
 #include "models.h"
 
@@ -109,6 +110,16 @@ static int make_spec(amass_classifier *classifier, const amass_model_manifest *m
     return amass_vision_preprocess_check(spec, status);
 }
 
+static int load_tfjs(const char *path, amass_nn_graph **graph, amass_status *status)
+{
+    amass_tfjs_model *model = NULL;
+    int code = amass_tfjs_open(path, &model, status);
+    if (code == AMASS_OK)
+        code = amass_tfjs_import_outputs(model, NULL, 0, NULL, 0, graph, status);
+    amass_tfjs_close(model);
+    return code;
+}
+
 static int load_model(amass_classifier *classifier, amass_status *status)
 {
     const amass_classify_options *options = &classifier->options;
@@ -119,8 +130,9 @@ static int load_model(amass_classifier *classifier, amass_status *status)
         if (amass_models_manifest_load(options->model_path, &manifest, status) != AMASS_OK)
             return status->code;
         have = &manifest;
-        if (strcmp(manifest.task, "classify") != 0 || strcmp(manifest.format, "onnx") != 0) {
-            code = amass_fail(status, AMASS_ERR_USAGE, "%s: a %s model in %s format; amass-classify runs classify models in onnx",
+        if (strcmp(manifest.task, "classify") != 0 ||
+            (strcmp(manifest.format, "onnx") != 0 && strcmp(manifest.format, "tfjs") != 0)) {
+            code = amass_fail(status, AMASS_ERR_USAGE, "%s: a %s model in %s format; amass-classify runs classify models in onnx or tfjs",
                               options->model_path, manifest.task, manifest.format);
             amass_models_manifest_free(&manifest);
             return code;
@@ -132,7 +144,8 @@ static int load_model(amass_classifier *classifier, amass_status *status)
     } else {
         classifier->name = file_stem(file);
     }
-    code = amass_formats_load_onnx(file, &classifier->graph, status);
+    code = have && strcmp(have->format, "tfjs") == 0 ? load_tfjs(file, &classifier->graph, status)
+                                                      : amass_formats_load_onnx(file, &classifier->graph, status);
     if (code == AMASS_OK && labels)
         code = amass_models_labels_load(labels, &classifier->labels, status);
     if (code == AMASS_OK)

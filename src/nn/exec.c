@@ -660,6 +660,11 @@ int amass_nn_session_run(amass_nn_session *session, int64_t batch, const float *
             continue;
         const nn_slot *slot = &plan->slots[plan->output_slots[o]];
         const void *data = slot->external ? slot->external : plan->arena + plan->slots[slot->root].offset;
+        /* An output that is a view of an input (Identity of it) lies in
+         * the caller's input, which was bound in place of the arena. */
+        for (int i = 0; i < session->graph->n_inputs; i++)
+            if (plan->slots[plan->input_slots[i]].root == slot->root)
+                data = inputs[i];
         memcpy(outputs[o], data, slot_bytes(plan, plan->output_slots[o]));
     }
     return AMASS_OK;
