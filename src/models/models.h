@@ -41,6 +41,13 @@ typedef struct {
     char *dict_path;     /* "dict": the pronouncing dictionary */
     char *lm_path;       /* "lm": the language model (trie binary or ARPA) */
     char *scorer;        /* "scorer" */
+    /* "postprocess": how outputs become labels: "nanodet" or "centernet"
+     * (a detector's head, boxes out), else a classifier; NULL when not given. */
+    char *postprocess;
+    /* "input.resize": "stretch", "letterbox" or "crop" (shorter side, then
+     * centre crop: the default) */
+    int has_resize;
+    amass_vision_resize_mode resize;
 } amass_model_manifest;
 
 /* Reads directory/manifest.json. On failure the manifest is left empty
