@@ -54,4 +54,11 @@ amass_code amass_vision_decode_centernet(const float *heatmap, const float *dist
                                          int input_width, int input_height, amass_vision_detection_list *out,
                                          amass_status *status);
 
+/* After amass_vision_nms: drops a detection whose box has IoU >=
+ * iou_threshold with a higher-scoring kept box of another class, as one
+ * object named twice (a horse also called a cow); detections must be
+ * sorted highest score first, as the NMS leaves them. Returns how many are
+ * left at the front. */
+size_t amass_vision_suppress_same_object(amass_vision_detection *detections, size_t n, float iou_threshold);
+
 #endif

@@ -1,11 +1,12 @@
 /* Non-maximum suppression over a detector's boxes: per class, greedy,
- * highest score first, in an order that does not depend on the decoder's. */
+ * highest score first, in an order that does not depend on the decoder's;
+ * then one label per object across classes. */
 #include "config.h"
 
 #include <math.h>
 #include <stdlib.h>
 
-#include "vision.h"
+#include "detect.h"
 
 /* A total order, so qsort's instability cannot leak into the output:
  * score (NaN last), class index, then the box's coordinates. */
@@ -55,6 +56,20 @@ size_t amass_vision_nms(amass_vision_detection *detections, size_t n, float iou_
             suppressed = detections[j].index == detections[i].index &&
                          intersection_over_union(detections[j].box, detections[i].box) > iou_threshold;
         if (!suppressed)
+            detections[n_kept++] = detections[i];
+    }
+    return n_kept;
+}
+
+size_t amass_vision_suppress_same_object(amass_vision_detection *detections, size_t n, float iou_threshold)
+{
+    size_t n_kept = 0, i, j;
+    for (i = 0; i < n; i++) {
+        int same = 0;
+        for (j = 0; j < n_kept && !same; j++)
+            same = detections[j].index != detections[i].index &&
+                   intersection_over_union(detections[j].box, detections[i].box) >= iou_threshold;
+        if (!same)
             detections[n_kept++] = detections[i];
     }
     return n_kept;

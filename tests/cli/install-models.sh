@@ -96,7 +96,7 @@ if [ -f "$cached" ]; then
             [ -s "$work/human/centernet/centernet.bin" ] && [ -s "$work/human/faceres/faceres.json" ] &&
             [ "$(wc -l <"$work/human/centernet/labels.txt")" = 80 ] &&
             [ "$(sed -n 17p "$work/human/centernet/labels.txt")" = dog ] &&
-            grep -qx 'classify centernet' "$work/human/default"
+            grep -qx 'classify nanodet' "$work/human/default"
         check $? "a good one installs nanodet, centernet (80 labels, dog 17th) and faceres, and the classify default"
     else
         n=$((n + 1))

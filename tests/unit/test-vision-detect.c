@@ -93,6 +93,16 @@ static void test_nms(void)
     n = amass_vision_nms(d, 4, 0.5f, 2);
     ok(n == 2 && d[1].score == 0.7f, "nms max_keep 2: the two best distinct boxes");
     is_int(amass_vision_nms(d, 0, 0.5f, 0), 0, "nms: no detections");
+
+    /* One object named twice: the lower class on nearly the same box goes;
+     * the same class (NMS's business) and a smaller overlap stay. */
+    d[0] = detection(7, 0.9f, 0, 0, 10, 10);
+    d[1] = detection(8, 0.8f, 0, 0, 10, 9);     /* IoU 0.9 */
+    d[2] = detection(7, 0.7f, 0, 0, 10, 9);     /* same class */
+    d[3] = detection(9, 0.6f, 0, 0, 10, 7);     /* IoU 0.7 */
+    n = amass_vision_suppress_same_object(d, 4, 0.8f);
+    ok(n == 3 && d[0].index == 7 && d[1].index == 7 && d[2].index == 9, "same object: another class on the same box goes");
+    is_int(amass_vision_suppress_same_object(d, 0, 0.8f), 0, "same object: no detections");
 }
 
 /* Logits putting nearly all the mass on bin k. */
