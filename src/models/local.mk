@@ -31,3 +31,6 @@ EXTRA_DIST += tests/cli/classify-detect.cases testdata/models/make-detectors \
 	testdata/models/tiny-centernet/model.onnx testdata/models/tiny-nanodet/manifest.json \
 	testdata/models/tiny-nanodet/labels.txt testdata/models/tiny-nanodet/model.onnx \
 	testdata/images/squares.png testdata/images/squares-64.png
+# The installed COCO detectors on the darknet photos (skips without them).
+TESTS += tests/cli/classify-detect-photos.pl
+EXTRA_DIST += tests/cli/classify-detect-photos.pl
