@@ -26,10 +26,10 @@ tests_unit_test_models_feed_LDADD = $(AMASS_LIBS)
 libamass_a_SOURCES += src/models/transcribe.h src/models/transcribe_internal.h src/models/transcribe.c \
 	src/models/transcribe-run.c src/models/transcribe-write.c
 # The detector path's CLI cases, its tiny models and their image.
-EXTRA_DIST += tests/cli/classify-detect.cases testdata/models/make-detectors \
-	testdata/models/tiny-centernet/manifest.json testdata/models/tiny-centernet/labels.txt \
-	testdata/models/tiny-centernet/model.onnx testdata/models/tiny-nanodet/manifest.json \
-	testdata/models/tiny-nanodet/labels.txt testdata/models/tiny-nanodet/model.onnx \
+EXTRA_DIST += tests/cli/classify-detect.cases testdata/detect/make-detectors \
+	testdata/detect/tiny-centernet/manifest.json testdata/detect/tiny-centernet/labels.txt \
+	testdata/detect/tiny-centernet/model.onnx testdata/detect/tiny-nanodet/manifest.json \
+	testdata/detect/tiny-nanodet/labels.txt testdata/detect/tiny-nanodet/model.onnx \
 	testdata/images/squares.png testdata/images/squares-64.png
 # The installed COCO detectors on the darknet photos (skips without them).
 TESTS += tests/cli/classify-detect-photos.pl
