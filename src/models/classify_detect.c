@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../formats/formats.h"
+#include "../formats/tfjs.h"
 #include "../vision/detect.h"
 #include "classify_detect.h"
 
@@ -61,7 +62,9 @@ int amass_classify_load_graph(const char *format, const char *path, amass_nn_gra
 {
     if (strcmp(format, "onnx") == 0)
         return amass_formats_load_onnx(path, graph, status);
-    return amass_fail(status, AMASS_ERR_USAGE, "%s: this build does not read %s models yet", path, format);
+    if (strcmp(format, "tfjs") == 0)
+        return amass_formats_load_model(path, NULL, 0, graph, status);
+    return amass_fail(status, AMASS_ERR_USAGE, "%s: amass-classify reads no %s models", path, format);
 }
 
 /* NanoDet: per stride, (1, cells, classes) scores and (1, cells, 4 * bins)
