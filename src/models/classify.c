@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "../formats/formats.h"
-#include "../formats/tfjs.h"
 #include "../nn/nn.h"
+#include "classify_detect.h"
 #include "models.h"
 
 struct amass_classifier {
@@ -29,6 +29,9 @@ struct amass_classifier {
     char **names;                   /* the batch's input names */
     size_t n_pending;
     amass_buf labels_json;
+    char *postprocess;                  /* the manifest's, or NULL */
+    amass_classify_detector *detector;  /* a detector's head, else NULL */
+    amass_vision_transform *transforms; /* the batch's, for boxes */
 };
 
 void amass_classify_options_init(amass_classify_options *options)
@@ -39,6 +42,7 @@ void amass_classify_options_init(amass_classify_options *options)
     options->batch = 8;
     options->softmax = AMASS_SOFTMAX_AUTO;
     options->decode_threads = 1;
+    options->iou_threshold = 0.5f;
 }
 
 static int ends_with(const char *text, const char *suffix)
@@ -107,17 +111,9 @@ static int make_spec(amass_classifier *classifier, const amass_model_manifest *m
     else if (manifest && manifest->has_std)
         memcpy(spec->std, manifest->std, sizeof spec->std);
     spec->bgr = options->bgr || (manifest && manifest->bgr);
+    if (manifest && manifest->has_resize)
+        spec->resize_mode = manifest->resize;
     return amass_vision_preprocess_check(spec, status);
-}
-
-static int load_tfjs(const char *path, amass_nn_graph **graph, amass_status *status)
-{
-    amass_tfjs_model *model = NULL;
-    int code = amass_tfjs_open(path, &model, status);
-    if (code == AMASS_OK)
-        code = amass_tfjs_import_outputs(model, NULL, 0, NULL, 0, graph, status);
-    amass_tfjs_close(model);
-    return code;
 }
 
 static int load_model(amass_classifier *classifier, amass_status *status)
@@ -137,15 +133,26 @@ static int load_model(amass_classifier *classifier, amass_status *status)
             amass_models_manifest_free(&manifest);
             return code;
         }
+        if (amass_classify_detector_kind(manifest.postprocess) < 0) {
+            code = amass_fail(status, AMASS_ERR_USAGE, "%s: postprocess '%s' is not nanodet, centernet, softmax or none",
+                              options->model_path, manifest.postprocess);
+            amass_models_manifest_free(&manifest);
+            return code;
+        }
         file = manifest.file_path;
         if (!labels)
             labels = manifest.labels_path;
         classifier->name = amass_strndup(manifest.name, strlen(manifest.name));
+        if (amass_classify_detector_kind(manifest.postprocess) > 0 &&
+            !(classifier->postprocess = amass_strndup(manifest.postprocess, strlen(manifest.postprocess)))) {
+            amass_models_manifest_free(&manifest);
+            return amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
+        }
     } else {
         classifier->name = file_stem(file);
     }
-    code = have && strcmp(have->format, "tfjs") == 0 ? load_tfjs(file, &classifier->graph, status)
-                                                      : amass_formats_load_onnx(file, &classifier->graph, status);
+    code = have ? amass_classify_load_graph(have->format, file, &classifier->graph, status)
+                : amass_formats_load_onnx(file, &classifier->graph, status);
     if (code == AMASS_OK && labels)
         code = amass_models_labels_load(labels, &classifier->labels, status);
     if (code == AMASS_OK)
@@ -155,6 +162,26 @@ static int load_model(amass_classifier *classifier, amass_status *status)
     if (code == AMASS_OK && !classifier->name)
         code = amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
     return code;
+}
+
+/* A detector: the head's layout instead of a class count; records of
+ * boxes come from classify_detect.c. */
+static int open_detector(amass_classifier *classifier, amass_status *status)
+{
+    const amass_classify_options *options = &classifier->options;
+    size_t batch = (size_t)options->batch;
+    if (amass_classify_detector_open(classifier->postprocess, options->model_path, classifier->graph,
+                                     classifier->session, &classifier->spec, classifier->labels.n_labels, options,
+                                     batch, &classifier->detector, status) != AMASS_OK)
+        return status->code;
+    classifier->n_classes = amass_classify_detector_classes(classifier->detector);
+    classifier->image_count = amass_vision_preprocess_output_count(&classifier->spec);
+    classifier->input = amass_alloc_array(batch, classifier->image_count * sizeof(float));
+    classifier->names = amass_calloc_array(batch, sizeof *classifier->names);
+    classifier->transforms = amass_calloc_array(batch, sizeof *classifier->transforms);
+    if (!classifier->input || !classifier->names || !classifier->transforms)
+        return amass_fail(status, AMASS_ERR_NOMEM, "out of memory for a batch of %zu", batch);
+    return AMASS_OK;
 }
 
 static int open_session(amass_classifier *classifier, amass_status *status)
@@ -167,6 +194,8 @@ static int open_session(amass_classifier *classifier, amass_status *status)
     if (!(classifier->session = amass_nn_session_open(classifier->graph, status)))
         return status->code;
     amass_nn_session_set_bf16(classifier->session, options->bf16);
+    if (classifier->postprocess)
+        return open_detector(classifier, status);
     if (amass_nn_session_output_type(classifier->session, 1, 0, &type, status) != AMASS_OK)
         return status->code;
     classifier->n_classes = amass_nn_type_count(&type);
@@ -222,6 +251,9 @@ void amass_classifier_close(amass_classifier *classifier)
         for (i = 0; i < (size_t)classifier->options.batch; i++)
             free(classifier->names[i]);
     free(classifier->names);
+    free(classifier->transforms);
+    free(classifier->postprocess);
+    amass_classify_detector_close(classifier->detector);
     free(classifier->top);
     free(classifier->input);
     free(classifier->output);
@@ -309,10 +341,17 @@ static int flush_batch(amass_classifier *classifier, const amass_classify_sink *
     int code = AMASS_OK;
     if (n == 0)
         return AMASS_OK;
-    if (amass_nn_session_run(classifier->session, (int64_t)n, inputs, outputs, status) != AMASS_OK)
+    if (classifier->detector)
+        code = amass_classify_detector_run(classifier->detector, classifier->session, n, classifier->input,
+                                           classifier->image_count, status);
+    else if (amass_nn_session_run(classifier->session, (int64_t)n, inputs, outputs, status) != AMASS_OK)
         code = status->code;
     for (i = 0; i < n; i++) {
-        if (code == AMASS_OK)
+        if (code == AMASS_OK && classifier->detector)
+            code = amass_classify_detector_write(classifier->detector, i, classifier->names[i], &classifier->transforms[i],
+                                                 classifier->name, (const char *const *)classifier->labels.labels,
+                                                 classifier->labels.n_labels, sink, status);
+        else if (code == AMASS_OK)
             code = write_image(classifier, classifier->names[i], classifier->output + i * classifier->n_classes, sink,
                                status);
         free(classifier->names[i]);
@@ -329,6 +368,8 @@ static int add_image(amass_classifier *classifier, const amass_image_feed_item *
            classifier->image_count * sizeof(float));
     if (!(classifier->names[classifier->n_pending] = amass_strndup(item->name, strlen(item->name))))
         return amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
+    if (classifier->transforms)
+        classifier->transforms[classifier->n_pending] = item->transform;
     classifier->n_pending++;
     return AMASS_OK;
 }

@@ -29,6 +29,7 @@ typedef struct {
     slot_kind kind;
     char *name;
     float *tensor;
+    amass_vision_transform transform;   /* where the image's pixels went in the tensor */
     amass_status problem;
 } feed_slot;
 
@@ -100,7 +101,7 @@ static void decode_into(const amass_image_feed *feed, feed_slot *slot)
         slot->kind = slot->problem.code == AMASS_ERR_NOMEM ? SLOT_FATAL : SLOT_BAD;
         return;
     }
-    slot->kind = amass_vision_preprocess(feed->spec, &image, slot->tensor, NULL, &slot->problem) == AMASS_OK
+    slot->kind = amass_vision_preprocess(feed->spec, &image, slot->tensor, &slot->transform, &slot->problem) == AMASS_OK
                      ? SLOT_IMAGE
                      : SLOT_FATAL;
     amass_media_image_free(&image);
@@ -226,6 +227,7 @@ int amass_image_feed_next(amass_image_feed *feed, amass_image_feed_item *item, a
     case SLOT_IMAGE:
         item->name = slot->name;
         item->tensor = slot->tensor;
+        item->transform = slot->transform;
         item->problem = NULL;
         return 1;
     }

@@ -41,6 +41,13 @@ typedef struct {
     char *dict_path;     /* "dict": the pronouncing dictionary */
     char *lm_path;       /* "lm": the language model (trie binary or ARPA) */
     char *scorer;        /* "scorer" */
+    /* "postprocess": how outputs become labels: "nanodet" or "centernet"
+     * (a detector's head, boxes out), else a classifier; NULL when not given. */
+    char *postprocess;
+    /* "input.resize": "stretch", "letterbox" or "crop" (shorter side, then
+     * centre crop: the default) */
+    int has_resize;
+    amass_vision_resize_mode resize;
 } amass_model_manifest;
 
 /* Reads directory/manifest.json. On failure the manifest is left empty
@@ -134,6 +141,11 @@ typedef struct {
     int batch;                  /* images per inference, default 8 */
     int decode_threads;         /* threads decoding images ahead of inference, default 1 */
     int bf16;                   /* convolutions and matrix products in bfloat16 (amass_nn_session_set_bf16) */
+    /* Detectors (manifest "postprocess" nanodet or centernet): threshold
+     * -inf means the detector default 0.3; iou_threshold 0 means 0.5;
+     * has_top 0 means up to 100 objects rather than top_k. */
+    float iou_threshold;
+    int has_top;
 } amass_classify_options;
 
 void amass_classify_options_init(amass_classify_options *options);
@@ -177,6 +189,7 @@ typedef struct {
     const char *name;       /* the input; "" for a list entry that could not be read */
     const float *tensor;    /* the preprocessed image, or NULL when it was bad */
     const char *problem;    /* why it was bad, when tensor is NULL */
+    amass_vision_transform transform;   /* with tensor: input pixels to tensor pixels (boxes map back) */
 } amass_image_feed_item;
 
 /* depth: images that may be decoded and not yet taken (at least 1). */

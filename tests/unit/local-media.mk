@@ -27,3 +27,8 @@ tests_fuzz_fuzz_image_SOURCES = tests/fuzz/fuzz-image.c tests/fuzz/standalone.c 
 tests_fuzz_fuzz_image_LDADD = $(AMASS_LIBS)
 TESTS += tests/fuzz/run-image.sh
 EXTRA_DIST += tests/fuzz/run-image.sh
+# The detector decoders and the NMS, on hand-made tensors.
+check_PROGRAMS += tests/unit/test-vision-detect
+TESTS += tests/unit/test-vision-detect
+tests_unit_test_vision_detect_SOURCES = tests/unit/test-vision-detect.c tests/unit/tap.h
+tests_unit_test_vision_detect_LDADD = $(AMASS_LIBS)
