@@ -628,6 +628,43 @@ static int translate_cast(tfjs_converter *converter, const tfjs_node *node, amas
     return result == AMASS_OK ? define_like(converter, node, node->result, NULL, -1, status) : result;
 }
 
+/* AddN: a chain of Adds, in the layout of the first operand held permuted. */
+static int translate_add_n(tfjs_converter *converter, const tfjs_node *node, amass_status *status)
+{
+    if (node->n_inputs < 1)
+        return tfjs_fail(converter, node, status, AMASS_ERR_INPUT, "needs inputs");
+    int result = tfjs_require_float(converter, node, status);
+    if (result != AMASS_OK)
+        return result;
+    tfjs_tensor *sum = node->inputs[0];
+    if (node->n_inputs == 1)
+        return tfjs_define(converter, node->name, tfjs_engine(converter, sum, status), sum->permuted ? sum->perm : NULL,
+                           sum->rank, status)
+                   ? AMASS_OK
+                   : status->code;
+    tfjs_tensor partial;
+    for (size_t i = 1; i < node->n_inputs; i++) {
+        const char *operands[2];
+        int64_t perm[AMASS_NN_MAX_RANK];
+        int rank;
+        result = binary_operands(converter, node, sum, node->inputs[i], operands, perm, &rank, status);
+        const char *out = i + 1 == node->n_inputs ? node->result : fresh(converter, "sum");
+        if (result == AMASS_OK)
+            result = tfjs_add_node(&converter->builder, AMASS_NN_OP_ADD, node->name, operands, 2, out, NULL, 0, status);
+        if (result != AMASS_OK)
+            return result;
+        memset(&partial, 0, sizeof partial);
+        partial.name = (char *)node->name;
+        partial.engine = out;
+        partial.rank = rank;
+        partial.permuted = rank > 0 && !tfjs_perm_is_identity(perm, rank);
+        if (partial.permuted)
+            memcpy(partial.perm, perm, (size_t)rank * sizeof *perm);
+        sum = &partial;
+    }
+    return define_like(converter, node, node->result, partial.perm, partial.permuted ? partial.rank : -1, status);
+}
+
 int tfjs_translate_math(tfjs_converter *converter, const tfjs_node *node, int *result, amass_status *status)
 {
     static const char *const unary[] = {"Relu", "Relu6", "Elu", "LeakyRelu", "Sigmoid", "Tanh", "Prelu", "Exp",
@@ -669,6 +706,11 @@ int tfjs_translate_math(tfjs_converter *converter, const tfjs_node *node, int *r
     if (!strcmp(op, "Cast")) {
         if (converter)
             *result = translate_cast(converter, node, status);
+        return 1;
+    }
+    if (!strcmp(op, "AddN")) {
+        if (converter)
+            *result = translate_add_n(converter, node, status);
         return 1;
     }
     return 0;
