@@ -11,6 +11,7 @@ libamass_a_SOURCES += src/formats/sphinx_lm.h src/formats/sphinx_lm_internal.h s
 # TF.js models: the model.json and shard reader, the importers' builder
 libamass_a_SOURCES += src/formats/tfjs_internal.h src/formats/tfjs_model.c src/formats/tfjs_build.c
 # the graph-model importer, by op family
-libamass_a_SOURCES += src/formats/tfjs_graph_internal.h src/formats/tfjs_graph.c src/formats/tfjs_graph_attr.c \
+libamass_a_SOURCES += src/formats/tfjs_graph_internal.h src/formats/tfjs_graph.c src/formats/tfjs_graph_tensor.c \
+	src/formats/tfjs_graph_attr.c src/formats/tfjs_graph_fuse.c \
 	src/formats/tfjs_graph_conv.c src/formats/tfjs_graph_math.c src/formats/tfjs_graph_shape.c \
 	src/formats/tfjs_graph_index.c src/formats/load.c
