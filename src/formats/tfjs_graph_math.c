@@ -146,7 +146,8 @@ int tfjs_fold_binary(tfjs_converter *converter, const tfjs_node *node, const tfj
         if (x != y && x != 1 && y != 1)
             return tfjs_fail(converter, node, status, AMASS_ERR_INPUT, "shapes do not broadcast on axis %d", d);
         dims[d] = x == 1 ? y : x;
-        count *= (size_t)dims[d];
+        if (dims[d] > ((int64_t)1 << 24) || (count *= (size_t)dims[d]) > ((size_t)1 << 24))
+            return tfjs_fail(converter, node, status, AMASS_ERR_UNSUPPORTED, "constant arithmetic too large to fold");
     }
     if (count > ((size_t)1 << 24))
         return tfjs_fail(converter, node, status, AMASS_ERR_UNSUPPORTED, "constant arithmetic too large to fold");
