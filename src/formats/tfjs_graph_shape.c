@@ -49,12 +49,16 @@ static int translate_transpose(tfjs_converter *converter, const tfjs_node *node,
     const char *engine = tfjs_engine(converter, x, status);
     if (!engine)
         return status->code;
+    /* the same engine value: its padding is unchanged (copied first, as
+     * defining the output may move x) */
+    const char *pad_source = x->pad_source;
+    int64_t pads[8];
+    memcpy(pads, x->pads, sizeof pads);
     int result = define_held(converter, node->name, engine, out, rank, status);
-    if (result == AMASS_OK && x->pad_source) {
-        /* the same engine value: its padding is unchanged */
+    if (result == AMASS_OK && pad_source) {
         tfjs_tensor *defined = &converter->tensors[converter->n_tensors - 1];
-        defined->pad_source = x->pad_source;
-        memcpy(defined->pads, x->pads, sizeof defined->pads);
+        defined->pad_source = pad_source;
+        memcpy(defined->pads, pads, sizeof defined->pads);
     }
     return result;
 }
@@ -236,8 +240,12 @@ static int translate_split(tfjs_converter *converter, const tfjs_node *node, int
     amass_nn_attr attrs[2] = {tfjs_attr_int("axis", axis), tfjs_attr_ints("split", sizes, (size_t)parts)};
     int result = tfjs_add_node_outputs(&converter->builder, AMASS_NN_OP_SPLIT, node->name, &input, 1, outputs,
                                        (size_t)parts, attrs, sized ? 2 : 1, status);
+    /* x may move as the parts are defined */
+    int64_t perm[AMASS_NN_MAX_RANK];
+    int permuted = x->permuted, rank = x->rank;
+    memcpy(perm, x->perm, sizeof perm);
     for (int64_t k = 0; k < parts && result == AMASS_OK; k++)
-        result = define_held(converter, names[k], outputs[k], x->permuted ? x->perm : NULL, x->rank, status);
+        result = define_held(converter, names[k], outputs[k], permuted ? perm : NULL, rank, status);
     return result;
 }
 

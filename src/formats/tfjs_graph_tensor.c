@@ -83,14 +83,28 @@ tfjs_tensor *tfjs_define(tfjs_converter *converter, const char *name, const char
         amass_fail(status, AMASS_ERR_NOMEM, "%s: out of memory", converter->builder.path);
         return NULL;
     }
+    if (rank > AMASS_NN_MAX_RANK) {
+        if (perm) {
+            amass_fail(status, AMASS_ERR_UNSUPPORTED, "%s: tensor '%s' has rank %d (at most %d)",
+                       converter->builder.path, name, rank, AMASS_NN_MAX_RANK);
+            return NULL;
+        }
+        rank = -1;
+    }
+    /* perm often points into another tensor of the map, which adding
+     * this one may move: copy it first */
+    int64_t order[AMASS_NN_MAX_RANK];
+    int permuted = perm && rank > 0 && !tfjs_perm_is_identity(perm, rank);
+    if (permuted)
+        memcpy(order, perm, (size_t)rank * sizeof *perm);
     tfjs_tensor *tensor = new_tensor(converter, name, status);
     if (!tensor)
         return NULL;
     tensor->engine = engine;
     tensor->rank = rank;
-    if (perm && rank > 0 && !tfjs_perm_is_identity(perm, rank)) {
+    if (permuted) {
         tensor->permuted = 1;
-        memcpy(tensor->perm, perm, (size_t)rank * sizeof *perm);
+        memcpy(tensor->perm, order, (size_t)rank * sizeof *order);
     }
     return tensor;
 }
@@ -98,9 +112,18 @@ tfjs_tensor *tfjs_define(tfjs_converter *converter, const char *name, const char
 tfjs_tensor *tfjs_define_known(tfjs_converter *converter, const char *name, amass_nn_dtype dtype,
                                const int64_t *dims, int rank, const void *data, amass_status *status)
 {
+    if (rank < 0 || rank > AMASS_NN_MAX_RANK) {
+        amass_fail(status, AMASS_ERR_UNSUPPORTED, "%s: tensor '%s' has rank %d (at most %d)", converter->builder.path,
+                   name, rank, AMASS_NN_MAX_RANK);
+        return NULL;
+    }
+    /* dims may point into another tensor of the map, which adding this
+     * one may move: copy them first */
+    int64_t shape[AMASS_NN_MAX_RANK];
+    memcpy(shape, dims, (size_t)rank * sizeof *dims);
     size_t count = 1;
     for (int d = 0; d < rank; d++)
-        count *= (size_t)dims[d];
+        count *= (size_t)shape[d];
     size_t element = amass_nn_dtype_size(dtype);
     void *copy = amass_alloc_array(count ? count : 1, element);
     if (!copy) {
@@ -119,7 +142,7 @@ tfjs_tensor *tfjs_define_known(tfjs_converter *converter, const char *name, amas
     tensor->rank = rank;
     tensor->count = count;
     tensor->data = copy;
-    memcpy(tensor->dims, dims, (size_t)rank * sizeof *dims);
+    memcpy(tensor->dims, shape, (size_t)rank * sizeof *shape);
     return tensor;
 }
 
