@@ -14,6 +14,7 @@ libamass_a_SOURCES += src/formats/tfjs_internal.h src/formats/tfjs_model.c src/f
 libamass_a_SOURCES += src/formats/tfjs_layers.h src/formats/tfjs_layers.c src/formats/tfjs_layers_conv.c src/formats/tfjs_layers_ops.c \
 	src/formats/tfjs_layers_emit.c src/formats/tfjs_layers_entry.c
 # the graph-model importer, by op family
-libamass_a_SOURCES += src/formats/tfjs_graph_internal.h src/formats/tfjs_graph.c src/formats/tfjs_graph_attr.c \
+libamass_a_SOURCES += src/formats/tfjs_graph_internal.h src/formats/tfjs_graph.c src/formats/tfjs_graph_tensor.c \
+	src/formats/tfjs_graph_attr.c src/formats/tfjs_graph_fuse.c \
 	src/formats/tfjs_graph_conv.c src/formats/tfjs_graph_math.c src/formats/tfjs_graph_shape.c \
 	src/formats/tfjs_graph_index.c src/formats/load.c

@@ -398,6 +398,63 @@ static int translate_matmul(tfjs_converter *converter, const tfjs_node *node, in
     return tfjs_define(converter, node->name, node->result, NULL, -1, status) ? AMASS_OK : status->code;
 }
 
+/* Conv2DBackpropInput (a transposed convolution): the forward
+ * convolution's input size is given, so SAME takes the engine's
+ * output_shape with SAME_UPPER, TF's split of the padding. */
+static int translate_deconv(tfjs_converter *converter, const tfjs_node *node, amass_status *status)
+{
+    window_attrs window;
+    int result = tfjs_require_float(converter, node, status);
+    if (result == AMASS_OK)
+        result = parse_window(converter, node, &window, status);
+    if (result != AMASS_OK)
+        return result;
+    if (node->n_inputs != 3)
+        return tfjs_fail(converter, node, status, AMASS_ERR_INPUT, "needs sizes, a kernel and an input");
+    const int64_t *sizes = tfjs_known_ints(node->inputs[0]);
+    const tfjs_tensor *kernel = known_floats(converter, node, 1, 0, "kernel", status);
+    if (!kernel)
+        return status->code;
+    if (!sizes || node->inputs[0]->count != 4 || kernel->rank != 4)
+        return tfjs_fail(converter, node, status, AMASS_ERR_UNSUPPORTED,
+                         "the output size must be a constant of 4 values and the kernel of rank 4");
+    if (window.pads[0] || window.pads[1] || window.pads[2] || window.pads[3])
+        return tfjs_fail(converter, node, status, AMASS_ERR_UNSUPPORTED, "explicit padding is not supported");
+    int64_t h = kernel->dims[0], w = kernel->dims[1], out_channels = kernel->dims[2], in_channels = kernel->dims[3];
+    float *weights = amass_alloc_array(kernel->count + 1, sizeof *weights);
+    const char *kernel_name = tfjs_fresh_name(&converter->builder, "kernel");
+    if (!weights || !kernel_name) {
+        free(weights);
+        return amass_fail(status, AMASS_ERR_NOMEM, "%s: out of memory", converter->builder.path);
+    }
+    /* HW(out)(in) -> (in)(out)HW, ONNX ConvTranspose's layout */
+    const float *from = kernel->data;
+    for (int64_t y = 0; y < h; y++)
+        for (int64_t x = 0; x < w; x++)
+            for (int64_t o = 0; o < out_channels; o++)
+                for (int64_t i = 0; i < in_channels; i++)
+                    weights[((i * out_channels + o) * h + y) * w + x] = from[((y * w + x) * out_channels + o) * in_channels + i];
+    int64_t dims[4] = {in_channels, out_channels, h, w};
+    result = tfjs_add_floats(&converter->builder, kernel_name, weights, dims, 4, status);
+    free(weights);
+    if (result != AMASS_OK)
+        return result;
+    tfjs_node shifted = *node;
+    shifted.inputs[0] = node->inputs[2];
+    const char *input = image_input(converter, &shifted, window.nchw, status);
+    if (!input)
+        return status->code;
+    int64_t output_shape[2] = {sizes[window.nchw ? 2 : 1], sizes[window.nchw ? 3 : 2]};
+    amass_nn_attr attrs[4] = {tfjs_attr_ints("strides", window.strides, 2),
+                              tfjs_attr_ints("dilations", window.dilations, 2),
+                              tfjs_attr_ints("output_shape", output_shape, 2),
+                              tfjs_attr_string("auto_pad", window.same ? "SAME_UPPER" : "VALID")};
+    const char *inputs[2] = {input, kernel_name};
+    result = tfjs_add_node(&converter->builder, AMASS_NN_OP_CONV_TRANSPOSE, node->name, inputs, 2, node->result, attrs,
+                           4, status);
+    return result == AMASS_OK ? define_image_output(converter, node->name, node->result, window.nchw, status) : result;
+}
+
 int tfjs_translate_conv(tfjs_converter *converter, const tfjs_node *node, int *result, amass_status *status)
 {
     const char *op = node->op;
@@ -420,6 +477,8 @@ int tfjs_translate_conv(tfjs_converter *converter, const tfjs_node *node, int *r
         kind = 7;
     else if (!strcmp(op, "_FusedMatMul"))
         kind = 8;
+    else if (!strcmp(op, "Conv2DBackpropInput"))
+        kind = 9;
     else
         return 0;
     if (!converter)
@@ -432,6 +491,7 @@ int tfjs_translate_conv(tfjs_converter *converter, const tfjs_node *node, int *r
     case 4: *result = translate_pool(converter, node, AMASS_NN_OP_MAX_POOL, status); break;
     case 5: *result = translate_pool(converter, node, AMASS_NN_OP_AVERAGE_POOL, status); break;
     case 6: *result = translate_batch_norm(converter, node, status); break;
+    case 9: *result = translate_deconv(converter, node, status); break;
     default: *result = translate_matmul(converter, node, kind == 8, status); break;
     }
     return 1;

@@ -66,7 +66,7 @@ typedef struct {
     size_t n_inputs;
 } tfjs_node;
 
-/* ---- tfjs_graph.c ---- */
+/* ---- tfjs_graph.c and tfjs_graph_tensor.c ---- */
 /* "m/model.json: node 'name' (Op): why"; returns code. */
 int tfjs_fail(const tfjs_converter *converter, const tfjs_node *node, amass_status *status, amass_code code,
               const char *format, ...) __attribute__((format(printf, 5, 6)));
@@ -93,8 +93,8 @@ const char *tfjs_as(tfjs_converter *converter, tfjs_tensor *tensor, const int64_
 const char *tfjs_engine(tfjs_converter *converter, tfjs_tensor *tensor, amass_status *status);
 /* Known integer data as int64 (NULL when not known or not integral). */
 const int64_t *tfjs_known_ints(const tfjs_tensor *tensor);
-/* The number of consumers of node's first output. */
-unsigned tfjs_consumers(const tfjs_converter *converter, const tfjs_tensor *tensor);
+/* The tensor named name[0..length), or NULL. */
+tfjs_tensor *tfjs_find_tensor(tfjs_converter *converter, const char *name, size_t length);
 
 /* ---- tfjs_graph_attr.c: TF's AttrValue as the JSON spells it ---- */
 const json_t *tfjs_attr(const tfjs_node *node, const char *name);
@@ -121,7 +121,7 @@ int tfjs_translate_math(tfjs_converter *converter, const tfjs_node *node, int *r
 int tfjs_translate_shape(tfjs_converter *converter, const tfjs_node *node, int *result, amass_status *status);
 int tfjs_translate_index(tfjs_converter *converter, const tfjs_node *node, int *result, amass_status *status);
 
-/* ---- tfjs_graph_math.c: shared with the fused ops ---- */
+/* ---- tfjs_graph_math.c (activations) and tfjs_graph_fuse.c (chains) ---- */
 /* output = activation(input) in the engine (both engine values), for a TF
  * activation name ("Relu", "Relu6", "Elu", "LeakyRelu", "Sigmoid", "Tanh",
  * "Prelu" with alpha a known tensor in TF layout; the data is held with
@@ -130,6 +130,11 @@ int tfjs_translate_index(tfjs_converter *converter, const tfjs_node *node, int *
 int tfjs_emit_activation(tfjs_converter *converter, const tfjs_node *node, const char *activation, float alpha,
                          const tfjs_tensor *prelu_alpha, const int64_t *perm, int rank, const char *input,
                          const char *output, amass_status *status);
+/* ---- tfjs_graph_fuse.c ---- */
+/* Minimum / Maximum of a float scalar constant as one Clip, with the other
+ * bound from a sole reader of the opposite kind; -1 (no status) when the
+ * node is not of that form. */
+int tfjs_clip_bounds(tfjs_converter *converter, const tfjs_node *node, amass_status *status);
 /* Known tensors combined elementwise on the host with numpy broadcasting
  * (shape arithmetic the engine has no op for: FloorDiv, FloorMod ...):
  * op is the TF op name; defines the node's output. -1 when op is not one
@@ -143,6 +148,11 @@ int tfjs_fold_binary(tfjs_converter *converter, const tfjs_node *node, const tfj
  * last node absorbed, or the node's own. */
 const char *tfjs_absorb_channel_chain(tfjs_converter *converter, const tfjs_node *node, int64_t channels,
                                       float *kernel, size_t per_channel, float *bias, int *has_bias);
+/* ---- tfjs_graph_fuse.c ---- */
+/* Minimum / Maximum of a float scalar constant as one Clip, with the other
+ * bound from a sole reader of the opposite kind; -1 (no status) when the
+ * node is not of that form. */
+int tfjs_clip_bounds(tfjs_converter *converter, const tfjs_node *node, amass_status *status);
 /* Known tensors combined elementwise on the host with numpy broadcasting
  * (shape arithmetic the engine has no op for: FloorDiv, FloorMod ...):
  * op is the TF op name; defines the node's output. -1 when op is not one

@@ -49,12 +49,16 @@ static int translate_transpose(tfjs_converter *converter, const tfjs_node *node,
     const char *engine = tfjs_engine(converter, x, status);
     if (!engine)
         return status->code;
+    /* the same engine value: its padding is unchanged (copied first, as
+     * defining the output may move x) */
+    const char *pad_source = x->pad_source;
+    int64_t pads[8];
+    memcpy(pads, x->pads, sizeof pads);
     int result = define_held(converter, node->name, engine, out, rank, status);
-    if (result == AMASS_OK && x->pad_source) {
-        /* the same engine value: its padding is unchanged */
+    if (result == AMASS_OK && pad_source) {
         tfjs_tensor *defined = &converter->tensors[converter->n_tensors - 1];
-        defined->pad_source = x->pad_source;
-        memcpy(defined->pads, x->pads, sizeof defined->pads);
+        defined->pad_source = pad_source;
+        memcpy(defined->pads, pads, sizeof defined->pads);
     }
     return result;
 }
@@ -236,8 +240,12 @@ static int translate_split(tfjs_converter *converter, const tfjs_node *node, int
     amass_nn_attr attrs[2] = {tfjs_attr_int("axis", axis), tfjs_attr_ints("split", sizes, (size_t)parts)};
     int result = tfjs_add_node_outputs(&converter->builder, AMASS_NN_OP_SPLIT, node->name, &input, 1, outputs,
                                        (size_t)parts, attrs, sized ? 2 : 1, status);
+    /* x may move as the parts are defined */
+    int64_t perm[AMASS_NN_MAX_RANK];
+    int permuted = x->permuted, rank = x->rank;
+    memcpy(perm, x->perm, sizeof perm);
     for (int64_t k = 0; k < parts && result == AMASS_OK; k++)
-        result = define_held(converter, names[k], outputs[k], x->permuted ? x->perm : NULL, x->rank, status);
+        result = define_held(converter, names[k], outputs[k], permuted ? perm : NULL, rank, status);
     return result;
 }
 
@@ -303,10 +311,33 @@ static int translate_shape(tfjs_converter *converter, const tfjs_node *node, ama
     return result == AMASS_OK ? define_held(converter, node->name, node->result, NULL, 1, status) : result;
 }
 
+/* DepthToSpace on NHWC moves channel (i * block + j) * C + c to pixel
+ * (i, j) of each block: ONNX's DCR order on the NCHW-held image. */
+static int translate_depth_to_space(tfjs_converter *converter, const tfjs_node *node, amass_status *status)
+{
+    int64_t block = 0;
+    char format[16] = "NHWC";
+    tfjs_attr_get_string(node, "data_format", format, sizeof format);
+    if (tfjs_attr_get_int(node, "block_size", &block) != 1 || block < 2 || block > 4096)
+        return tfjs_fail(converter, node, status, AMASS_ERR_INPUT, "attribute 'block_size' missing or out of range");
+    if (strcmp(format, "NHWC") != 0)
+        return tfjs_fail(converter, node, status, AMASS_ERR_UNSUPPORTED, "data_format '%s' is not supported", format);
+    if (node->n_inputs != 1)
+        return tfjs_fail(converter, node, status, AMASS_ERR_INPUT, "needs one input");
+    const char *input = tfjs_as(converter, node->inputs[0], tfjs_nhwc_to_nchw, 4, status);
+    if (!input)
+        return status->code;
+    amass_nn_attr attrs[2] = {tfjs_attr_int("blocksize", block), tfjs_attr_string("mode", "DCR")};
+    int result = tfjs_add_node(&converter->builder, AMASS_NN_OP_DEPTH_TO_SPACE, node->name, &input, 1, node->result,
+                               attrs, 2, status);
+    return result == AMASS_OK ? define_held(converter, node->name, node->result, tfjs_nhwc_to_nchw, 4, status) : result;
+}
+
 int tfjs_translate_shape(tfjs_converter *converter, const tfjs_node *node, int *result, amass_status *status)
 {
     static const char *const ops[] = {"Transpose", "Reshape", "ConcatV2", "Concat", "Pack", "Pad", "PadV2",
-                                      "MirrorPad", "Split", "SplitV", "Squeeze", "ExpandDims", "Shape"};
+                                      "MirrorPad", "Split", "SplitV", "Squeeze", "ExpandDims", "Shape",
+                                      "DepthToSpace"};
     size_t kind = sizeof ops / sizeof ops[0];
     for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++)
         if (!strcmp(node->op, ops[k]))
@@ -328,7 +359,8 @@ int tfjs_translate_shape(tfjs_converter *converter, const tfjs_node *node, int *
     case 9: *result = translate_split(converter, node, kind == 9, status); break;
     case 10:
     case 11: *result = translate_squeeze(converter, node, kind == 11, status); break;
-    default: *result = translate_shape(converter, node, status); break;
+    case 12: *result = translate_shape(converter, node, status); break;
+    default: *result = translate_depth_to_space(converter, node, status); break;
     }
     return 1;
 }
