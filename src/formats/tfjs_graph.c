@@ -248,6 +248,65 @@ static int add_output(tfjs_converter *converter, const char *mark, amass_status 
     return AMASS_OK;
 }
 
+/* The index of the node called name (length bytes), or -1. */
+static long find_node(const tfjs_converter *converter, const char *name, size_t length)
+{
+    size_t count = json_array_size(converter->nodes);
+    for (size_t n = 0; n < count; n++) {
+        const char *candidate = json_string_value(json_object_get(json_array_get(converter->nodes, n), "name"));
+        if (candidate && strlen(candidate) == length && !memcmp(candidate, name, length))
+            return (long)n;
+    }
+    return -1;
+}
+
+/* Chosen outputs: only the nodes they depend on are translated, so a head
+ * the engine cannot run (e.g. a detector's in-graph decoding) is left out
+ * with everything else past the chosen tensors. */
+static int choose_outputs(tfjs_converter *converter, const char *const *outputs, size_t n_outputs,
+                          amass_status *status)
+{
+    size_t count = json_array_size(converter->nodes);
+    size_t *stack = amass_alloc_array(count + 1, sizeof *stack), depth = 0;
+    if (!stack)
+        return amass_fail(status, AMASS_ERR_NOMEM, "%s: out of memory", converter->builder.path);
+    memset(converter->skip, 1, count);
+    int result = AMASS_OK;
+    for (size_t i = 0; i < n_outputs && result == AMASS_OK; i++) {
+        size_t length;
+        const char *reference = input_reference(outputs[i], &length);
+        const char *colon = reference ? memchr(reference, ':', length) : NULL;
+        long node = reference ? find_node(converter, reference, colon ? (size_t)(colon - reference) : length) : -1;
+        if (node < 0) {
+            result = amass_fail(status, AMASS_ERR_USAGE, "%s: no node '%s' to take as an output",
+                                converter->builder.path, outputs[i]);
+            break;
+        }
+        result = add_output(converter, outputs[i], status);
+        if (converter->skip[node]) {
+            converter->skip[node] = 0;
+            stack[depth++] = (size_t)node;
+        }
+    }
+    while (depth > 0 && result == AMASS_OK) {
+        const json_t *inputs = json_object_get(json_array_get(converter->nodes, stack[--depth]), "input");
+        for (size_t i = 0; i < json_array_size(inputs); i++) {
+            const char *input = json_string_value(json_array_get(inputs, i));
+            size_t length;
+            if (!input || !input_reference(input, &length))
+                continue;
+            const char *colon = memchr(input, ':', length);
+            long node = find_node(converter, input, colon ? (size_t)(colon - input) : length);
+            if (node >= 0 && converter->skip[node]) {
+                converter->skip[node] = 0;
+                stack[depth++] = (size_t)node;
+            }
+        }
+    }
+    free(stack);
+    return result;
+}
+
 /* The graph's outputs: the signature's (under the names it gives them),
  * else every node's result nothing reads. Known before the walk, so the
  * nodes producing them leave the names free for TF-layout copies. */
@@ -325,8 +384,9 @@ static void converter_free(tfjs_converter *converter)
     tfjs_builder_free(&converter->builder);
 }
 
-static int convert(const amass_tfjs_model *model, const int64_t *input_dims, size_t n_input_dims, int fix_batch,
-                   amass_nn_graph **graph, amass_status *status)
+static int convert(const amass_tfjs_model *model, const int64_t *input_dims, size_t n_input_dims,
+                   const char *const *outputs, size_t n_outputs, int fix_batch, amass_nn_graph **graph,
+                   amass_status *status)
 {
     *graph = NULL;
     const char *path = amass_tfjs_path(model);
@@ -348,7 +408,7 @@ static int convert(const amass_tfjs_model *model, const int64_t *input_dims, siz
     int result = converter.consumers && converter.skip ? AMASS_OK : amass_fail(status, AMASS_ERR_NOMEM, "%s: out of memory", path);
     if (result == AMASS_OK) {
         count_consumers(&converter);
-        result = collect_outputs(&converter, status);
+        result = n_outputs ? choose_outputs(&converter, outputs, n_outputs, status) : collect_outputs(&converter, status);
     }
     for (size_t n = 0; n < count && result == AMASS_OK; n++)
         result = convert_node(&converter, n, fix_batch, status);
@@ -387,12 +447,18 @@ static int batch_leads_outputs(const amass_nn_graph *graph)
 int amass_tfjs_import(const amass_tfjs_model *model, const int64_t *input_dims, size_t n_input_dims,
                       amass_nn_graph **graph, amass_status *status)
 {
+    return amass_tfjs_import_outputs(model, input_dims, n_input_dims, NULL, 0, graph, status);
+}
+
+int tfjs_graph_import(const amass_tfjs_model *model, const int64_t *input_dims, size_t n_input_dims,
+                      const char *const *outputs, size_t n_outputs, amass_nn_graph **graph, amass_status *status)
+{
     /* A batch of 1 in the Placeholder is often only what the exporter
      * traced with: try it as any batch, and keep it at 1 when the graph
      * does not allow that (e.g. a Reshape to a fixed [1, ...]). */
     amass_status first;
     amass_status_clear(&first);
-    int result = convert(model, input_dims, n_input_dims, 0, graph, &first);
+    int result = convert(model, input_dims, n_input_dims, outputs, n_outputs, 0, graph, &first);
     if (result == AMASS_OK && batch_leads_outputs(*graph))
         return AMASS_OK;
     if (result == AMASS_OK) {
@@ -403,7 +469,7 @@ int amass_tfjs_import(const amass_tfjs_model *model, const int64_t *input_dims, 
         *status = first;
         return result;
     }
-    return convert(model, input_dims, n_input_dims, 1, graph, status);
+    return convert(model, input_dims, n_input_dims, outputs, n_outputs, 1, graph, status);
 }
 
 int amass_formats_load_tfjs(const char *path, const int64_t *input_dims, size_t n_input_dims, amass_nn_graph **graph,

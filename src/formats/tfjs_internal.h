@@ -73,4 +73,9 @@ const amass_tfjs_weight *tfjs_weight(const tfjs_builder *builder, const char *na
  * ceil(in / stride), and the odd pixel of padding goes at the end. */
 void tfjs_same_padding(int64_t in, int64_t kernel, int64_t stride, int64_t dilation, int64_t *begin, int64_t *end);
 
+/* The graph-model importer (tfjs_graph.c) behind amass_tfjs_import_outputs:
+ * outputs names the tensors to return (n_outputs 0: the signature's). */
+int tfjs_graph_import(const amass_tfjs_model *model, const int64_t *input_dims, size_t n_input_dims,
+                      const char *const *outputs, size_t n_outputs, amass_nn_graph **graph, amass_status *status);
+
 #endif

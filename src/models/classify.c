@@ -151,7 +151,8 @@ static int load_model(amass_classifier *classifier, amass_status *status)
     } else {
         classifier->name = file_stem(file);
     }
-    code = have ? amass_classify_load_graph(have->format, file, &classifier->graph, status)
+    code = have ? amass_classify_load_graph(have->format, file, (const char *const *)have->outputs, have->n_outputs,
+                                            &classifier->graph, status)
                 : amass_formats_load_onnx(file, &classifier->graph, status);
     if (code == AMASS_OK && labels)
         code = amass_models_labels_load(labels, &classifier->labels, status);

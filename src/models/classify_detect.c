@@ -58,10 +58,22 @@ int amass_classify_detector_kind(const char *postprocess)
     return -1;
 }
 
-int amass_classify_load_graph(const char *format, const char *path, amass_nn_graph **graph, amass_status *status)
+int amass_classify_load_graph(const char *format, const char *path, const char *const *outputs, size_t n_outputs,
+                              amass_nn_graph **graph, amass_status *status)
 {
+    if (strcmp(format, "onnx") == 0 && n_outputs > 0)
+        return amass_fail(status, AMASS_ERR_USAGE, "%s: \"outputs\" is for TF.js models; an ONNX model's are its own",
+                          path);
     if (strcmp(format, "onnx") == 0)
         return amass_formats_load_onnx(path, graph, status);
+    if (strcmp(format, "tfjs") == 0 && n_outputs > 0) {
+        amass_tfjs_model *model = NULL;
+        int code = amass_tfjs_open(path, &model, status);
+        if (code == AMASS_OK)
+            code = amass_tfjs_import_outputs(model, NULL, 0, outputs, n_outputs, graph, status);
+        amass_tfjs_close(model);
+        return code;
+    }
     if (strcmp(format, "tfjs") == 0)
         return amass_formats_load_model(path, NULL, 0, graph, status);
     return amass_fail(status, AMASS_ERR_USAGE, "%s: amass-classify reads no %s models", path, format);

@@ -42,7 +42,10 @@ int amass_classify_detector_write(amass_classify_detector *detector, size_t imag
                                   const char *const *labels, size_t n_labels, const amass_classify_sink *sink,
                                   amass_status *status);
 
-/* The model file as a graph, by the manifest's format ("onnx", "tfjs"). */
-int amass_classify_load_graph(const char *format, const char *path, amass_nn_graph **graph, amass_status *status);
+/* The model file as a graph, by the manifest's format ("onnx", "tfjs"),
+ * with the manifest's chosen outputs (n_outputs 0: the model's own; only
+ * TF.js models can choose). */
+int amass_classify_load_graph(const char *format, const char *path, const char *const *outputs, size_t n_outputs,
+                              amass_nn_graph **graph, amass_status *status);
 
 #endif

@@ -158,6 +158,29 @@ static int read_postprocess(json_t *root, amass_model_manifest *manifest, const 
     return AMASS_OK;
 }
 
+/* "outputs": an array of non-empty strings. */
+static int read_outputs(json_t *root, amass_model_manifest *manifest, const char *where, amass_status *status)
+{
+    json_t *outputs = json_object_get(root, "outputs");
+    size_t i, count;
+    if (!outputs)
+        return AMASS_OK;
+    count = json_array_size(outputs);
+    if (!json_is_array(outputs) || count == 0)
+        return amass_fail(status, AMASS_ERR_USAGE, "%s: \"outputs\" is not a non-empty array of names", where);
+    if (!(manifest->outputs = amass_calloc_array(count, sizeof *manifest->outputs)))
+        return amass_fail(status, AMASS_ERR_NOMEM, "%s: out of memory", where);
+    for (i = 0; i < count; i++) {
+        const char *name = json_string_value(json_array_get(outputs, i));
+        if (!name || !name[0])
+            return amass_fail(status, AMASS_ERR_USAGE, "%s: \"outputs\"[%zu] is not a non-empty string", where, i);
+        if (!(manifest->outputs[i] = amass_strndup(name, strlen(name))))
+            return amass_fail(status, AMASS_ERR_NOMEM, "%s: out of memory", where);
+        manifest->n_outputs = i + 1;
+    }
+    return AMASS_OK;
+}
+
 static int read_manifest(json_t *root, const char *where, const char *directory, amass_model_manifest *manifest,
                          amass_status *status)
 {
@@ -181,7 +204,8 @@ static int read_manifest(json_t *root, const char *where, const char *directory,
         return status->code;
     if ((input = json_object_get(root, "input")) && read_input_spec(input, manifest, where, status) != AMASS_OK)
         return status->code;
-    if (read_postprocess(root, manifest, where, status) != AMASS_OK)
+    if (read_postprocess(root, manifest, where, status) != AMASS_OK ||
+        read_outputs(root, manifest, where, status) != AMASS_OK)
         return status->code;
     manifest->name = name ? amass_strndup(name, strlen(name)) : base_name(directory);
     manifest->task = amass_strndup(task, strlen(task));
@@ -267,6 +291,9 @@ void amass_models_manifest_free(amass_model_manifest *manifest)
     free(manifest->lm_path);
     free(manifest->scorer);
     free(manifest->postprocess);
+    for (size_t i = 0; i < manifest->n_outputs; i++)
+        free(manifest->outputs[i]);
+    free(manifest->outputs);
     memset(manifest, 0, sizeof *manifest);
 }
 

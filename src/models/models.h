@@ -44,6 +44,11 @@ typedef struct {
     /* "postprocess": how outputs become labels: "nanodet" or "centernet"
      * (a detector's head, boxes out), else a classifier; NULL when not given. */
     char *postprocess;
+    /* "outputs": the tensors to take as the model's outputs (TF.js node or
+     * layer names), e.g. a detector's raw heads without its in-graph
+     * decoding; none when not given: the model's own outputs. */
+    char **outputs;
+    size_t n_outputs;
     /* "input.resize": "stretch", "letterbox" or "crop" (shorter side, then
      * centre crop: the default) */
     int has_resize;

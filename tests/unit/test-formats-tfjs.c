@@ -523,6 +523,50 @@ static void test_import_refusals(void)
     import_refused(json, "defined twice", "a node name used twice is refused");
 }
 
+/* Chosen outputs: only what they depend on is imported, so a head the
+ * engine cannot run (here an unknown op after the Relu) is left out; a
+ * name that is no node is refused. */
+static void test_chosen_outputs(void)
+{
+    write_model("{\"format\": \"graph-model\", \"modelTopology\": {\"node\": ["
+                "{\"name\": \"x\", \"op\": \"Placeholder\", \"attr\": {\"shape\": {\"shape\": {\"dim\": ["
+                "{\"size\": \"1\"}, {\"size\": \"3\"}]}}}},"
+                "{\"name\": \"r\", \"op\": \"Relu\", \"input\": [\"x\"]},"
+                "{\"name\": \"s\", \"op\": \"Sigmoid\", \"input\": [\"x\"]},"
+                "{\"name\": \"head\", \"op\": \"FooBar\", \"input\": [\"r\", \"s\"]}]}, \"weightsManifest\": []}");
+    amass_tfjs_model *model = NULL;
+    amass_nn_graph *graph = NULL;
+    amass_status status;
+    amass_status_clear(&status);
+    int result = amass_tfjs_open(model_path, &model, &status);
+    ok(result == AMASS_OK, "a graph with an unknown head opens");
+    if (result != AMASS_OK)
+        return;
+    const char *outputs[] = {"r:0"};
+    result = amass_tfjs_import_outputs(model, NULL, 0, outputs, 1, &graph, &status);
+    if (!ok(result == AMASS_OK && amass_nn_graph_output_count(graph) == 1 &&
+                !strcmp(amass_nn_graph_output_name(graph, 0), "r:0") &&
+                amass_nn_graph_count_op(graph, AMASS_NN_OP_SIGMOID) == 0,
+            "a chosen output imports only the nodes it needs"))
+        printf("#   message: %s\n", status.message);
+    if (graph) {
+        float in[3] = {-1, 0, 2}, out[3] = {7, 7, 7};
+        amass_nn_session *session = amass_nn_session_open(graph, &status);
+        ok(session && amass_nn_session_run(session, 1, (const float *[]){in}, (float *[]){out}, &status) == AMASS_OK &&
+               out[0] == 0 && out[1] == 0 && out[2] == 2,
+           "and runs");
+        amass_nn_session_close(session);
+        amass_nn_graph_free(graph);
+        graph = NULL;
+    }
+    result = amass_tfjs_import(model, NULL, 0, &graph, &status);
+    ok(result != AMASS_OK && strstr(status.message, "(FooBar)"), "the whole graph is still refused for its head");
+    const char *missing[] = {"nowhere"};
+    result = amass_tfjs_import_outputs(model, NULL, 0, missing, 1, &graph, &status);
+    ok(result == AMASS_ERR_USAGE && strstr(status.message, "no node 'nowhere'"), "an output that is no node is refused");
+    amass_tfjs_close(model);
+}
+
 int main(void)
 {
     if (!mkdtemp(directory)) {
@@ -540,6 +584,7 @@ int main(void)
     test_mean_after_transpose();
     test_load_model();
     test_import_refusals();
+    test_chosen_outputs();
     char command[128];
     snprintf(command, sizeof command, "rm -rf '%s'", directory);
     if (system(command) != 0)

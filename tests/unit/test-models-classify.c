@@ -74,6 +74,13 @@ static void test_manifest_detector(void)
                  &m, &status);
     ok(code == AMASS_OK && m.has_resize && m.resize == AMASS_VISION_RESIZE_SHORTER_THEN_CROP, "input.resize crop");
     amass_models_manifest_free(&m);
+    code = parse("{\"task\":\"classify\",\"format\":\"tfjs\",\"file\":\"c.json\","
+                 "\"outputs\":[\"tower_0/keypoints\",\"tower_0/wh\"]}",
+                 &m, &status);
+    ok(code == AMASS_OK && m.n_outputs == 2 && !strcmp(m.outputs[0], "tower_0/keypoints") &&
+           !strcmp(m.outputs[1], "tower_0/wh"),
+       "outputs: the chosen tensors, in order");
+    amass_models_manifest_free(&m);
 }
 
 static void expect_error(const char *text, const char *message, const char *name)
@@ -90,6 +97,12 @@ static void expect_error(const char *text, const char *message, const char *name
 
 static void test_manifest_bad(void)
 {
+    expect_error("{\"task\":\"classify\",\"format\":\"tfjs\",\"file\":\"c.json\",\"outputs\":\"wh\"}",
+                 "\"outputs\" is not a non-empty array of names", "outputs that are not an array are refused");
+    expect_error("{\"task\":\"classify\",\"format\":\"tfjs\",\"file\":\"c.json\",\"outputs\":[]}",
+                 "\"outputs\" is not a non-empty array of names", "an empty outputs array is refused");
+    expect_error("{\"task\":\"classify\",\"format\":\"tfjs\",\"file\":\"c.json\",\"outputs\":[\"a\",7]}",
+                 "\"outputs\"[1] is not a non-empty string", "a non-string output is refused by position");
     expect_error("{\"format\":\"onnx\",\"file\":\"a.onnx\"}", "m/manifest.json: \"task\" is missing",
                  "a missing task is named");
     expect_error("{\"task\":\"classify\",\"format\":\"onnx\"}", "\"file\" is missing", "a missing file is named");
