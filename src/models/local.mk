@@ -23,3 +23,6 @@ tests_unit_test_models_feed_LDADD = $(AMASS_LIBS)
 # The transcribe pipeline: model parts, worker threads, record and subtitle writers
 libamass_a_SOURCES += src/models/transcribe.h src/models/transcribe_internal.h src/models/transcribe.c \
 	src/models/transcribe-run.c src/models/transcribe-write.c
+# Text encoders: BERT-family networks from ONNX or safetensors + config.json
+libamass_a_SOURCES += src/models/text_encoder_internal.h src/models/text_encoder.c \
+	src/models/text_encoder_config.c src/models/text_encoder_bert.c
