@@ -20,10 +20,19 @@ typedef struct {
     char **names; /* node outputs made here, kept until the build ends */
     size_t n_names;
     amass_status *status;
+    int failed; /* the first failure's message stands; later steps do nothing */
 } builder;
+
+static const char *failed(builder *b)
+{
+    b->failed = 1;
+    return NULL;
+}
 
 static const char *new_name(builder *b, const char *stem)
 {
+    if (b->failed)
+        return NULL;
     char **grown = amass_realloc_array(b->names, b->n_names + 1, sizeof *grown);
     if (!grown)
         return NULL;
@@ -40,14 +49,16 @@ static const char *new_name(builder *b, const char *stem)
 static const char *add_node(builder *b, amass_nn_op op, const char *stem, const char *const *inputs, size_t n_inputs,
                             const amass_nn_attr *attrs, size_t n_attrs)
 {
+    if (b->failed)
+        return NULL;
     const char *output = new_name(b, stem);
     if (!output) {
         amass_fail(b->status, AMASS_ERR_NOMEM, "out of memory");
-        return NULL;
+        return failed(b);
     }
     amass_nn_node_spec spec = {.op = op, .name = output, .inputs = inputs, .n_inputs = n_inputs, .outputs = &output,
                                .n_outputs = 1, .attrs = attrs, .n_attrs = n_attrs};
-    return amass_nn_graph_add_node(b->graph, &spec, b->status) == AMASS_OK ? output : NULL;
+    return amass_nn_graph_add_node(b->graph, &spec, b->status) == AMASS_OK ? output : failed(b);
 }
 
 static const char *binary(builder *b, amass_nn_op op, const char *stem, const char *x, const char *y)
@@ -63,7 +74,7 @@ static const char *int_constant(builder *b, const char *stem, const int64_t *val
     const char *name = new_name(b, stem);
     amass_nn_tensor_type type = {.dtype = AMASS_NN_INT64, .rank = count < 0 ? 0 : 1, .dims = {count < 0 ? 1 : count}};
     if (!name || amass_nn_graph_add_constant(b->graph, name, &type, values, NULL, NULL, b->status) != AMASS_OK)
-        return NULL;
+        return failed(b);
     return name;
 }
 
@@ -72,7 +83,7 @@ static const char *float_constant(builder *b, const char *stem, float value)
     const char *name = new_name(b, stem);
     amass_nn_tensor_type type = {.dtype = AMASS_NN_FLOAT32, .rank = 0};
     if (!name || amass_nn_graph_add_constant(b->graph, name, &type, &value, NULL, NULL, b->status) != AMASS_OK)
-        return NULL;
+        return failed(b);
     return name;
 }
 
@@ -82,23 +93,25 @@ static const char *float_constant(builder *b, const char *stem, float value)
 static const char *weight(builder *b, const char *name, size_t rows, size_t columns, int transpose)
 {
     char key[256];
+    if (b->failed)
+        return NULL;
     snprintf(key, sizeof key, "%s%s", b->prefix, name);
     const amass_safetensors_tensor *tensor = amass_safetensors_find(b->weights, key);
     const char *path = amass_safetensors_path(b->weights);
     if (!tensor) {
         amass_fail(b->status, AMASS_ERR_INPUT, "%s: no tensor '%s'", path, key);
-        return NULL;
+        return failed(b);
     }
     int shape_ok = rows ? tensor->rank == 2 && tensor->shape[0] == (int64_t)rows && tensor->shape[1] == (int64_t)columns
                         : tensor->rank == 1 && tensor->shape[0] == (int64_t)columns;
     if (!shape_ok) {
         amass_fail(b->status, AMASS_ERR_INPUT, "%s: tensor '%s' is not %zux%zu as config.json says", path, key,
                    rows ? rows : 1, columns);
-        return NULL;
+        return failed(b);
     }
     float *values;
     if (amass_safetensors_to_float(b->weights, tensor, &values, b->status) != AMASS_OK)
-        return NULL;
+        return failed(b);
     amass_nn_tensor_type type = {.dtype = AMASS_NN_FLOAT32, .rank = rows ? 2 : 1,
                                  .dims = {(int64_t)(rows ? rows : columns), (int64_t)columns}};
     if (transpose) {
@@ -106,7 +119,7 @@ static const char *weight(builder *b, const char *name, size_t rows, size_t colu
         if (!turned) {
             free(values);
             amass_fail(b->status, AMASS_ERR_NOMEM, "out of memory");
-            return NULL;
+            return failed(b);
         }
         for (size_t r = 0; r < rows; r++)
             for (size_t c = 0; c < columns; c++)
@@ -117,7 +130,7 @@ static const char *weight(builder *b, const char *name, size_t rows, size_t colu
         type.dims[1] = (int64_t)rows;
     }
     if (amass_nn_graph_add_constant(b->graph, key, &type, values, free, values, b->status) != AMASS_OK)
-        return NULL;
+        return failed(b);
     return tensor->name;
 }
 
@@ -172,7 +185,7 @@ static const char *activation(builder *b, const char *x)
         amass_fail(b->status, AMASS_ERR_UNSUPPORTED,
                    "%s: activation '%s' is not supported (gelu, gelu_new, gelu_pytorch_tanh, relu are)",
                    amass_safetensors_path(b->weights), name);
-        return NULL;
+        return failed(b);
     }
     amass_nn_attr attr = {.name = "approximate", .kind = AMASS_NN_ATTR_STRING, .s = tanh_form ? "tanh" : "none"};
     return add_node(b, AMASS_NN_OP_GELU, "gelu", &x, 1, &attr, 1);
@@ -313,7 +326,10 @@ int text_encoder_build_graph(const amass_safetensors *weights, const text_encode
         if (result == AMASS_OK)
             result = amass_nn_graph_prepare(b.graph, status);
     } else if (result == AMASS_OK) {
-        result = status->code != AMASS_OK ? status->code : AMASS_ERR_FATAL;
+        result = b.failed && status->code != AMASS_OK
+                     ? status->code
+                     : amass_fail(status, AMASS_ERR_FATAL, "%s: the encoder network could not be built",
+                                  amass_safetensors_path(weights));
     }
     for (size_t i = 0; i < b.n_names; i++)
         free(b.names[i]);
