@@ -6,3 +6,8 @@ scripts_bench_nn_bench_SOURCES = scripts/bench/nn-bench.c
 scripts_bench_nn_bench_LDADD = $(AMASS_LIBS)
 EXTRA_DIST += scripts/bench/nn scripts/bench/nn-ort.js scripts/install-bench-deps
 EXTRA_DIST += scripts/bench/transcribe
+# The text-encoder benchmark's amass driver (scripts/bench/embed).
+noinst_PROGRAMS += scripts/bench/embed-bench
+scripts_bench_embed_bench_SOURCES = scripts/bench/embed-bench.c
+scripts_bench_embed_bench_LDADD = $(AMASS_LIBS)
+EXTRA_DIST += scripts/bench/embed scripts/bench/embed-ort.js
