@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,12 +37,14 @@ static int compare_doubles(const void *a, const void *b)
 int main(int argc, char **argv)
 {
     long threads = 0, warmup = 2, repeat = 10, batch = 0, length = 0;
-    if (argc != 7 || parse_int(argv[2], 0, 1024, &threads) || parse_int(argv[3], 1, 4096, &batch) ||
+    int bf16 = argc == 8 && !strcmp(argv[7], "bf16");
+    if ((argc != 7 && !bf16) || parse_int(argv[2], 0, 1024, &threads) || parse_int(argv[3], 1, 4096, &batch) ||
         parse_int(argv[4], 1, 4096, &length) || parse_int(argv[5], 0, 1000, &warmup) ||
         parse_int(argv[6], 1, 1000, &repeat)) {
-        fputs("usage: embed-bench MODEL THREADS BATCH LENGTH WARMUP REPEAT\n"
+        fputs("usage: embed-bench MODEL THREADS BATCH LENGTH WARMUP REPEAT [bf16]\n"
               "Times MODEL (a .onnx file or a text encoder directory) on random token ids:\n"
-              "WARMUP untimed runs, then REPEAT timed; prints sentences/s at the median run.\n",
+              "WARMUP untimed runs, then REPEAT timed; prints sentences/s at the median run.\n"
+              "bf16: matrix products in bfloat16; also prints the worst token-state cosine with float32.\n",
               stderr);
         return 2;
     }
@@ -74,6 +77,35 @@ int main(int argc, char **argv)
         state ^= state << 17;
         ids[i] = (int32_t)(1 + (state >> 33) % (vocabulary - 1));
         mask[i] = 1;
+    }
+    if (bf16) {
+        /* the price in accuracy: each token's state against float32's */
+        float *reference = malloc(tokens * info.hidden * sizeof *reference);
+        if (!reference ||
+            amass_text_encoder_run(session, (size_t)batch, (size_t)length, ids, mask, types, reference, &status) !=
+                AMASS_OK) {
+            fprintf(stderr, "embed-bench: %s\n", reference ? status.message : "out of memory");
+            return 1;
+        }
+        amass_text_encoder_session_set_bf16(session, 1);
+        if (amass_text_encoder_run(session, (size_t)batch, (size_t)length, ids, mask, types, hidden, &status) !=
+            AMASS_OK) {
+            fprintf(stderr, "embed-bench: %s\n", status.message);
+            return 1;
+        }
+        double worst = 1;
+        for (size_t t = 0; t < tokens; t++) {
+            double dot = 0, a = 0, b = 0;
+            for (size_t h = 0; h < info.hidden; h++) {
+                dot += (double)hidden[t * info.hidden + h] * reference[t * info.hidden + h];
+                a += (double)hidden[t * info.hidden + h] * hidden[t * info.hidden + h];
+                b += (double)reference[t * info.hidden + h] * reference[t * info.hidden + h];
+            }
+            double cosine = dot / sqrt(a * b);
+            worst = cosine < worst ? cosine : worst;
+        }
+        printf("bf16_worst_token_cosine %.6f\n", worst);
+        free(reference);
     }
     for (long r = -warmup; r < repeat; r++) {
         double begin = amass_seconds_now();

@@ -240,6 +240,11 @@ void amass_text_encoder_session_close(amass_text_encoder_session *session)
     free(session);
 }
 
+void amass_text_encoder_session_set_bf16(amass_text_encoder_session *session, int enabled)
+{
+    amass_nn_session_set_bf16(session->session, enabled);
+}
+
 static void *staging(amass_text_encoder_session *session, size_t input, size_t bytes)
 {
     if (bytes > session->staging_bytes[input]) {
