@@ -111,7 +111,8 @@ static int infer_where(const amass_nn_graph *graph, const nn_node *node, nn_env 
     char a[128], b[128], c[128];
     if (node->n_inputs != 3 || !x || !y)
         return nn_fail_node(status, graph, node, "needs a condition and two values");
-    if (condition->dtype != AMASS_NN_BOOL)
+    /* a condition computed at run time is carried as float32 (nn_value) */
+    if (condition->dtype != AMASS_NN_BOOL && !(condition->dtype == AMASS_NN_FLOAT32 && !env->data[node->inputs[0]]))
         return nn_fail_node(status, graph, node, "the condition is %s, not bool",
                             amass_nn_dtype_name(condition->dtype));
     if (x->dtype != y->dtype)

@@ -146,6 +146,8 @@ int nn_build_depth_to_space(nn_plan *plan, int node_index, amass_status *status)
  * known only at run time (token ids into an embedding table) */
 int nn_build_cast(nn_plan *plan, int node_index, amass_status *status);
 int nn_build_gather_runtime(nn_plan *plan, int node_index, amass_status *status);
+/* Where by a condition known only at run time (an attention mask) */
+int nn_build_where_runtime(nn_plan *plan, int node_index, amass_status *status);
 /* Post-ops of a fused node as a primitive attribute; the residual slot
  * (or -1) for the sum. */
 int nn_post_ops_attr(nn_plan *plan, const nn_node *node, dnnl_primitive_attr_t *attr, int *sum_slot,

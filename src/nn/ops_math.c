@@ -126,7 +126,7 @@ static int build_where(nn_plan *plan, int node_index, amass_status *status)
     const nn_node *node = &plan->graph->nodes[node_index];
     const amass_nn_tensor_type *out = &plan->env.types[node->outputs[0]];
     if (!plan->env.data[node->inputs[0]])
-        return nn_fail_node(status, plan->graph, node, "the condition must be known at load time");
+        return nn_build_where_runtime(plan, node_index, status);
     if (out->dtype != AMASS_NN_FLOAT32)
         return nn_fail_node(status, plan->graph, node, "only float32 values run");
     int x_known = plan->env.data[node->inputs[1]] != NULL, y_known = plan->env.data[node->inputs[2]] != NULL;

@@ -1,6 +1,7 @@
-/* Integers known only at run time (token ids, attention masks), carried as
- * float32 through the graph: Cast of a runtime tensor, and Gather by
- * runtime indices (the embedding lookup), as host steps on plain buffers. */
+/* Integers and booleans known only at run time (token ids, attention
+ * masks), carried as float32 through the graph: Cast of a runtime tensor,
+ * Gather by runtime indices (the embedding lookup) and Where by a runtime
+ * condition (the mask fill), as host steps on plain buffers. */
 #include "config.h"
 
 #include <math.h>
@@ -127,6 +128,57 @@ int nn_build_gather_runtime(nn_plan *plan, int node_index, amass_status *status)
     plan->slots[out].plain = out;
     nn_step_arg(step, DNNL_ARG_SRC_0, table);
     nn_step_arg(step, DNNL_ARG_SRC_1, index_slot);
+    nn_step_arg(step, DNNL_ARG_DST, out);
+    return AMASS_OK;
+}
+
+typedef struct {
+    amass_nn_tensor_type out, condition, x, y;
+} where_params;
+
+static void where_kernel(const void *params, void *const *data)
+{
+    const where_params *where = params;
+    const float *condition = data[0], *x = data[1], *y = data[2];
+    float *out = data[3];
+    size_t count = amass_nn_type_count(&where->out);
+    for (size_t i = 0; i < count; i++)
+        out[i] = condition[nn_broadcast_index(&where->out, &where->condition, i)] != 0.0f
+                     ? x[nn_broadcast_index(&where->out, &where->x, i)]
+                     : y[nn_broadcast_index(&where->out, &where->y, i)];
+}
+
+int nn_build_where_runtime(nn_plan *plan, int node_index, amass_status *status)
+{
+    const nn_node *node = &plan->graph->nodes[node_index];
+    if (plan->env.types[node->outputs[0]].dtype != AMASS_NN_FLOAT32)
+        return nn_fail_node(status, plan->graph, node, "only float32 values run");
+    int slots[3];
+    for (int i = 0; i < 3; i++) {
+        slots[i] = nn_plan_input_slot(plan, node, i, status);
+        slots[i] = slots[i] < 0 ? slots[i] : nn_plan_f32(plan, slots[i], status);
+        slots[i] = slots[i] < 0 ? slots[i] : nn_plan_plain(plan, slots[i], status);
+        if (slots[i] < 0)
+            return status->code;
+    }
+    where_params *params = malloc(sizeof *params);
+    if (!params)
+        return amass_fail(status, AMASS_ERR_NOMEM, "out of memory planning");
+    params->out = plan->env.types[node->outputs[0]];
+    params->condition = plan->env.types[node->inputs[0]];
+    params->x = plan->env.types[node->inputs[1]];
+    params->y = plan->env.types[node->inputs[2]];
+    nn_step *step = nn_plan_add_host_step(plan, where_kernel, params, free, status);
+    if (!step)
+        return status->code;
+    int out = node->outputs[0];
+    dnnl_memory_desc_t md;
+    nn_plain_md(&md, &plan->env.types[out]);
+    nn_plan_set_md(plan, out, &md);
+    plan->slots[out].plain = out;
+    nn_step_arg(step, DNNL_ARG_SRC_0, slots[0]);
+    nn_step_arg(step, DNNL_ARG_SRC_1, slots[1]);
+    nn_step_arg(step, DNNL_ARG_SRC_2, slots[2]);
     nn_step_arg(step, DNNL_ARG_DST, out);
     return AMASS_OK;
 }
