@@ -254,15 +254,34 @@ int nn_plan_f32(nn_plan *plan, int slot, amass_status *status)
 
 int nn_plan_known_slot(nn_plan *plan, int value, amass_status *status)
 {
-    if (plan->env.types[value].dtype != AMASS_NN_FLOAT32)
+    amass_nn_dtype dtype = plan->env.types[value].dtype;
+    if (dtype == AMASS_NN_UINT8)
         return -amass_fail(status, AMASS_ERR_UNSUPPORTED, "%s: value '%s' is %s; only float32 tensors run",
-                           plan->graph->name, plan->graph->values[value].name,
-                           amass_nn_dtype_name(plan->env.types[value].dtype));
+                           plan->graph->name, plan->graph->values[value].name, amass_nn_dtype_name(dtype));
     if (!plan->slots[value].has_md) {
+        const void *data = plan->env.data[value];
+        if (dtype != AMASS_NN_FLOAT32) {
+            /* An integer or boolean constant meeting runtime tensors is
+             * carried as float32 like them (nn_value); the plan owns the copy. */
+            size_t count = amass_nn_type_count(&plan->env.types[value]);
+            float *copy = amass_alloc_array(count + 1, sizeof *copy);
+            void **kept = copy ? amass_realloc_array(plan->carried, (size_t)plan->n_carried + 1, sizeof *kept) : NULL;
+            if (!kept) {
+                free(copy);
+                return -amass_fail(status, AMASS_ERR_NOMEM, "out of memory planning");
+            }
+            for (size_t i = 0; i < count; i++)
+                copy[i] = (float)nn_load_number(dtype, data, i);
+            plan->carried = kept;
+            plan->carried[plan->n_carried++] = copy;
+            data = copy;
+        }
+        amass_nn_tensor_type type = plan->env.types[value];
+        type.dtype = AMASS_NN_FLOAT32;
         dnnl_memory_desc_t md;
-        nn_plain_md(&md, &plan->env.types[value]);
+        nn_plain_md(&md, &type);
         nn_plan_set_md(plan, value, &md);
-        plan->slots[value].external = plan->env.data[value];
+        plan->slots[value].external = data;
         plan->slots[value].plain = value;
     }
     return value;
@@ -356,6 +375,9 @@ static void plan_free(nn_plan *plan)
     free(plan->output_slots);
     free(plan->output_bound);
     free(plan->input_dims);
+    for (int c = 0; c < plan->n_carried; c++)
+        free(plan->carried[c]);
+    free(plan->carried);
     free(plan);
 }
 
@@ -456,6 +478,12 @@ static int build_node(nn_plan *plan, int n, amass_status *status)
         return nn_build_depth_to_space(plan, n, status);
     case AMASS_NN_OP_CAST:
         return nn_build_cast(plan, n, status);
+    case AMASS_NN_OP_EQUAL:
+    case AMASS_NN_OP_LESS:
+    case AMASS_NN_OP_GREATER:
+    case AMASS_NN_OP_NOT:
+    case AMASS_NN_OP_CUMSUM:
+        return nn_build_logic_runtime(plan, n, status);
     default:
         return nn_fail_node(status, plan->graph, node, "unsupported operator '%s' at run time", node->op_type);
     }

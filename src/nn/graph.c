@@ -72,6 +72,7 @@ static const char *const op_names[AMASS_NN_OP_COUNT] = {
     [AMASS_NN_OP_UPSAMPLE] = "Upsample",
     [AMASS_NN_OP_CONV_TRANSPOSE] = "ConvTranspose",
     [AMASS_NN_OP_DEPTH_TO_SPACE] = "DepthToSpace",
+    [AMASS_NN_OP_CUMSUM] = "CumSum",
 };
 
 amass_nn_op amass_nn_op_from_name(const char *op_type)

@@ -478,6 +478,9 @@ static int infer_node(const amass_nn_graph *graph, const nn_node *node, nn_env *
     case AMASS_NN_OP_CONV_TRANSPOSE:
     case AMASS_NN_OP_DEPTH_TO_SPACE:
         return nn_infer_layout(graph, node, env, status);
+    case AMASS_NN_OP_CUMSUM:
+        *out = *in;
+        return AMASS_OK;
     case AMASS_NN_OP_CAST: {
         int valid;
         *out = *in;
@@ -548,6 +551,13 @@ int nn_infer_dims(const amass_nn_graph *graph, const int64_t *input_dims, nn_env
         int result = infer_node(graph, node, env, status);
         if (result != AMASS_OK)
             return result;
+        /* Integers and booleans computed at run time are carried as
+         * float32 (nn_value), whatever the op would make of them. */
+        int runtime = node->op != AMASS_NN_OP_SHAPE;
+        for (int i = 0; i < node->n_inputs && runtime; i++)
+            runtime = node->inputs[i] < 0 || env->data[node->inputs[i]] != NULL ? runtime : 2;
+        if (runtime == 2)
+            env->types[node->outputs[0]].dtype = AMASS_NN_FLOAT32;
         /* Hostile shapes (a Reshape to [2^40, 2^40]) stop here, before
          * any size arithmetic can overflow. */
         const amass_nn_tensor_type *out = &env->types[node->outputs[0]];

@@ -116,6 +116,7 @@ typedef enum {
     AMASS_NN_OP_UPSAMPLE,
     AMASS_NN_OP_CONV_TRANSPOSE,
     AMASS_NN_OP_DEPTH_TO_SPACE,
+    AMASS_NN_OP_CUMSUM, /* on runtime tensors only (RoBERTa's position ids): ops_runtime_int.c */
     AMASS_NN_OP_COUNT
 } amass_nn_op;
 

@@ -182,3 +182,103 @@ int nn_build_where_runtime(nn_plan *plan, int node_index, amass_status *status)
     nn_step_arg(step, DNNL_ARG_DST, out);
     return AMASS_OK;
 }
+
+typedef struct {
+    amass_nn_op op;
+    amass_nn_tensor_type out, a, b;
+    int64_t outer, length, inner; /* CumSum */
+    int exclusive, reverse;
+} logic_params;
+
+static void logic_kernel(const void *params, void *const *data)
+{
+    const logic_params *logic = params;
+    const float *a = data[0], *b = logic->op == AMASS_NN_OP_NOT || logic->op == AMASS_NN_OP_CUMSUM ? NULL : data[1];
+    float *out = data[logic->op == AMASS_NN_OP_NOT || logic->op == AMASS_NN_OP_CUMSUM ? 1 : 2];
+    if (logic->op == AMASS_NN_OP_CUMSUM) {
+        for (int64_t o = 0; o < logic->outer; o++)
+            for (int64_t i = 0; i < logic->inner; i++) {
+                /* sums of integers stay exact in double */
+                double sum = 0;
+                for (int64_t step = 0; step < logic->length; step++) {
+                    int64_t k = logic->reverse ? logic->length - 1 - step : step;
+                    size_t at = (size_t)((o * logic->length + k) * logic->inner + i);
+                    double value = a[at];
+                    if (!logic->exclusive)
+                        sum += value;
+                    out[at] = (float)sum;
+                    if (logic->exclusive)
+                        sum += value;
+                }
+            }
+        return;
+    }
+    size_t count = amass_nn_type_count(&logic->out);
+    for (size_t i = 0; i < count; i++) {
+        float x = a[nn_broadcast_index(&logic->out, &logic->a, i)];
+        float y = b ? b[nn_broadcast_index(&logic->out, &logic->b, i)] : 0.0f;
+        int truth = logic->op == AMASS_NN_OP_EQUAL ? x == y
+                    : logic->op == AMASS_NN_OP_LESS ? x < y
+                    : logic->op == AMASS_NN_OP_GREATER ? x > y
+                                                       : x == 0.0f;
+        out[i] = (float)truth;
+    }
+}
+
+int nn_build_logic_runtime(nn_plan *plan, int node_index, amass_status *status)
+{
+    const nn_node *node = &plan->graph->nodes[node_index];
+    int unary = node->op == AMASS_NN_OP_NOT || node->op == AMASS_NN_OP_CUMSUM;
+    logic_params *params = calloc(1, sizeof *params);
+    if (!params)
+        return amass_fail(status, AMASS_ERR_NOMEM, "out of memory planning");
+    params->op = node->op;
+    params->out = plan->env.types[node->outputs[0]];
+    params->a = plan->env.types[node->inputs[0]];
+    if (node->op == AMASS_NN_OP_CUMSUM) {
+        int64_t axis;
+        if (node->n_inputs < 2 || nn_known_ints(&plan->env, node->inputs[1], &axis, 1) != 1 ||
+            (axis < 0 ? axis + params->a.rank : axis) < 0 || (axis < 0 ? axis + params->a.rank : axis) >= params->a.rank) {
+            free(params);
+            return nn_fail_node(status, plan->graph, node, "the axis must be a known scalar within the rank");
+        }
+        axis = axis < 0 ? axis + params->a.rank : axis;
+        params->outer = params->inner = 1;
+        for (int d = 0; d < params->a.rank; d++) {
+            if (d < axis)
+                params->outer *= params->a.dims[d];
+            if (d > axis)
+                params->inner *= params->a.dims[d];
+        }
+        params->length = params->a.dims[axis];
+        params->exclusive = (int)nn_attr_int(node, "exclusive", 0);
+        params->reverse = (int)nn_attr_int(node, "reverse", 0);
+    } else if (!unary) {
+        params->b = plan->env.types[node->inputs[1]];
+    }
+    int slots[2] = {-1, -1};
+    for (int i = 0; i < (unary ? 1 : 2); i++) {
+        slots[i] = nn_plan_input_slot(plan, node, i, status);
+        slots[i] = slots[i] < 0 ? slots[i] : nn_plan_f32(plan, slots[i], status);
+        slots[i] = slots[i] < 0 ? slots[i] : nn_plan_plain(plan, slots[i], status);
+        if (slots[i] < 0) {
+            free(params);
+            return status->code;
+        }
+    }
+    nn_step *step = nn_plan_add_host_step(plan, logic_kernel, params, free, status);
+    if (!step)
+        return status->code;
+    int out = node->outputs[0];
+    dnnl_memory_desc_t md;
+    amass_nn_tensor_type type = plan->env.types[out];
+    type.dtype = AMASS_NN_FLOAT32;
+    nn_plain_md(&md, &type);
+    nn_plan_set_md(plan, out, &md);
+    plan->slots[out].plain = out;
+    nn_step_arg(step, DNNL_ARG_SRC_0, slots[0]);
+    if (!unary)
+        nn_step_arg(step, DNNL_ARG_SRC_1, slots[1]);
+    nn_step_arg(step, DNNL_ARG_DST, out);
+    return AMASS_OK;
+}

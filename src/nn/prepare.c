@@ -86,8 +86,10 @@ static int check_supported(const amass_nn_graph *graph, amass_status *status)
 {
     for (int n = 0; n < graph->n_nodes; n++) {
         const nn_node *node = &graph->nodes[n];
-        /* a Cast of a runtime tensor runs as a kernel (ops_runtime_int.c) */
-        if (node->dead || nn_op_runs(node->op) || node->op == AMASS_NN_OP_CAST)
+        /* Cast, comparisons and Not of runtime tensors run as kernels
+         * (ops_runtime_int.c) */
+        if (node->dead || nn_op_runs(node->op) || node->op == AMASS_NN_OP_CAST || node->op == AMASS_NN_OP_EQUAL ||
+            node->op == AMASS_NN_OP_LESS || node->op == AMASS_NN_OP_GREATER || node->op == AMASS_NN_OP_NOT)
             continue;
         /* A batch-dependent Shape chain folds per batch size when planned;
          * anything else left here would need a runtime kernel. */
