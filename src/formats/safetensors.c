@@ -135,8 +135,9 @@ static int read_entry(amass_safetensors *file, const char *name, json_t *entry, 
     json_int_t begin = json_is_integer(begin_json) ? json_integer_value(begin_json) : -1;
     json_int_t end = json_is_integer(end_json) ? json_integer_value(end_json) : -1;
     if (begin < 0 || end < begin || (uint64_t)end > data_size)
-        return amass_fail(status, AMASS_ERR_INPUT, "%s: tensor '%s': data_offsets [%lld, %lld] outside the %zu data bytes",
-                          path, name, (long long)begin, (long long)end, data_size);
+        return amass_fail(status, AMASS_ERR_INPUT,
+                          "%s: tensor '%s': data_offsets [%lld, %lld] outside the %zu data bytes", path, name,
+                          (long long)begin, (long long)end, data_size);
     size_t element = dtype_size(tensor->dtype);
     if (count > SIZE_MAX / element || count * element != (size_t)(end - begin))
         return amass_fail(status, AMASS_ERR_INPUT, "%s: tensor '%s': shape needs %zu x %zu bytes, offsets give %lld",
@@ -151,8 +152,8 @@ static int parse(amass_safetensors *file, amass_status *status)
 {
     const char *path = file->path;
     if (file->size < 8)
-        return amass_fail(status, AMASS_ERR_INPUT, "%s: not a safetensors file: %zu bytes, shorter than its header length",
-                          path, file->size);
+        return amass_fail(status, AMASS_ERR_INPUT,
+                          "%s: not a safetensors file: %zu bytes, shorter than its header length", path, file->size);
     uint64_t header_length = 0;
     for (int i = 7; i >= 0; i--)
         header_length = header_length << 8 | file->bytes[i];

@@ -256,8 +256,8 @@ static const char *embeddings(builder *b)
     const char *length_1d = binary(b, AMASS_NN_OP_UNSQUEEZE, "length", length, axes0);
     const char *end = binary(b, AMASS_NN_OP_ADD, "end", length_1d, int_constant(b, "offset", &offset, 1));
     const char *slice_inputs[4] = {table, int_constant(b, "start", &offset, 1), end, axes0};
-    const char *positions = end && slice_inputs[1] ? add_node(b, AMASS_NN_OP_SLICE, "positions", slice_inputs, 4, NULL, 0)
-                                                   : NULL;
+    const char *positions =
+        end && slice_inputs[1] ? add_node(b, AMASS_NN_OP_SLICE, "positions", slice_inputs, 4, NULL, 0) : NULL;
     x = binary(b, AMASS_NN_OP_ADD, "embedded", x, positions);
     if (config->family != TEXT_ENCODER_DISTILBERT && config->type_vocab_size > 1) {
         const char *types = weight(b, "embeddings.token_type_embeddings.weight", config->type_vocab_size, hidden, 0);

@@ -662,8 +662,8 @@ static int plan_for(amass_nn_session *session, const int64_t *input_dims, nn_pla
                                   graph->name, input->name, d, (long long)given);
             if (input->type.dims[d] != AMASS_NN_DYNAMIC && input->type.dims[d] != given)
                 return amass_fail(status, AMASS_ERR_USAGE, "%s: input '%s' has a fixed %s of %lld, not %lld",
-                                  graph->name, input->name, d == 0 ? "batch" : "dimension", (long long)input->type.dims[d],
-                                  (long long)given);
+                                  graph->name, input->name, d == 0 ? "batch" : "dimension",
+                                  (long long)input->type.dims[d], (long long)given);
         }
     }
     if (session->n_plans == NN_MAX_PLANS) {
@@ -703,7 +703,8 @@ static int batch_dims(const amass_nn_session *session, int64_t batch, int64_t *d
                 return amass_fail(status, AMASS_ERR_USAGE,
                                   "%s: input '%s': dimension %d is dynamic; run it with amass_nn_session_run_typed",
                                   graph->name, input->name, d);
-            dims[i * AMASS_NN_MAX_RANK + d] = d == 0 && input->type.dims[0] == AMASS_NN_DYNAMIC ? batch : input->type.dims[d];
+            int64_t fixed = input->type.dims[d];
+            dims[i * AMASS_NN_MAX_RANK + d] = d == 0 && fixed == AMASS_NN_DYNAMIC ? batch : fixed;
         }
         if (input->type.rank > 0 && input->type.dims[0] != AMASS_NN_DYNAMIC && input->type.dims[0] != batch)
             return amass_fail(status, AMASS_ERR_USAGE, "%s: input '%s' has a fixed batch of %lld, not %lld",

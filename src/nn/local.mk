@@ -8,3 +8,7 @@ libamass_a_SOURCES += src/nn/nn_layout.h src/nn/infer_layout.c src/nn/ops_gather
 	src/nn/passes_fold_chain.c
 # Integers known only at run time (token ids, masks): Cast, Gather by ids.
 libamass_a_SOURCES += src/nn/ops_runtime_int.c
+check_PROGRAMS += tests/unit/test-nn-typed
+TESTS += tests/unit/test-nn-typed
+tests_unit_test_nn_typed_SOURCES = tests/unit/test-nn-typed.c tests/unit/tap.h
+tests_unit_test_nn_typed_LDADD = $(AMASS_LIBS)

@@ -236,13 +236,13 @@ int nn_build_logic_runtime(nn_plan *plan, int node_index, amass_status *status)
     params->out = plan->env.types[node->outputs[0]];
     params->a = plan->env.types[node->inputs[0]];
     if (node->op == AMASS_NN_OP_CUMSUM) {
-        int64_t axis;
-        if (node->n_inputs < 2 || nn_known_ints(&plan->env, node->inputs[1], &axis, 1) != 1 ||
-            (axis < 0 ? axis + params->a.rank : axis) < 0 || (axis < 0 ? axis + params->a.rank : axis) >= params->a.rank) {
+        int64_t axis = -1;
+        int known = node->n_inputs >= 2 && nn_known_ints(&plan->env, node->inputs[1], &axis, 1) == 1;
+        axis = axis < 0 ? axis + params->a.rank : axis;
+        if (!known || axis < 0 || axis >= params->a.rank) {
             free(params);
             return nn_fail_node(status, plan->graph, node, "the axis must be a known scalar within the rank");
         }
-        axis = axis < 0 ? axis + params->a.rank : axis;
         params->outer = params->inner = 1;
         for (int d = 0; d < params->a.rank; d++) {
             if (d < axis)
