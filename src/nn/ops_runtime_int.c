@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "nn_layout.h"
@@ -71,7 +72,10 @@ static void gather_kernel(const void *params, void *const *data)
 #pragma omp parallel for schedule(static) if (gather->outer * gather->n_indices * gather->inner > 65536)
     for (int64_t j = 0; j < gather->outer * gather->n_indices; j++) {
         int64_t outer = j / gather->n_indices;
-        int64_t index = (int64_t)indices[j % gather->n_indices];
+        float given = indices[j % gather->n_indices];
+        /* NaN and values past any axis stay out of range without an
+         * undefined conversion */
+        int64_t index = given > -1e15f && given < 1e15f ? (int64_t)given : INT64_MAX;
         if (index < 0)
             index += gather->axis_length;
         float *target = out + (size_t)j * row;
