@@ -56,6 +56,10 @@ void amass_text_encoder_session_close(amass_text_encoder_session *session);
  * same states alone or in a padded batch. length <= max_length. */
 int amass_text_encoder_run(amass_text_encoder_session *session, size_t batch, size_t length, const int32_t *ids,
                            const uint8_t *mask, const int32_t *type_ids, float *hidden, amass_status *status);
+/* Lets the session's matrix products compute in bfloat16 on a CPU with
+ * AVX512-BF16 (about twice the speed; token states within about 1e-2,
+ * pooled vectors' cosine with float32 about 0.999). Off by default. */
+void amass_text_encoder_session_set_bf16(amass_text_encoder_session *session, int enabled);
 
 /* Pools one sequence's states (length x hidden, mask as above) into
  * out[hidden], then L2-normalises it when normalize is set (a zero vector

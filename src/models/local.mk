@@ -34,3 +34,10 @@ EXTRA_DIST += tests/cli/classify-detect.cases testdata/detect/make-detectors \
 # The installed COCO detectors on the darknet photos (skips without them).
 TESTS += tests/cli/classify-detect-photos.pl
 EXTRA_DIST += tests/cli/classify-detect-photos.pl
+# Text encoders: BERT-family networks from ONNX or safetensors + config.json
+libamass_a_SOURCES += src/models/text_encoder_internal.h src/models/text_encoder.c \
+	src/models/text_encoder_config.c src/models/text_encoder_bert.c
+check_PROGRAMS += tests/unit/test-models-text-encoder
+TESTS += tests/unit/test-models-text-encoder
+tests_unit_test_models_text_encoder_SOURCES = tests/unit/test-models-text-encoder.c tests/unit/tap.h
+tests_unit_test_models_text_encoder_LDADD = $(AMASS_LIBS)

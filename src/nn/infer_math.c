@@ -111,7 +111,8 @@ static int infer_where(const amass_nn_graph *graph, const nn_node *node, nn_env 
     char a[128], b[128], c[128];
     if (node->n_inputs != 3 || !x || !y)
         return nn_fail_node(status, graph, node, "needs a condition and two values");
-    if (condition->dtype != AMASS_NN_BOOL)
+    /* a condition computed at run time is carried as float32 (nn_value) */
+    if (condition->dtype != AMASS_NN_BOOL && !(condition->dtype == AMASS_NN_FLOAT32 && !env->data[node->inputs[0]]))
         return nn_fail_node(status, graph, node, "the condition is %s, not bool",
                             amass_nn_dtype_name(condition->dtype));
     if (x->dtype != y->dtype)
@@ -182,7 +183,7 @@ int nn_infer_math(const amass_nn_graph *graph, const nn_node *node, nn_env *env,
     char a[128], b[128];
     switch (node->op) {
     case AMASS_NN_OP_NOT:
-        if (in->dtype != AMASS_NN_BOOL)
+        if (in->dtype != AMASS_NN_BOOL && !(in->dtype == AMASS_NN_FLOAT32 && !env->data[node->inputs[0]]))
             return nn_fail_node(status, graph, node, "the input is %s, not bool", amass_nn_dtype_name(in->dtype));
         *out = *in;
         return AMASS_OK;
@@ -198,7 +199,9 @@ int nn_infer_math(const amass_nn_graph *graph, const nn_node *node, nn_env *env,
                                       shape_text(in, a, sizeof a), shape_text(input_type(node, env, 1), b, sizeof b))
                        : nn_fail_node(status, graph, node, "operands %s and %s do not broadcast",
                                       shape_text(in, a, sizeof a), shape_text(input_type(node, env, 1), b, sizeof b));
-        if (node->op != AMASS_NN_OP_POW && in->dtype != input_type(node, env, 1)->dtype)
+        /* a runtime operand carries integers as float32 (nn_value) */
+        if (node->op != AMASS_NN_OP_POW && in->dtype != input_type(node, env, 1)->dtype &&
+            env->data[node->inputs[0]] && env->data[node->inputs[1]])
             return nn_fail_node(status, graph, node, "operands are %s and %s", amass_nn_dtype_name(in->dtype),
                                 amass_nn_dtype_name(input_type(node, env, 1)->dtype));
         out->dtype = node->op == AMASS_NN_OP_POW ? in->dtype : AMASS_NN_BOOL;

@@ -8,3 +8,9 @@ libamass_a_SOURCES += src/nn/flops.c
 libamass_a_SOURCES += src/nn/nn_layout.h src/nn/infer_layout.c src/nn/ops_gather.c src/nn/ops_resample.c \
 	src/nn/ops_deconv.c src/nn/host_step.c src/nn/ops_depth_to_space.c \
 	src/nn/passes_fold_chain.c
+# Integers known only at run time (token ids, masks): Cast, Gather by ids.
+libamass_a_SOURCES += src/nn/ops_runtime_int.c
+check_PROGRAMS += tests/unit/test-nn-typed
+TESTS += tests/unit/test-nn-typed
+tests_unit_test_nn_typed_SOURCES = tests/unit/test-nn-typed.c tests/unit/tap.h
+tests_unit_test_nn_typed_LDADD = $(AMASS_LIBS)

@@ -126,7 +126,7 @@ int nn_build_binary(nn_plan *plan, int node_index, amass_status *status)
     int second = first < 0 ? first : nn_plan_input_slot(plan, node, 1, status);
     if (second < 0)
         return status->code;
-    if (plan->env.types[node->inputs[0]].dtype != AMASS_NN_FLOAT32)
+    if (out->dtype != AMASS_NN_FLOAT32)
         return nn_fail_node(status, plan->graph, node, "only float32 arithmetic runs");
     first = widen(plan, first, out->rank, status);
     second = first < 0 ? first : widen(plan, second, out->rank, status);

@@ -53,3 +53,7 @@ EXTRA_DIST += tests/parity/tfjs/make-fixtures tests/parity/tfjs/tfjs-run.js test
 check_PROGRAMS += tests/unit/test-formats-tfjs
 TESTS += tests/unit/test-formats-tfjs
 tests_unit_test_formats_tfjs_LDADD = $(AMASS_LIBS)
+# The safetensors reader on good and damaged files written by the test.
+check_PROGRAMS += tests/unit/test-formats-safetensors
+TESTS += tests/unit/test-formats-safetensors
+tests_unit_test_formats_safetensors_LDADD = $(AMASS_LIBS)
