@@ -24,8 +24,8 @@ import torch
 import torch.nn as nn
 
 LEFT, RIGHT = 5, 5
-HIDDEN = 512
-BOTTLENECK = 192  # a linear layer before the 5126 outputs keeps dnn.onnx under 8 MB
+HIDDEN = 384
+BOTTLENECK = 160  # a linear layer before the 5126 outputs keeps dnn.onnx small and training fast
 BATCH = 1024
 # An "epoch" is this many frames drawn at random without replacement (a
 # fresh order each pass over the data): neighbouring frames are nearly the
