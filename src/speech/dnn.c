@@ -20,10 +20,16 @@
  *               prior probabilities (or frame counts: they are normalised to
  *               sum to 1), e.g. the average posterior over training data.
  *   dnn.params  text: "-context L,R" (frames of left and right context), in
- *               feat.params' syntax ('#' starts a comment).
+ *               feat.params' syntax ('#' starts a comment); optionally
+ *               "-acoustic_scale A" and "-prior_scale P" (both default 1).
  *
- * The score of senone s at frame t is log p(s | window) - log p(s): Bourlard
- * and Morgan's scaled likelihood, the usual hybrid recipe. */
+ * The score of senone s at frame t is A (log p(s | window) - P log p(s)).
+ * With P = 1 it is Bourlard and Morgan's scaled likelihood, the usual
+ * hybrid recipe. A network trained on a teacher's posteriors under a flat
+ * prior (models-src/en-us-dnn learns the GMM's) already gives likelihoods
+ * up to a per-frame constant, so it wants P near 0; A puts the scores on
+ * the scale the language weight and beams were set for. Both are tuned on
+ * held-out data and written beside the network. */
 #include "config.h"
 
 #include <ctype.h>
@@ -58,6 +64,7 @@
 typedef struct {
     amass_nn_graph *graph;
     int left, right;     /* frames of context */
+    float acoustic_scale, prior_scale;
     int feature_dim;
     int input_width;     /* (left + 1 + right) * feature_dim */
     int32_t n_senones;
@@ -137,9 +144,23 @@ static amass_code read_params(speech_dnn *dnn, const char *path, amass_status *s
             dnn->left = (int)left;
             dnn->right = (int)right;
             have_context = 1;
+        } else if (strcmp(name, "-acoustic_scale") == 0 || strcmp(name, "-prior_scale") == 0) {
+            /* A zero acoustic scale would make every path tie; a zero
+             * prior scale is a model without the prior division. */
+            int acoustic = strcmp(name, "-acoustic_scale") == 0;
+            char *end;
+            double value;
+            errno = 0;
+            value = strtod(token, &end);
+            if (errno || *end || !isfinite(value) || value < 0 || value > 100 || (acoustic && value == 0)) {
+                fclose(file);
+                return amass_fail(status, AMASS_ERR_INPUT, "%s: %s '%s' is not a number in %s..100", path, name,
+                                  token, acoustic ? "(0" : "[0");
+            }
+            *(acoustic ? &dnn->acoustic_scale : &dnn->prior_scale) = (float)value;
         } else {
             fclose(file);
-            return amass_fail(status, AMASS_ERR_INPUT, "%s: unknown option '%s' (a DNN model takes -context L,R)",
+            return amass_fail(status, AMASS_ERR_INPUT, "%s: unknown option '%s' (a DNN model takes -context L,R, -acoustic_scale A, -prior_scale P)",
                               path, name);
         }
         name[0] = '\0';
@@ -266,6 +287,7 @@ static amass_code dnn_load(amass_speech_acoustic_model *model, const char *direc
     if (!dnn)
         return amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
     dnn->feature_dim = model->feature_dim;
+    dnn->acoustic_scale = dnn->prior_scale = 1;
     dnn->n_senones = model->n_senones;
     if (!(path = speech_model_path(directory, "dnn.params"))) {
         amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
@@ -372,7 +394,7 @@ static amass_code dnn_score(void *state, const float *features, size_t n_frames,
                                   first + done + r);
             float normaliser = top + (float)log(sum);
             for (size_t j = 0; j < n_senones; j++)
-                row[j] = logits[j] - normaliser - dnn->log_priors[j];
+                row[j] = dnn->acoustic_scale * (logits[j] - normaliser - dnn->prior_scale * dnn->log_priors[j]);
         }
     }
     return AMASS_OK;

@@ -325,6 +325,16 @@ static void test_bad_models(const char *directory)
     expect_failure(directory, "dnn.params", "no -context", "params without a context are refused");
     write_model_file(directory, "dnn.params", "-context 5,5 -splice 3\n");
     expect_failure(directory, "dnn.params", "unknown option '-splice'", "an unknown option is refused");
+    write_model_file(directory, "dnn.params", "-context 5,5 -acoustic_scale 0\n");
+    expect_failure(directory, "-acoustic_scale '0'", "(0..100", "a zero acoustic scale is refused");
+    write_model_file(directory, "dnn.params", "-context 5,5 -acoustic_scale 1e9\n");
+    expect_failure(directory, "dnn.params", "-acoustic_scale '1e9'", "a huge acoustic scale is refused");
+    write_model_file(directory, "dnn.params", "-context 5,5 -prior_scale -1\n");
+    expect_failure(directory, "-prior_scale '-1'", "[0..100", "a negative prior scale is refused");
+    write_model_file(directory, "dnn.params", "-context 5,5 -prior_scale 0.5x\n");
+    expect_failure(directory, "dnn.params", "'0.5x' is not a number", "a prior scale that is no number is refused");
+    write_model_file(directory, "dnn.params", "-context 5,5 -acoustic_scale nan\n");
+    expect_failure(directory, "dnn.params", "'nan'", "a NaN acoustic scale is refused");
     write_model_file(directory, "dnn.params", "-context\n");
     expect_failure(directory, "dnn.params", "has no value", "an option without a value is refused");
     snprintf(path, sizeof path, "%s/dnn.params", directory);
@@ -338,6 +348,69 @@ static void test_bad_models(const char *directory)
     write_model_file(directory, "dnn.onnx", "not a network");
     expect_failure(directory, "dnn.onnx", "", "a dnn.onnx that is not ONNX is refused");
     link_into(directory, "dnn.onnx", onnx);
+}
+
+/* Scores of the whole utterance under the given dnn.params text, or NULL. */
+static float *scores_with_params(const char *directory, const char *params, const float *features, size_t n_frames)
+{
+    amass_speech_acoustic_model *model = NULL;
+    amass_speech_scorer *scorer = NULL;
+    amass_status status;
+    float *scores = NULL;
+    amass_status_clear(&status);
+    if (write_model_file(directory, "dnn.params", params) &&
+        amass_speech_acoustic_model_open(directory, NULL, &model, &status) == AMASS_OK &&
+        amass_speech_scorer_open(model, &scorer, &status) == AMASS_OK &&
+        (scores = malloc(n_frames * 5126 * sizeof *scores)) &&
+        amass_speech_scorer_score(scorer, features, n_frames, 0, n_frames, scores, &status) != AMASS_OK) {
+        free(scores);
+        scores = NULL;
+    }
+    if (status.code != AMASS_OK)
+        printf("# %s: %s\n", params, status.message);
+    amass_speech_scorer_close(scorer);
+    amass_speech_acoustic_model_close(model);
+    return scores;
+}
+
+/* -acoustic_scale multiplies the scores; -prior_scale weighs the prior
+ * division (0: none, the plain log-posteriors). */
+static void test_scales(const char *directory, const float *features, size_t n_frames)
+{
+    size_t n = 5126, length;
+    float *plain = scores_with_params(directory, "-context 5,5\n", features, n_frames);
+    float *doubled = scores_with_params(directory, "-context 5,5 -acoustic_scale 2\n", features, n_frames);
+    float *no_prior = scores_with_params(directory, "# tuned\n-context 5,5\n-prior_scale 0\n", features, n_frames);
+    float *half = scores_with_params(directory, "-context 5,5 -acoustic_scale 0.5 -prior_scale 0.5\n", features,
+                                     n_frames);
+    char *priors_text = read_file(data_path("priors"), &length), *at = priors_text;
+    double *log_priors = malloc(n * sizeof *log_priors), sum = 0;
+    if (ok(plain && doubled && no_prior && half && priors_text && log_priors, "scaled models score")) {
+        double worst_double = 0, worst_prior = 0, worst_half = 0;
+        for (size_t j = 0; j < n; j++)
+            sum += (log_priors[j] = strtod(at, &at));
+        for (size_t j = 0; j < n; j++)
+            log_priors[j] = log(fmax(log_priors[j] / sum, 1e-5));
+        for (size_t t = 0; t < n_frames; t++)
+            for (size_t j = 0; j < n; j++) {
+                size_t i = t * n + j;
+                worst_double = fmax(worst_double, fabs(doubled[i] - 2 * plain[i]));
+                worst_prior = fmax(worst_prior, fabs(no_prior[i] - (plain[i] + log_priors[j])));
+                worst_half = fmax(worst_half, fabs(half[i] - 0.5 * (plain[i] + 0.5 * log_priors[j])));
+            }
+        ok(worst_double == 0, "-acoustic_scale 2 doubles every score");
+        if (!ok(worst_prior < 1e-4, "-prior_scale 0 leaves the log-posteriors undivided by the priors"))
+            printf("#   max error %g\n", worst_prior);
+        if (!ok(worst_half < 1e-4, "-acoustic_scale 0.5 -prior_scale 0.5 scales both parts"))
+            printf("#   max error %g\n", worst_half);
+    }
+    free(plain);
+    free(doubled);
+    free(no_prior);
+    free(half);
+    free(priors_text);
+    free(log_priors);
+    link_into(directory, "dnn.params", data_path("dnn.params"));
 }
 
 /* The random network gives nonsense words, but the whole path (lexicon
@@ -429,6 +502,8 @@ int main(int argc, char **argv)
         test_decode(model, features, n_frames);
     }
     amass_speech_acoustic_model_close(model);
+    if (features)
+        test_scales(directory, features, n_frames);
     test_kinds(directory);
     test_bad_models(directory);
     free(features);

@@ -1,0 +1,222 @@
+#!/usr/bin/python3
+# Teacher-student training of the DNN acoustic model (scripts/train-dnn-am
+# runs it): an MLP over +-5 spliced 1s_c_d_dd frames learns the en-us GMM's
+# senone posteriors that scripts/dnn/dump-targets wrote. Writes dnn.onnx,
+# priors, dnn.params and training.json (the loss curve) into --output.
+#
+#   train.py --output DIR --work DIR [--epochs N] [--minutes M] TARGETS.bin...
+#
+# --minutes bounds the training time: no epoch starts that would end after
+# it (the machine it was trained on had two cores shared by others).
+#
+# Every 20th synthesised clip (s...19, s...39, ...) is held out: its frame
+# loss picks the epoch kept (early stopping) and halves the learning rate
+# when it stops improving; scripts/dnn/tune decodes the same clips.
+import argparse
+import json
+import os
+import struct
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+LEFT, RIGHT = 5, 5
+HIDDEN = 384
+BOTTLENECK = 160  # a linear layer before the 5126 outputs keeps dnn.onnx small and training fast
+BATCH = 1024
+# An "epoch" is this many frames drawn at random without replacement (a
+# fresh order each pass over the data): neighbouring frames are nearly the
+# same, so a few hundred thousand are enough between held-out checks, and
+# the checks then come often enough for early stopping within a time budget.
+EPOCH_FRAMES = 300000
+
+
+def log(message):
+    print("train.py: " + message, file=sys.stderr, flush=True)
+
+
+def read_targets(path):
+    data = open(path, "rb").read()
+    if data[:8] != b"AMDT0001":
+        raise SystemExit("%s: not a dump-targets file" % path)
+    dim, top, n_senones = struct.unpack_from("<3i", data, 8)
+    offset = 24
+    records = []
+    while offset < len(data):
+        (length,) = struct.unpack_from("<i", data, offset)
+        name = data[offset + 4:offset + 4 + length].decode()
+        offset += 4 + length
+        (n,) = struct.unpack_from("<i", data, offset)
+        offset += 4
+        features = np.frombuffer(data, np.float32, n * dim, offset).reshape(n, dim)
+        offset += 4 * n * dim
+        ids = np.frombuffer(data, np.uint16, n * top, offset).reshape(n, top)
+        offset += 2 * n * top
+        weights = np.frombuffer(data, np.float32, n * top, offset).reshape(n, top)
+        offset += 4 * n * top
+        records.append((name, features, ids, weights))
+    return dim, top, n_senones, records
+
+
+def is_held_out(name):
+    base = os.path.basename(name)
+    return base.startswith("s") and int(base[1:6]) % 20 == 19
+
+
+class Set:
+    """Frames of many utterances with, for each, its window's row indices."""
+
+    def __init__(self, records):
+        self.features = torch.from_numpy(np.concatenate([r[1] for r in records]))
+        self.ids = torch.from_numpy(np.concatenate([r[2] for r in records]).astype(np.int64))
+        self.weights = torch.from_numpy(np.concatenate([r[3] for r in records]))
+        starts, ends = [], []
+        first = 0
+        for r in records:
+            n = r[1].shape[0]
+            starts.append(np.full(n, first))
+            ends.append(np.full(n, first + n - 1))
+            first += n
+        start, end = np.concatenate(starts), np.concatenate(ends)
+        frames = np.arange(first)
+        # The window clamps to the utterance as src/speech/dnn.c does.
+        self.windows = torch.from_numpy(np.stack([np.clip(frames + k, start, end) for k in range(-LEFT, RIGHT + 1)],
+                                                 axis=1))
+        self.n = first
+
+    def batch(self, rows):
+        x = self.features[self.windows[rows]].reshape(len(rows), -1)
+        return x, self.ids[rows], self.weights[rows]
+
+
+class Mlp(nn.Module):
+    def __init__(self, mean, scale, input_width, n_senones):
+        super().__init__()
+        # Input normalisation travels inside the network (Sub, Mul) so the
+        # scorer feeds it raw features.
+        self.register_buffer("mean", mean)
+        self.register_buffer("scale", scale)
+        self.layers = nn.Sequential(nn.Linear(input_width, HIDDEN), nn.ReLU(), nn.Linear(HIDDEN, HIDDEN), nn.ReLU(),
+                                    nn.Linear(HIDDEN, HIDDEN), nn.ReLU(), nn.Linear(HIDDEN, BOTTLENECK),
+                                    nn.Linear(BOTTLENECK, n_senones))
+
+    def forward(self, x):
+        return self.layers((x - self.mean) * self.scale)
+
+
+def soft_cross_entropy(logits, ids, weights):
+    log_posteriors = torch.log_softmax(logits, dim=1)
+    return -(log_posteriors.gather(1, ids) * weights).sum(dim=1).mean()
+
+
+def evaluate(model, data):
+    model.eval()
+    total, agree = 0.0, 0
+    with torch.no_grad():
+        for first in range(0, data.n, 4096):
+            rows = torch.arange(first, min(first + 4096, data.n))
+            x, ids, weights = data.batch(rows)
+            logits = model(x)
+            total += soft_cross_entropy(logits, ids, weights).item() * len(rows)
+            agree += (logits.argmax(dim=1) == ids[:, 0]).sum().item()
+    model.train()
+    return total / data.n, agree / data.n
+
+
+def main():
+    parser = argparse.ArgumentParser(prog="train.py")
+    parser.add_argument("--output", required=True)
+    parser.add_argument("--work", required=True)
+    parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--minutes", type=float, default=40, help="stop starting epochs after this long")
+    parser.add_argument("targets", nargs="+")
+    args = parser.parse_args()
+    torch.set_num_threads(2)
+    torch.manual_seed(8)
+    records = []
+    for path in args.targets:
+        dim, top, n_senones, part = read_targets(path)
+        records += part
+    train_records = [r for r in records if not is_held_out(r[0])]
+    held_records = [r for r in records if is_held_out(r[0])]
+    train, held = Set(train_records), Set(held_records)
+    log("%d training frames (%.2f h) in %d clips, %d held-out frames in %d clips"
+        % (train.n, train.n / 360000, len(train_records), held.n, len(held_records)))
+
+    # Priors: the teacher's average posterior over the training frames.
+    priors = torch.zeros(n_senones, dtype=torch.float64)
+    priors.index_add_(0, train.ids.reshape(-1), train.weights.reshape(-1).double())
+    priors /= priors.sum()
+
+    mean = train.features.mean(dim=0)
+    std = train.features.std(dim=0)
+    width = dim * (LEFT + 1 + RIGHT)
+    model = Mlp(mean.repeat(LEFT + 1 + RIGHT), (1 / (std + 1e-3)).repeat(LEFT + 1 + RIGHT), width, n_senones)
+    optimiser = torch.optim.Adam(model.parameters(), lr=1e-3)
+    history = []
+    best_loss, best_state = float("inf"), None
+    started = time.time()
+    loss, accuracy = evaluate(model, held)
+    history.append({"epoch": 0, "held_out_loss": loss, "held_out_top1_agreement": accuracy})
+    log("epoch 0: held-out loss %.4f, top-1 agreement %.3f" % (loss, accuracy))
+    order, position, epoch_minutes = torch.randperm(train.n), 0, 0.0
+    for epoch in range(1, args.epochs + 1):
+        if (time.time() - started) / 60 + epoch_minutes > args.minutes:
+            log("time budget spent: stopping before epoch %d" % epoch)
+            break
+        epoch_started = time.time()
+        running, batches = 0.0, 0
+        size = min(BATCH, train.n)
+        for _ in range(EPOCH_FRAMES // size):
+            if position + size > train.n:
+                order, position = torch.randperm(train.n), 0
+            x, ids, weights = train.batch(order[position:position + size])
+            position += size
+            batch_loss = soft_cross_entropy(model(x), ids, weights)
+            optimiser.zero_grad()
+            batch_loss.backward()
+            optimiser.step()
+            running += batch_loss.item()
+            batches += 1
+        loss, accuracy = evaluate(model, held)
+        epoch_minutes = (time.time() - epoch_started) / 60
+        lr = optimiser.param_groups[0]["lr"]
+        history.append({"epoch": epoch, "train_loss": running / batches, "held_out_loss": loss,
+                        "held_out_top1_agreement": accuracy, "learning_rate": lr,
+                        "minutes": (time.time() - started) / 60})
+        log("epoch %d: train loss %.4f, held-out loss %.4f, top-1 agreement %.3f, lr %g, %.1f min"
+            % (epoch, running / batches, loss, accuracy, lr, (time.time() - started) / 60))
+        if loss < best_loss - 1e-4:
+            best_loss, best_state = loss, {k: v.clone() for k, v in model.state_dict().items()}
+        else:
+            for group in optimiser.param_groups:
+                group["lr"] = lr / 2
+            if lr / 2 < 1e-4:
+                log("held-out loss stopped improving: early stop")
+                break
+    model.load_state_dict(best_state)
+    model.eval()
+
+    os.makedirs(args.output, exist_ok=True)
+    torch.onnx.export(model, torch.zeros(2, width), os.path.join(args.output, "dnn.onnx"),
+                      input_names=["features"], output_names=["logits"],
+                      dynamic_axes={"features": {0: "frames"}, "logits": {0: "frames"}}, opset_version=13)
+    with open(os.path.join(args.output, "priors"), "w") as out:
+        for value in priors.tolist():
+            out.write("%.6g\n" % value)
+    params = os.path.join(args.output, "dnn.params")
+    if not os.path.exists(params):
+        with open(params, "w") as out:
+            out.write("-context %d,%d\n" % (LEFT, RIGHT))
+    with open(os.path.join(args.output, "training.json"), "w") as out:
+        json.dump({"training_frames": train.n, "held_out_frames": held.n, "training_clips": len(train_records),
+                   "held_out_clips": len(held_records), "hidden": [HIDDEN] * 3, "bottleneck": BOTTLENECK,
+                   "context": [LEFT, RIGHT], "batch": BATCH, "epoch_frames": EPOCH_FRAMES, "best_held_out_loss": best_loss,
+                   "minutes": (time.time() - started) / 60, "epochs": history}, out, indent=1)
+    log("wrote %s (best held-out loss %.4f)" % (args.output, best_loss))
+
+
+main()
