@@ -10,6 +10,7 @@
 
 #include "base/base.h"
 #include "formats/formats.h"
+#include "formats/tfjs.h"
 #include "nn/nn.h"
 
 /* Not a test and not installed: `make` builds it so `make bench` can time
@@ -318,9 +319,9 @@ static int run_model(const options *opts)
         return 1;
     }
     double started = now_seconds();
-    int code = opts->n_input_dims > 0
-                   ? amass_formats_load_onnx_sized(opts->model, opts->input_dims, opts->n_input_dims, &graph, &status)
-                   : amass_formats_load_onnx(opts->model, &graph, &status);
+    /* ONNX or TF.js, told apart by content as the tools do */
+    int code = amass_formats_load_model(opts->model, opts->n_input_dims > 0 ? opts->input_dims : NULL,
+                                        opts->n_input_dims, &graph, &status);
     if (code != AMASS_OK)
         goto fail;
     if (!(session = amass_nn_session_open(graph, &status)))
