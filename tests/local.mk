@@ -24,3 +24,4 @@ include tests/unit/local-transcribe.mk
 EXTRA_DIST += tests/cli/transcribe.cases tests/cli/transcribe-model.sh tests/cli/transcribe-check.py
 include tests/unit/local-speech-search.mk
 include tests/unit/local-speech-dnn.mk
+include tests/unit/local-text.mk
