@@ -73,7 +73,9 @@ const char *amass_text_tokenizer_token(const amass_text_tokenizer *tokenizer, in
 typedef struct {
     int32_t *ids;
     size_t length;          /* ids kept, [CLS] and [SEP] included */
-    size_t full_length;     /* ids before truncation; > length when it was cut */
+    size_t full_length;     /* ids before truncation; > length when it was cut
+                             * (tokenizing stops soon after the limit, so then
+                             * it is a lower bound) */
     size_t capacity;
     uint32_t *code_points;  /* scratch */
     uint32_t *normalized;   /* scratch */

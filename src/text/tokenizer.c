@@ -264,23 +264,47 @@ static const amass_text_added_token *added_at(const amass_text_tokenizer *tokeni
     return best;
 }
 
-static int encode_section(const amass_text_tokenizer *tokenizer, size_t from, size_t to,
+/* The normalizer's scratch grows with the text it gets, so long texts go
+ * through it in pieces of about this many code points. */
+#define PIECE_CODE_POINTS 65536
+
+/* Whether the text may be cut before text[at] without changing a token:
+ * ASCII whitespace always separates words, and so does ASCII punctuation
+ * that the final-sigma rule does not look through. */
+static int is_cut_point(uint32_t cp)
+{
+    if (cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r')
+        return 1;
+    return cp < 0x80 && amass_text_is_punctuation(cp) && !(amass_text_class(cp) & AMASS_TEXT_CASE_IGNORABLE);
+}
+
+static int encode_section(const amass_text_tokenizer *tokenizer, size_t from, size_t to, size_t max_length,
                           amass_text_encoding *encoding)
 {
-    size_t n;
-    if (from == to)
-        return 0;
-    n = amass_text_normalize(&tokenizer->normalizer, encoding->code_points + from, to - from, &encoding->normalized,
-                             &encoding->normalized_capacity);
-    if (n == (size_t)-1)
-        return -1;
-    return encode_words(tokenizer, encoding->normalized, n, encoding);
+    const uint32_t *text = encoding->code_points;
+    while (from < to) {
+        size_t end = to, n;
+        if (to - from > PIECE_CODE_POINTS) {
+            for (end = from + PIECE_CODE_POINTS; end < to && !is_cut_point(text[end]); end++)
+                ;
+        }
+        n = amass_text_normalize(&tokenizer->normalizer, text + from, end - from, &encoding->normalized,
+                                 &encoding->normalized_capacity);
+        if (n == (size_t)-1 || encode_words(tokenizer, encoding->normalized, n, encoding) != 0)
+            return -1;
+        from = end;
+        /* past the limit the rest would be cut anyway */
+        if (max_length && encoding->length + tokenizer->n_suffix > max_length)
+            return 1;
+    }
+    return 0;
 }
 
 int amass_text_tokenizer_encode(const amass_text_tokenizer *tokenizer, const char *text, size_t length,
                                 size_t max_length, amass_text_encoding *encoding, amass_status *status)
 {
     size_t n, i, section = 0, n_special = tokenizer->n_prefix + tokenizer->n_suffix, keep;
+    int done = 0;
     encoding->length = encoding->full_length = 0;
     if (max_length && max_length <= n_special)
         return amass_fail(status, AMASS_ERR_USAGE, "maximum length %zu leaves no room for text between %zu special tokens",
@@ -293,18 +317,19 @@ int amass_text_tokenizer_encode(const amass_text_tokenizer *tokenizer, const cha
             goto out_of_memory;
     /* added tokens are found in the raw text first, so normalizing never
      * changes them; the text between is tokenized section by section */
-    for (i = 0; i < n;) {
+    for (i = 0; i < n && done == 0;) {
         const amass_text_added_token *added = tokenizer->n_added ? added_at(tokenizer, encoding->code_points, n, i) : NULL;
         if (!added) {
             i++;
             continue;
         }
-        if (encode_section(tokenizer, section, i, encoding) != 0 || push_id(encoding, added->id) != 0)
+        if ((done = encode_section(tokenizer, section, i, max_length, encoding)) < 0 ||
+            (done == 0 && push_id(encoding, added->id) != 0))
             goto out_of_memory;
         i += added->length;
         section = i;
     }
-    if (encode_section(tokenizer, section, n, encoding) != 0)
+    if (done == 0 && (done = encode_section(tokenizer, section, n, max_length, encoding)) < 0)
         goto out_of_memory;
     encoding->full_length = encoding->length + tokenizer->n_suffix;
     keep = encoding->length;

@@ -220,6 +220,28 @@ static void check_edges(void)
     ok(amass_text_tokenizer_encode(tokenizer, "hello world the", 15, 4, &encoding, &status) == AMASS_OK &&
            encoding.length == 4 && encoding.full_length == 5 && encoding.ids[3] == 102,
        "truncation keeps [SEP] and reports the full length");
+    {
+        /* long texts go through the normalizer in pieces: the pieces must
+         * not change a token (a final sigma at a cut, a word across it) */
+        static const char phrase[] = "Hello, \xCE\x9F\xCE\x94\xCE\x9F\xCE\xA3's caf\xC3\xA9 wor.ld!\n";
+        size_t phrase_length = sizeof phrase - 1, copies = 20000, k, per_phrase, mismatches = 0;
+        char *text = malloc(phrase_length * copies);
+        int32_t first[32];
+        for (k = 0; k < copies; k++)
+            memcpy(text + k * phrase_length, phrase, phrase_length);
+        amass_text_tokenizer_encode(tokenizer, phrase, phrase_length, 0, &encoding, &status);
+        per_phrase = encoding.length - 2;
+        memcpy(first, encoding.ids + 1, per_phrase * sizeof *first);
+        ok(amass_text_tokenizer_encode(tokenizer, text, phrase_length * copies, 0, &encoding, &status) == AMASS_OK &&
+               encoding.length == 2 + per_phrase * copies, "a 580 kB text gives its phrase's tokens 20000 times");
+        for (k = 0; k + 2 < encoding.length && k < per_phrase * copies; k++)
+            mismatches += encoding.ids[1 + k] != first[k % per_phrase];
+        is_int(mismatches, 0, "  ... the same tokens each time");
+        ok(amass_text_tokenizer_encode(tokenizer, text, phrase_length * copies, 16, &encoding, &status) == AMASS_OK &&
+               encoding.length == 16 && encoding.full_length > 16 && encoding.ids[15] == 102,
+           "truncating it keeps 16 ids and says it was longer");
+        free(text);
+    }
     is_int(amass_text_tokenizer_token_id(tokenizer, "##ing", 5) >= 0, 1, "token lookup finds a continuation");
     is_int(amass_text_tokenizer_token_id(tokenizer, "##in", 4), -1, "token lookup of an absent piece is -1");
     ok(amass_text_tokenizer_token(tokenizer, 100000) == NULL, "an id past the vocabulary has no token");
