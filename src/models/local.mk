@@ -23,3 +23,6 @@ tests_unit_test_models_feed_LDADD = $(AMASS_LIBS)
 # The transcribe pipeline: model parts, worker threads, record and subtitle writers
 libamass_a_SOURCES += src/models/transcribe.h src/models/transcribe_internal.h src/models/transcribe.c \
 	src/models/transcribe-run.c src/models/transcribe-write.c
+# The text embed pipeline: items, tokens, length-sorted batches, pooling
+libamass_a_SOURCES += src/models/embed_text.h src/models/embed_text_internal.h src/models/embed-pool.c \
+	src/models/embed-text.c src/models/embed-text-read.c

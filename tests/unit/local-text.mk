@@ -7,3 +7,8 @@ EXTRA_DIST += tests/unit/text-tokenizer/make-fixtures.mjs tests/unit/text-tokeni
 	tests/unit/text-tokenizer/vocab.txt tests/unit/text-tokenizer/uncased/tokenizer.json \
 	tests/unit/text-tokenizer/cased/tokenizer.json tests/unit/text-tokenizer/keep-accents/tokenizer.json \
 	tests/unit/text-tokenizer/raw/tokenizer.json
+# The text embed pipeline over a fake network.
+check_PROGRAMS += tests/unit/test-embed-text
+TESTS += tests/unit/test-embed-text
+tests_unit_test_embed_text_SOURCES = tests/unit/test-embed-text.c tests/unit/tap.h
+tests_unit_test_embed_text_LDADD = $(AMASS_LIBS)
