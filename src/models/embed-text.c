@@ -63,9 +63,8 @@ static int tokenize_items(pipeline *run, amass_status *status)
                                         status) != AMASS_OK)
             return status->code;
         if (encoding->full_length > encoding->length)
-            amass_log(AMASS_LOG_WARN, "%.*s: %s%zu tokens, truncated to the model's %zu", (int)item->input_length,
-                      item->input, encoding->full_length > encoding->length + 1 ? "more than " : "",
-                      encoding->length, run->max_length);
+            amass_log(AMASS_LOG_WARN, "%.*s: more than %zu tokens, truncated", (int)item->input_length, item->input,
+                      run->max_length);
         if (grow((void **)&run->tokens, &capacity, run->n_tokens + encoding->length, sizeof *run->tokens) != 0)
             return amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
         run->token_capacity = capacity;
