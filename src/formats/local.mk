@@ -8,3 +8,5 @@ libamass_a_SOURCES += src/formats/sphinx.h src/formats/sphinx_internal.h src/for
 # N-gram language models: ARPA and the Sphinx trie binary, one query
 libamass_a_SOURCES += src/formats/sphinx_lm.h src/formats/sphinx_lm_internal.h src/formats/sphinx_lm.c \
 	src/formats/sphinx_lm_arpa.c src/formats/sphinx_lm_binary.c src/formats/sphinx_lm_query.c
+# safetensors weight files (Hugging Face), read and checked
+libamass_a_SOURCES += src/formats/safetensors.h src/formats/safetensors.c

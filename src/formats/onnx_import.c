@@ -76,9 +76,10 @@ static int add_tensor(importer *im, const char *name, const amass_onnx_tensor *t
 static int add_input(importer *im, const amass_onnx_value_info *info, int first, amass_status *status)
 {
     const char *path = im->model->path;
-    if (info->elem_type != AMASS_ONNX_FLOAT) {
+    if (info->elem_type != AMASS_ONNX_FLOAT && info->elem_type != AMASS_ONNX_INT64 &&
+        info->elem_type != AMASS_ONNX_INT32) {
         const char *type_name = amass_onnx_data_type_name(info->elem_type);
-        return amass_fail(status, AMASS_ERR_UNSUPPORTED, "%s: graph input '%s' is %s; only FLOAT inputs run", path,
+        return amass_fail(status, AMASS_ERR_UNSUPPORTED, "%s: graph input '%s' is %s; FLOAT, INT64 and INT32 inputs run", path,
                           info->name, type_name ? type_name : "not a tensor");
     }
     if (!info->has_shape)
@@ -88,7 +89,9 @@ static int add_input(importer *im, const amass_onnx_value_info *info, int first,
                           info->name, info->n_dims, AMASS_NN_MAX_RANK);
     amass_nn_tensor_type type;
     memset(&type, 0, sizeof type);
-    type.dtype = AMASS_NN_FLOAT32;
+    type.dtype = info->elem_type == AMASS_ONNX_INT64   ? AMASS_NN_INT64
+                 : info->elem_type == AMASS_ONNX_INT32 ? AMASS_NN_INT32
+                                                       : AMASS_NN_FLOAT32;
     type.rank = (int)info->n_dims;
     if (first && im->input_dims && im->n_input_dims != info->n_dims)
         return amass_fail(status, AMASS_ERR_USAGE, "%s: graph input '%s' has rank %zu, not %zu", path, info->name,
@@ -102,10 +105,6 @@ static int add_input(importer *im, const amass_onnx_value_info *info, int first,
             type.dims[d] = wanted;
             continue;
         }
-        if (info->dims[d] < 0 && d > 0)
-            return amass_fail(status, AMASS_ERR_UNSUPPORTED,
-                              "%s: graph input '%s': dimension %zu (%s) is not fixed; only the batch may vary", path,
-                              info->name, d, info->dim_params[d] ? info->dim_params[d] : "unknown");
         type.dims[d] = info->dims[d] < 0 ? AMASS_NN_DYNAMIC : info->dims[d];
     }
     return amass_nn_graph_add_input(im->graph, info->name, &type, status);

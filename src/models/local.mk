@@ -26,3 +26,10 @@ libamass_a_SOURCES += src/models/transcribe.h src/models/transcribe_internal.h s
 # The text embed pipeline: items, tokens, length-sorted batches, pooling
 libamass_a_SOURCES += src/models/embed_text.h src/models/embed_text_internal.h src/models/embed-pool.c \
 	src/models/embed-text.c src/models/embed-text-read.c
+# Text encoders: BERT-family networks from ONNX or safetensors + config.json
+libamass_a_SOURCES += src/models/text_encoder_internal.h src/models/text_encoder.c \
+	src/models/text_encoder_config.c src/models/text_encoder_bert.c
+check_PROGRAMS += tests/unit/test-models-text-encoder
+TESTS += tests/unit/test-models-text-encoder
+tests_unit_test_models_text_encoder_SOURCES = tests/unit/test-models-text-encoder.c tests/unit/tap.h
+tests_unit_test_models_text_encoder_LDADD = $(AMASS_LIBS)

@@ -1,5 +1,6 @@
-/* The executor: a session keeps one plan per batch size (oneDNN primitives,
- * buffers) and the weights reordered once; running a plan executes its steps. */
+/* The executor: a session keeps one plan per input shape (oneDNN
+ * primitives, buffers), at most NN_MAX_PLANS of them, and the weights
+ * reordered once; running a plan executes its steps. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -15,8 +16,19 @@ struct nn_weight {
     void *buffer;
 };
 
+/* Plans a session keeps; past it the least recently run one is dropped.
+ * A text encoder sees one shape per (batch, length) pair, and callers that
+ * bucket lengths stay well under it; the weights are shared by all plans,
+ * so a re-plan costs primitive creation only. */
+#define NN_MAX_PLANS 16
+
 struct amass_nn_session {
     const amass_nn_graph *graph;
+    uint64_t runs;
+    /* per input: the float32 copy of an integer input (nn_value) */
+    float **staging;
+    size_t *staging_count;
+    int64_t *key; /* scratch for a plan key */
     dnnl_engine_t engine;
     dnnl_stream_t stream;
     nn_plan **plans;
@@ -29,7 +41,7 @@ struct amass_nn_session {
 };
 
 static void plan_free(nn_plan *plan);
-static int plan_for(amass_nn_session *session, int64_t batch, nn_plan **plan, amass_status *status);
+static int plan_for(amass_nn_session *session, const int64_t *input_dims, nn_plan **plan, amass_status *status);
 
 dnnl_engine_t nn_session_engine(const amass_nn_session *session)
 {
@@ -343,6 +355,7 @@ static void plan_free(nn_plan *plan)
     free(plan->input_slots);
     free(plan->output_slots);
     free(plan->output_bound);
+    free(plan->input_dims);
     free(plan);
 }
 
@@ -441,12 +454,14 @@ static int build_node(nn_plan *plan, int n, amass_status *status)
         return nn_build_deconv(plan, n, status);
     case AMASS_NN_OP_DEPTH_TO_SPACE:
         return nn_build_depth_to_space(plan, n, status);
+    case AMASS_NN_OP_CAST:
+        return nn_build_cast(plan, n, status);
     default:
         return nn_fail_node(status, plan->graph, node, "unsupported operator '%s' at run time", node->op_type);
     }
 }
 
-static int plan_build(amass_nn_session *session, int64_t batch, nn_plan **out, amass_status *status)
+static int plan_build(amass_nn_session *session, const int64_t *input_dims, nn_plan **out, amass_status *status)
 {
     const amass_nn_graph *graph = session->graph;
     nn_plan *plan = calloc(1, sizeof *plan);
@@ -457,14 +472,17 @@ static int plan_build(amass_nn_session *session, int64_t batch, nn_plan **out, a
     }
     plan->graph = graph;
     plan->session = session;
-    plan->batch = batch;
+    plan->batch = input_dims[0];
+    plan->input_dims = malloc(((size_t)graph->n_inputs * AMASS_NN_MAX_RANK + 1) * sizeof *plan->input_dims);
+    if (plan->input_dims)
+        memcpy(plan->input_dims, input_dims, (size_t)graph->n_inputs * AMASS_NN_MAX_RANK * sizeof *input_dims);
     plan->input_slots = calloc((size_t)graph->n_inputs + 1, sizeof *plan->input_slots);
     plan->output_slots = calloc((size_t)graph->n_outputs + 1, sizeof *plan->output_slots);
     plan->output_bound = calloc((size_t)graph->n_outputs + 1, sizeof *plan->output_bound);
-    if (!plan->input_slots || !plan->output_slots || !plan->output_bound)
+    if (!plan->input_slots || !plan->output_slots || !plan->output_bound || !plan->input_dims)
         result = amass_fail(status, AMASS_ERR_NOMEM, "out of memory planning");
     if (result == AMASS_OK)
-        result = nn_infer(graph, batch, &plan->env, status);
+        result = nn_infer_dims(graph, input_dims, &plan->env, status);
     for (int v = 0; v < graph->n_values && result == AMASS_OK; v++)
         if (nn_plan_new_slot(plan, NULL, status) < 0)
             result = status->code;
@@ -542,14 +560,30 @@ amass_nn_session *amass_nn_session_open(const amass_nn_graph *graph, amass_statu
         amass_nn_session_close(session);
         return NULL;
     }
-    /* Planning the model's own batch size (1 when dynamic) now makes
-     * anything oneDNN cannot run an error at load, not at the first run. */
+    session->staging = calloc((size_t)graph->n_inputs + 1, sizeof *session->staging);
+    session->staging_count = calloc((size_t)graph->n_inputs + 1, sizeof *session->staging_count);
+    session->key = calloc((size_t)graph->n_inputs * AMASS_NN_MAX_RANK + 1, sizeof *session->key);
+    int64_t *dims = session->key;
+    if (!session->staging || !session->staging_count || !dims) {
+        amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
+        amass_nn_session_close(session);
+        return NULL;
+    }
+    /* Planning the model's own batch size (1 when dynamic; 2 for other
+     * dynamic dimensions, a size prepare has inferred) now makes anything
+     * oneDNN cannot run an error at load, not at the first run. */
     int64_t batch = 1;
     for (int i = 0; i < graph->n_inputs; i++)
         if (graph->values[graph->inputs[i]].type.rank > 0 && graph->values[graph->inputs[i]].type.dims[0] > 0)
             batch = graph->values[graph->inputs[i]].type.dims[0];
+    for (int i = 0; i < graph->n_inputs; i++) {
+        const amass_nn_tensor_type *type = &graph->values[graph->inputs[i]].type;
+        for (int d = 0; d < type->rank; d++)
+            dims[i * AMASS_NN_MAX_RANK + d] = type->dims[d] >= 0 ? type->dims[d] : d == 0 ? batch : 2;
+    }
     nn_plan *plan;
-    if (plan_for(session, batch, &plan, status) != AMASS_OK) {
+    int planned = plan_for(session, dims, &plan, status);
+    if (planned != AMASS_OK) {
         amass_nn_session_close(session);
         return NULL;
     }
@@ -568,6 +602,11 @@ void amass_nn_session_close(amass_nn_session *session)
     }
     free(session->weights);
     free(session->plans);
+    for (int i = 0; session->staging && i < session->graph->n_inputs; i++)
+        free(session->staging[i]);
+    free(session->staging);
+    free(session->staging_count);
+    free(session->key);
     if (session->stream)
         dnnl_stream_destroy(session->stream);
     if (session->engine)
@@ -575,33 +614,92 @@ void amass_nn_session_close(amass_nn_session *session)
     free(session);
 }
 
-static int plan_for(amass_nn_session *session, int64_t batch, nn_plan **plan, amass_status *status)
+static int plan_for(amass_nn_session *session, const int64_t *input_dims, nn_plan **plan, amass_status *status)
 {
+    const amass_nn_graph *graph = session->graph;
+    size_t key_count = (size_t)graph->n_inputs * AMASS_NN_MAX_RANK;
+    session->runs++;
     for (int p = 0; p < session->n_plans; p++)
-        if (session->plans[p]->batch == batch) {
+        if (!memcmp(session->plans[p]->input_dims, input_dims, key_count * sizeof *input_dims)) {
             *plan = session->plans[p];
+            (*plan)->last_used = session->runs;
             return AMASS_OK;
         }
-    if (batch < 1 || batch > (1 << 20))
-        return amass_fail(status, AMASS_ERR_USAGE, "%s: batch size %lld out of range", session->graph->name,
-                          (long long)batch);
-    for (int i = 0; i < session->graph->n_inputs; i++) {
-        const nn_value *input = &session->graph->values[session->graph->inputs[i]];
-        if (input->type.rank > 0 && input->type.dims[0] != AMASS_NN_DYNAMIC && input->type.dims[0] != batch)
-            return amass_fail(status, AMASS_ERR_USAGE, "%s: input '%s' has a fixed batch of %lld, not %lld",
-                              session->graph->name, input->name, (long long)input->type.dims[0], (long long)batch);
+    for (int i = 0; i < graph->n_inputs; i++) {
+        const nn_value *input = &graph->values[graph->inputs[i]];
+        for (int d = 0; d < input->type.rank; d++) {
+            int64_t given = input_dims[i * AMASS_NN_MAX_RANK + d];
+            if (given < 1 || given > (1 << 20))
+                return amass_fail(status, AMASS_ERR_USAGE, "%s: input '%s': dimension %d of %lld is out of range",
+                                  graph->name, input->name, d, (long long)given);
+            if (input->type.dims[d] != AMASS_NN_DYNAMIC && input->type.dims[d] != given)
+                return amass_fail(status, AMASS_ERR_USAGE, "%s: input '%s' has a fixed %s of %lld, not %lld",
+                                  graph->name, input->name, d == 0 ? "batch" : "dimension", (long long)input->type.dims[d],
+                                  (long long)given);
+        }
+    }
+    if (session->n_plans == NN_MAX_PLANS) {
+        int oldest = 0;
+        for (int p = 1; p < session->n_plans; p++)
+            if (session->plans[p]->last_used < session->plans[oldest]->last_used)
+                oldest = p;
+        plan_free(session->plans[oldest]);
+        session->plans[oldest] = session->plans[--session->n_plans];
     }
     nn_plan **plans = amass_realloc_array(session->plans, (size_t)session->n_plans + 1, sizeof *plans);
     if (!plans)
         return amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
     session->plans = plans;
-    int result = plan_build(session, batch, plan, status);
+    int result = plan_build(session, input_dims, plan, status);
     if (result != AMASS_OK)
         return result;
+    (*plan)->last_used = session->runs;
     session->plans[session->n_plans++] = *plan;
     session->stats.plans++;
     if ((*plan)->arena_bytes > session->stats.arena_bytes)
         session->stats.arena_bytes = (*plan)->arena_bytes;
+    return AMASS_OK;
+}
+
+/* The plan key of the batch-only interface: every other dimension fixed. */
+static int batch_dims(const amass_nn_session *session, int64_t batch, int64_t *dims, amass_status *status)
+{
+    const amass_nn_graph *graph = session->graph;
+    for (int i = 0; i < graph->n_inputs; i++) {
+        const nn_value *input = &graph->values[graph->inputs[i]];
+        if (input->declared_dtype != AMASS_NN_FLOAT32)
+            return amass_fail(status, AMASS_ERR_USAGE, "%s: input '%s' is %s; run it with amass_nn_session_run_typed",
+                              graph->name, input->name, amass_nn_dtype_name(input->declared_dtype));
+        for (int d = 0; d < input->type.rank; d++) {
+            if (d > 0 && input->type.dims[d] == AMASS_NN_DYNAMIC)
+                return amass_fail(status, AMASS_ERR_USAGE,
+                                  "%s: input '%s': dimension %d is dynamic; run it with amass_nn_session_run_typed",
+                                  graph->name, input->name, d);
+            dims[i * AMASS_NN_MAX_RANK + d] = d == 0 && input->type.dims[0] == AMASS_NN_DYNAMIC ? batch : input->type.dims[d];
+        }
+        if (input->type.rank > 0 && input->type.dims[0] != AMASS_NN_DYNAMIC && input->type.dims[0] != batch)
+            return amass_fail(status, AMASS_ERR_USAGE, "%s: input '%s' has a fixed batch of %lld, not %lld",
+                              graph->name, input->name, (long long)input->type.dims[0], (long long)batch);
+    }
+    if (batch < 1 || batch > (1 << 20))
+        return amass_fail(status, AMASS_ERR_USAGE, "%s: batch size %lld out of range", graph->name, (long long)batch);
+    return AMASS_OK;
+}
+
+/* The plan key of the typed interface, checking ranks and element types. */
+static int typed_dims(const amass_nn_session *session, const amass_nn_tensor_type *types, int64_t *dims,
+                      amass_status *status)
+{
+    const amass_nn_graph *graph = session->graph;
+    for (int i = 0; i < graph->n_inputs; i++) {
+        const nn_value *input = &graph->values[graph->inputs[i]];
+        if (types[i].dtype != input->declared_dtype || types[i].rank != input->type.rank)
+            return amass_fail(status, AMASS_ERR_USAGE, "%s: input '%s' is %s of rank %d, not %s of rank %d",
+                              graph->name, input->name, amass_nn_dtype_name(input->declared_dtype),
+                              input->type.rank, amass_nn_dtype_name(types[i].dtype), types[i].rank);
+        for (int d = 0; d < input->type.rank; d++)
+            dims[i * AMASS_NN_MAX_RANK + d] = types[i].dims[d];
+    }
     return AMASS_OK;
 }
 
@@ -611,7 +709,23 @@ int amass_nn_session_output_type(amass_nn_session *session, int64_t batch, size_
     nn_plan *plan;
     if (index >= (size_t)session->graph->n_outputs)
         return amass_fail(status, AMASS_ERR_USAGE, "%s: no output %zu", session->graph->name, index);
-    int result = plan_for(session, batch, &plan, status);
+    int result = batch_dims(session, batch, session->key, status);
+    if (result == AMASS_OK)
+        result = plan_for(session, session->key, &plan, status);
+    if (result == AMASS_OK)
+        *type = plan->env.types[session->graph->outputs[index]];
+    return result;
+}
+
+int amass_nn_session_output_type_typed(amass_nn_session *session, const amass_nn_tensor_type *input_types,
+                                       size_t index, amass_nn_tensor_type *type, amass_status *status)
+{
+    nn_plan *plan;
+    if (index >= (size_t)session->graph->n_outputs)
+        return amass_fail(status, AMASS_ERR_USAGE, "%s: no output %zu", session->graph->name, index);
+    int result = typed_dims(session, input_types, session->key, status);
+    if (result == AMASS_OK)
+        result = plan_for(session, session->key, &plan, status);
     if (result == AMASS_OK)
         *type = plan->env.types[session->graph->outputs[index]];
     return result;
@@ -622,13 +736,77 @@ static size_t slot_bytes(const nn_plan *plan, int slot)
     return dnnl_memory_desc_get_size(&plan->slots[slot].md);
 }
 
+/* The float32 input data of a typed run: integer inputs converted into
+ * the session's staging buffers (the graph carries them as float32). */
+static int stage_inputs(amass_nn_session *session, const nn_plan *plan, const void *const *inputs,
+                        const void **staged, amass_status *status)
+{
+    const amass_nn_graph *graph = session->graph;
+    for (int i = 0; i < graph->n_inputs; i++) {
+        const nn_value *input = &graph->values[graph->inputs[i]];
+        staged[i] = inputs[i];
+        if (input->declared_dtype == AMASS_NN_FLOAT32)
+            continue;
+        size_t count = amass_nn_type_count(&plan->env.types[graph->inputs[i]]);
+        if (count > session->staging_count[i]) {
+            float *grown = realloc(session->staging[i], count * sizeof *grown);
+            if (!grown)
+                return amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
+            session->staging[i] = grown;
+            session->staging_count[i] = count;
+        }
+        for (size_t j = 0; j < count; j++) {
+            int64_t value = input->declared_dtype == AMASS_NN_INT64 ? ((const int64_t *)inputs[i])[j]
+                                                                    : ((const int32_t *)inputs[i])[j];
+            if (value > (1 << 24) || value < -(1 << 24))
+                return amass_fail(status, AMASS_ERR_INPUT, "%s: input '%s': value %lld is beyond 2^24", graph->name,
+                                  input->name, (long long)value);
+            session->staging[i][j] = (float)value;
+        }
+        staged[i] = session->staging[i];
+    }
+    return AMASS_OK;
+}
+
+static int run_plan(amass_nn_session *session, nn_plan *plan, const void *const *inputs, float *const *outputs,
+                    amass_status *status);
+
 int amass_nn_session_run(amass_nn_session *session, int64_t batch, const float *const *inputs,
                          float *const *outputs, amass_status *status)
 {
     nn_plan *plan;
-    int result = plan_for(session, batch, &plan, status);
+    int result = batch_dims(session, batch, session->key, status);
+    if (result == AMASS_OK)
+        result = plan_for(session, session->key, &plan, status);
     if (result != AMASS_OK)
         return result;
+    return run_plan(session, plan, (const void *const *)inputs, outputs, status);
+}
+
+int amass_nn_session_run_typed(amass_nn_session *session, const amass_nn_tensor_type *input_types,
+                               const void *const *inputs, float *const *outputs, amass_status *status)
+{
+    nn_plan *plan;
+    const void *staged_small[16];
+    int n_inputs = session->graph->n_inputs;
+    const void **staged = n_inputs <= 16 ? staged_small : calloc((size_t)n_inputs, sizeof *staged);
+    if (!staged)
+        return amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
+    int result = typed_dims(session, input_types, session->key, status);
+    if (result == AMASS_OK)
+        result = plan_for(session, session->key, &plan, status);
+    if (result == AMASS_OK)
+        result = stage_inputs(session, plan, inputs, staged, status);
+    if (result == AMASS_OK)
+        result = run_plan(session, plan, staged, outputs, status);
+    if (staged != staged_small)
+        free(staged);
+    return result;
+}
+
+static int run_plan(amass_nn_session *session, nn_plan *plan, const void *const *inputs, float *const *outputs,
+                    amass_status *status)
+{
     /* The caller's buffers are bound in place of arena buffers: the
      * input is read where it lies, and an output's last step writes
      * straight into the caller's array, saving two copies per run. */

@@ -235,12 +235,12 @@ static int check_type(const amass_nn_graph *graph, const char *name, const amass
         return amass_fail(status, AMASS_ERR_UNSUPPORTED, "%s: '%s': unsupported tensor type or rank", graph->name,
                           name);
     for (int d = 0; d < type->rank; d++) {
-        if (type->dims[d] == AMASS_NN_DYNAMIC && d == 0 && allow_dynamic)
+        if (type->dims[d] == AMASS_NN_DYNAMIC && allow_dynamic)
             continue;
         if (type->dims[d] < 0 || type->dims[d] > ((int64_t)1 << 40))
             return amass_fail(status, AMASS_ERR_UNSUPPORTED, "%s: '%s': dimension %d is %lld%s", graph->name, name,
                               d, (long long)type->dims[d],
-                              type->dims[d] < 0 ? " (only the first may be dynamic)" : " (too large)");
+                              type->dims[d] < 0 ? " (only inputs may be dynamic)" : " (too large)");
     }
     return AMASS_OK;
 }
@@ -325,8 +325,8 @@ int amass_nn_graph_add_input(amass_nn_graph *graph, const char *name, const amas
     int result = check_type(graph, name, type, 1, status);
     if (result != AMASS_OK)
         return result;
-    if (type->dtype != AMASS_NN_FLOAT32)
-        return amass_fail(status, AMASS_ERR_UNSUPPORTED, "%s: input '%s' is %s; only float32 inputs run yet",
+    if (type->dtype != AMASS_NN_FLOAT32 && type->dtype != AMASS_NN_INT64 && type->dtype != AMASS_NN_INT32)
+        return amass_fail(status, AMASS_ERR_UNSUPPORTED, "%s: input '%s' is %s; float32, int64 and int32 inputs run",
                           graph->name, name, amass_nn_dtype_name(type->dtype));
     int value = new_value(graph, name, status);
     if (value < 0)
@@ -338,6 +338,7 @@ int amass_nn_graph_add_input(amass_nn_graph *graph, const char *name, const amas
     graph->inputs[graph->n_inputs++] = value;
     graph->values[value].is_input = 1;
     graph->values[value].type = *type;
+    graph->values[value].declared_dtype = type->dtype;
     return AMASS_OK;
 }
 
@@ -511,6 +512,7 @@ int amass_nn_graph_input_type(const amass_nn_graph *graph, size_t index, amass_n
     if (index >= (size_t)graph->n_inputs)
         return AMASS_ERR_USAGE;
     *type = graph->values[graph->inputs[index]].type;
+    type->dtype = graph->values[graph->inputs[index]].declared_dtype;
     return AMASS_OK;
 }
 

@@ -484,6 +484,10 @@ static int infer_node(const amass_nn_graph *graph, const nn_node *node, nn_env *
         out->dtype = onnx_dtype(nn_attr_int(node, "to", 1), &valid);
         if (!valid)
             return nn_fail_node(status, graph, node, "cast to ONNX type %lld", (long long)nn_attr_int(node, "to", 0));
+        /* Integers computed at run time are carried as float32 (exact
+         * below 2^24); the cast's rounding runs as a kernel. */
+        if (!env->data[node->inputs[0]])
+            out->dtype = AMASS_NN_FLOAT32;
         return AMASS_OK;
     }
     case AMASS_NN_OP_ERF:
@@ -520,6 +524,16 @@ int nn_infer(const amass_nn_graph *graph, int64_t batch, nn_env *env, amass_stat
         amass_nn_tensor_type *type = &env->types[graph->inputs[i]];
         if (type->rank > 0 && type->dims[0] == AMASS_NN_DYNAMIC)
             type->dims[0] = batch;
+    }
+    return nn_infer_dims(graph, NULL, env, status);
+}
+
+int nn_infer_dims(const amass_nn_graph *graph, const int64_t *input_dims, nn_env *env, amass_status *status)
+{
+    for (int i = 0; i < graph->n_inputs && input_dims; i++) {
+        amass_nn_tensor_type *type = &env->types[graph->inputs[i]];
+        for (int d = 0; d < type->rank; d++)
+            type->dims[d] = input_dims[(size_t)i * AMASS_NN_MAX_RANK + (size_t)d];
     }
     for (int n = 0; n < graph->n_nodes; n++) {
         const nn_node *node = &graph->nodes[n];

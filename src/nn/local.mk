@@ -6,3 +6,5 @@ libamass_a_SOURCES += src/nn/nn.h src/nn/gemm.c \
 libamass_a_SOURCES += src/nn/nn_layout.h src/nn/infer_layout.c src/nn/ops_gather.c src/nn/ops_resample.c \
 	src/nn/ops_deconv.c src/nn/host_step.c src/nn/ops_depth_to_space.c \
 	src/nn/passes_fold_chain.c
+# Integers known only at run time (token ids, masks): Cast, Gather by ids.
+libamass_a_SOURCES += src/nn/ops_runtime_int.c

@@ -34,7 +34,8 @@ typedef enum {
 } amass_nn_dtype;
 
 #define AMASS_NN_MAX_RANK 8
-/* A dimension fixed only at run time; only dimension 0 (the batch) may be. */
+/* A dimension of a graph input fixed only at run time: the batch, and
+ * for sequence models the length too. */
 #define AMASS_NN_DYNAMIC (-1)
 
 typedef struct {
@@ -167,7 +168,11 @@ void amass_nn_graph_free(amass_nn_graph *graph);
 int amass_nn_graph_add_constant(amass_nn_graph *graph, const char *name, const amass_nn_tensor_type *type,
                                 const void *data, void (*release)(void *user), void *release_user,
                                 amass_status *status);
-/* A graph input; dims[0] may be AMASS_NN_DYNAMIC. Only float32 inputs run. */
+/* A graph input; any dimension may be AMASS_NN_DYNAMIC. float32, int64
+ * and int32 inputs run (integers are carried as float32 inside, exact up
+ * to 2^24 in magnitude: token ids, masks, positions). Inputs other than
+ * float32, or dynamic beyond dimension 0, run through
+ * amass_nn_session_run_typed. */
 int amass_nn_graph_add_input(amass_nn_graph *graph, const char *name, const amass_nn_tensor_type *type,
                              amass_status *status);
 int amass_nn_graph_add_node(amass_nn_graph *graph, const amass_nn_node_spec *node, amass_status *status);
@@ -189,7 +194,9 @@ size_t amass_nn_graph_count_op(const amass_nn_graph *graph, amass_nn_op op);
 
 /* ---- Executor ----------------------------------------------------------
  * A session owns the oneDNN primitives, reordered weights and buffers for
- * one thread. Primitives are made once per batch size and reused. */
+ * one thread. Primitives are made once per input shape and reused; a
+ * session keeps the plans of its 16 most recently run shapes (weights are
+ * reordered once and shared by all of them). */
 typedef struct amass_nn_session amass_nn_session;
 
 amass_nn_session *amass_nn_session_open(const amass_nn_graph *graph, amass_status *status);
@@ -201,6 +208,15 @@ int amass_nn_session_run(amass_nn_session *session, int64_t batch, const float *
 /* The output's type at this batch size. */
 int amass_nn_session_output_type(amass_nn_session *session, int64_t batch, size_t index, amass_nn_tensor_type *type,
                                  amass_status *status);
+/* Runs with every input's full shape given: input_types[i] has the
+ * element type the graph declares for input i (amass_nn_graph_input_type)
+ * and its dimensions, fixed ones as declared; inputs[i] is plain
+ * row-major. An integer value beyond 2^24 in magnitude is refused. */
+int amass_nn_session_run_typed(amass_nn_session *session, const amass_nn_tensor_type *input_types,
+                               const void *const *inputs, float *const *outputs, amass_status *status);
+/* The output's type for inputs of these shapes. */
+int amass_nn_session_output_type_typed(amass_nn_session *session, const amass_nn_tensor_type *input_types,
+                                       size_t index, amass_nn_tensor_type *type, amass_status *status);
 
 /* Lets 3x3 stride-1 convolutions use oneDNN's Winograd algorithm (about
  * 2.5x fewer multiplications; rounding error grows to about 1e-5 of the
@@ -220,7 +236,7 @@ int amass_nn_bf16_available(void);
 typedef struct {
     uint64_t primitives_created; /* oneDNN primitives made so far */
     uint64_t weight_reorders;    /* weight tensors reordered so far */
-    uint64_t plans;              /* batch sizes planned */
+    uint64_t plans;              /* input shapes planned (again after an eviction) */
     size_t arena_bytes;          /* activation memory of the largest plan */
 } amass_nn_session_stats;
 

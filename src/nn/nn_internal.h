@@ -33,6 +33,10 @@ typedef struct {
     int constant;              /* index into constants, -1 if none */
     int is_input;
     int is_output;
+    /* Inputs: the element type the caller passes. Integer inputs (token
+     * ids, masks) are carried as float32 inside the graph, exact below
+     * 2^24, so every op that reads them runs on the float32 kernels. */
+    amass_nn_dtype declared_dtype;
 } nn_value;
 
 /* A post-op appended to a Conv/Gemm/MatMul by fusion, applied in order. */
@@ -111,6 +115,9 @@ void nn_env_free(nn_env *env);
 /* Infers every live node in order at this batch size, evaluating on the
  * host the shape-arithmetic nodes whose inputs are all known. */
 int nn_infer(const amass_nn_graph *graph, int64_t batch, nn_env *env, amass_status *status);
+/* The same with every input's full dimensions given (input_dims: n_inputs
+ * rows of AMASS_NN_MAX_RANK, filling the dynamic ones). */
+int nn_infer_dims(const amass_nn_graph *graph, const int64_t *input_dims, nn_env *env, amass_status *status);
 /* Runs on the executor (not only folded): the ops the oneDNN steps cover. */
 int nn_op_runs(amass_nn_op op);
 /* The known integer values (int64 or int32) of a 0-D or 1-D value, as

@@ -86,6 +86,8 @@ typedef struct {
     size_t arena_bytes;
     int *input_slots, *output_slots;
     int *output_bound; /* per output: written straight into the caller's array */
+    int64_t *input_dims; /* the plan's key: n_inputs rows of AMASS_NN_MAX_RANK */
+    uint64_t last_used;  /* the session's run counter when last run, for eviction */
 } nn_plan;
 
 /* exec.c: building a plan */
@@ -140,6 +142,10 @@ int nn_build_gather(nn_plan *plan, int node_index, amass_status *status);
 int nn_build_resize(nn_plan *plan, int node_index, amass_status *status);
 int nn_build_deconv(nn_plan *plan, int node_index, amass_status *status);
 int nn_build_depth_to_space(nn_plan *plan, int node_index, amass_status *status);
+/* ops_runtime_int.c: Cast of a runtime tensor, and Gather by indices
+ * known only at run time (token ids into an embedding table) */
+int nn_build_cast(nn_plan *plan, int node_index, amass_status *status);
+int nn_build_gather_runtime(nn_plan *plan, int node_index, amass_status *status);
 /* Post-ops of a fused node as a primitive attribute; the residual slot
  * (or -1) for the sum. */
 int nn_post_ops_attr(nn_plan *plan, const nn_node *node, dnnl_primitive_attr_t *attr, int *sum_slot,

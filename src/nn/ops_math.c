@@ -286,8 +286,10 @@ static int build_gather(nn_plan *plan, int node_index, amass_status *status)
     const nn_node *node = &plan->graph->nodes[node_index];
     const amass_nn_tensor_type *in = &plan->env.types[node->inputs[0]];
     int indices_value = node->n_inputs > 1 ? node->inputs[1] : -1;
-    if (indices_value < 0 || !plan->env.data[indices_value])
-        return nn_fail_node(status, plan->graph, node, "the indices must be known at load time");
+    if (indices_value >= 0 && !plan->env.data[indices_value])
+        return nn_build_gather_runtime(plan, node_index, status);
+    if (indices_value < 0)
+        return nn_fail_node(status, plan->graph, node, "the indices are missing");
     const amass_nn_tensor_type *indices_type = &plan->env.types[indices_value];
     size_t n_indices = amass_nn_type_count(indices_type);
     int64_t axis = nn_attr_int(node, "axis", 0);

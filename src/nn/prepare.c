@@ -1,6 +1,7 @@
-/* Graph preparation at load: shape inference at two probe batch sizes
- * (dimensions that differ are the dynamic batch), folding of what does not
- * depend on the batch, then the fusion passes and the support check. */
+/* Graph preparation at load: shape inference at two probe sizes of the
+ * dynamic input dimensions (batch, sequence length; dimensions that differ
+ * are dynamic), folding of what does not depend on them, then the fusion
+ * passes and the support check. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -26,18 +27,33 @@ static int same_known(const nn_env *a, const nn_env *b, int value)
     return bytes == 0 || memcmp(a->data[value], b->data[value], bytes) == 0;
 }
 
+/* Every dynamic input dimension at one probe size. */
+static int64_t *probe_dims(const amass_nn_graph *graph, int64_t size)
+{
+    int64_t *dims = calloc((size_t)graph->n_inputs * AMASS_NN_MAX_RANK + 1, sizeof *dims);
+    for (int i = 0; i < graph->n_inputs && dims; i++) {
+        const amass_nn_tensor_type *type = &graph->values[graph->inputs[i]].type;
+        for (int d = 0; d < type->rank; d++)
+            dims[i * AMASS_NN_MAX_RANK + d] = type->dims[d] == AMASS_NN_DYNAMIC ? size : type->dims[d];
+    }
+    return dims;
+}
+
 static int fold_and_type(amass_nn_graph *graph, amass_status *status)
 {
     nn_env probe_a, probe_b;
+    int64_t *dims_a = probe_dims(graph, PROBE_A), *dims_b = probe_dims(graph, PROBE_B);
     int result = AMASS_OK;
     int ready = nn_env_init(&probe_a, graph, graph->n_nodes);
     ready = nn_env_init(&probe_b, graph, graph->n_nodes) && ready;
-    if (!ready)
+    if (!ready || !dims_a || !dims_b)
         result = amass_fail(status, AMASS_ERR_NOMEM, "out of memory preparing %s", graph->name);
     if (result == AMASS_OK)
-        result = nn_infer(graph, PROBE_A, &probe_a, status);
+        result = nn_infer_dims(graph, dims_a, &probe_a, status);
     if (result == AMASS_OK)
-        result = nn_infer(graph, PROBE_B, &probe_b, status);
+        result = nn_infer_dims(graph, dims_b, &probe_b, status);
+    free(dims_a);
+    free(dims_b);
     for (int v = 0; v < graph->n_values && result == AMASS_OK; v++) {
         amass_nn_tensor_type type = probe_a.types[v];
         for (int d = 0; d < type.rank; d++)
@@ -70,7 +86,8 @@ static int check_supported(const amass_nn_graph *graph, amass_status *status)
 {
     for (int n = 0; n < graph->n_nodes; n++) {
         const nn_node *node = &graph->nodes[n];
-        if (node->dead || nn_op_runs(node->op))
+        /* a Cast of a runtime tensor runs as a kernel (ops_runtime_int.c) */
+        if (node->dead || nn_op_runs(node->op) || node->op == AMASS_NN_OP_CAST)
             continue;
         /* A batch-dependent Shape chain folds per batch size when planned;
          * anything else left here would need a runtime kernel. */
@@ -97,6 +114,9 @@ int amass_nn_graph_prepare(amass_nn_graph *graph, amass_status *status)
         return AMASS_OK;
     if (graph->n_outputs == 0)
         return amass_fail(status, AMASS_ERR_INPUT, "%s: the graph has no outputs", graph->name);
+    /* Integer inputs are carried as float32 from here on (nn_value). */
+    for (int i = 0; i < graph->n_inputs; i++)
+        graph->values[graph->inputs[i]].type.dtype = AMASS_NN_FLOAT32;
     int result = nn_remove_dead(graph, status);
     if (result == AMASS_OK)
         result = fold_and_type(graph, status);

@@ -35,3 +35,8 @@ EXTRA_DIST += tests/parity/onnx/make-fixtures tests/parity/onnx/ort-run.js tests
 	tests/parity/onnx/attributes-opset11.onnx tests/parity/onnx/attributes-opset11.ort.f32 \
 	tests/parity/onnx/attributes-opset13.onnx tests/parity/onnx/attributes-opset13.ort.f32 \
 	tests/parity/onnx/unsupported.onnx
+
+# The safetensors reader on good and damaged files written by the test.
+check_PROGRAMS += tests/unit/test-formats-safetensors
+TESTS += tests/unit/test-formats-safetensors
+tests_unit_test_formats_safetensors_LDADD = $(AMASS_LIBS)
