@@ -25,7 +25,7 @@ libamass_a_SOURCES += src/models/transcribe.h src/models/transcribe_internal.h s
 	src/models/transcribe-run.c src/models/transcribe-write.c
 # The text embed pipeline: items, tokens, length-sorted batches, pooling
 libamass_a_SOURCES += src/models/embed_text.h src/models/embed_text_internal.h src/models/embed-pool.c \
-	src/models/embed-text.c src/models/embed-text-read.c
+	src/models/embed-text.c src/models/embed-text-read.c src/models/embed-text-model.c
 # Text encoders: BERT-family networks from ONNX or safetensors + config.json
 libamass_a_SOURCES += src/models/text_encoder_internal.h src/models/text_encoder.c \
 	src/models/text_encoder_config.c src/models/text_encoder_bert.c

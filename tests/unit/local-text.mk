@@ -12,3 +12,4 @@ check_PROGRAMS += tests/unit/test-embed-text
 TESTS += tests/unit/test-embed-text
 tests_unit_test_embed_text_SOURCES = tests/unit/test-embed-text.c tests/unit/tap.h
 tests_unit_test_embed_text_LDADD = $(AMASS_LIBS)
+EXTRA_DIST += tests/cli/embed.cases
