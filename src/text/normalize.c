@@ -10,6 +10,8 @@
 unsigned amass_text_class(uint32_t code_point)
 {
     size_t low = 0, high = amass_text_n_class_ranges;
+    if (code_point < 128)
+        return amass_text_ascii_classes[code_point];
     /* the last range whose start is <= code_point */
     while (high - low > 1) {
         size_t middle = low + (high - low) / 2;

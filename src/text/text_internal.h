@@ -30,6 +30,7 @@ typedef struct {
 
 extern const amass_text_class_range amass_text_class_ranges[];
 extern const size_t amass_text_n_class_ranges;
+extern const uint8_t amass_text_ascii_classes[128];
 extern const amass_text_mapping amass_text_lower_map[];
 extern const size_t amass_text_lower_map_count;
 extern const amass_text_mapping amass_text_strip_map[];
