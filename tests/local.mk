@@ -25,4 +25,5 @@ EXTRA_DIST += tests/cli/transcribe.cases tests/cli/transcribe-model.sh tests/cli
 include tests/unit/local-speech-search.mk
 include tests/unit/local-speech-dnn.mk
 include tests/parity/local-tfjs-layers.mk
+include tests/unit/local-text.mk
 include tests/parity/local-embed.mk

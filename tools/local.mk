@@ -5,3 +5,6 @@ bin_PROGRAMS += tools/amass-classify
 tools_amass_classify_SOURCES = tools/amass-classify.c
 tools_amass_classify_LDADD = $(AMASS_LIBS)
 include tools/local-transcribe.mk
+bin_PROGRAMS += tools/amass-embed
+tools_amass_embed_SOURCES = tools/amass-embed.c
+tools_amass_embed_LDADD = $(AMASS_LIBS)

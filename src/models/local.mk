@@ -34,6 +34,9 @@ EXTRA_DIST += tests/cli/classify-detect.cases testdata/detect/make-detectors \
 # The installed COCO detectors on the darknet photos (skips without them).
 TESTS += tests/cli/classify-detect-photos.pl
 EXTRA_DIST += tests/cli/classify-detect-photos.pl
+# The text embed pipeline: items, tokens, length-sorted batches, pooling
+libamass_a_SOURCES += src/models/embed_text.h src/models/embed_text_internal.h src/models/embed-pool.c \
+	src/models/embed-text.c src/models/embed-text-read.c src/models/embed-text-model.c
 # Text encoders: BERT-family networks from ONNX or safetensors + config.json
 libamass_a_SOURCES += src/models/text_encoder_internal.h src/models/text_encoder.c \
 	src/models/text_encoder_config.c src/models/text_encoder_bert.c

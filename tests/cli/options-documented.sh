@@ -4,7 +4,7 @@
 man_dir="${top_srcdir:-.}/man"
 n=0
 failed=0
-for tool in amass-cluster amass-classify amass-transcribe; do
+for tool in amass-cluster amass-classify amass-transcribe amass-embed; do
     # amass-transcribe is built once the speech search is in the library.
     if [ "$tool" = amass-transcribe ] && ! command -v "$tool" >/dev/null 2>&1; then
         n=$((n + 1))

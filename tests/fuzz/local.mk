@@ -11,3 +11,10 @@ tests_fuzz_fuzz_tfjs_LDADD = $(AMASS_LIBS)
 TESTS += tests/fuzz/run-tfjs.sh
 EXTRA_DIST += tests/fuzz/run-tfjs.sh tests/fuzz/corpus/tfjs/graph.json tests/fuzz/corpus/tfjs/quantised.json \
 	tests/fuzz/corpus/tfjs/layers.json
+# Fuzz target for the WordPiece tokenizer and its files.
+check_PROGRAMS += tests/fuzz/fuzz-tokenizer
+tests_fuzz_fuzz_tokenizer_SOURCES = tests/fuzz/fuzz-tokenizer.c tests/fuzz/standalone.c tests/fuzz/fuzz_file.h
+tests_fuzz_fuzz_tokenizer_LDADD = $(AMASS_LIBS)
+TESTS += tests/fuzz/run-tokenizer.sh
+EXTRA_DIST += tests/fuzz/run-tokenizer.sh tests/fuzz/corpus/tokenizer/text-mixed tests/fuzz/corpus/tokenizer/vocab \
+	tests/fuzz/corpus/tokenizer/tokenizer-json
