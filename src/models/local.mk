@@ -23,3 +23,4 @@ tests_unit_test_models_feed_LDADD = $(AMASS_LIBS)
 # The transcribe pipeline: model parts, worker threads, record and subtitle writers
 libamass_a_SOURCES += src/models/transcribe.h src/models/transcribe_internal.h src/models/transcribe.c \
 	src/models/transcribe-run.c src/models/transcribe-write.c
+libamass_a_SOURCES += src/models/classify_internal.h src/models/classify-annotate.c
