@@ -190,6 +190,13 @@ static int draw_caption(amass_image *image, int x, int y, int scale, const char 
     return height;
 }
 
+/* A box with any part inside the picture (NaN compares false: not). */
+static int visible(const amass_image *image, const float box[4])
+{
+    return box[0] < image->width && box[1] < image->height && box[2] > 0 && box[3] > 0 && box[0] <= box[2] &&
+           box[1] <= box[3];
+}
+
 static int clamp_int(double value, int low, int high)
 {
     if (!(value >= low)) /* NaN too */
@@ -216,6 +223,8 @@ amass_code amass_vision_annotate(amass_image *image, const amass_vision_detectio
         int y0 = clamp_int(floor(detections[i].box[1]), 0, image->height - 1);
         int x1 = clamp_int(ceil(detections[i].box[2]), x0 + 1, image->width);
         int y1 = clamp_int(ceil(detections[i].box[3]), y0 + 1, image->height);
+        if (!visible(image, detections[i].box))
+            continue;
         fill(image, x0, y0, x1, y0 + thickness, colour);
         fill(image, x0, y1 - thickness, x1, y1, colour);
         fill(image, x0, y0, x0 + thickness, y1, colour);
@@ -227,7 +236,7 @@ amass_code amass_vision_annotate(amass_image *image, const amass_vision_detectio
         int height = (GLYPH_HEIGHT + 2 * CAPTION_PADDING) * scale;
         int x0 = clamp_int(floor(detections[i].box[0]), 0, image->width - 1);
         int y0 = clamp_int(floor(detections[i].box[1]), 0, image->height - 1);
-        if (!captions[i])
+        if (!captions[i] || !visible(image, detections[i].box))
             continue;
         /* above the box when there is room, else inside its top edge */
         draw_caption(image, x0, y0 >= height ? y0 - height : y0, scale, captions[i], colour);

@@ -27,3 +27,5 @@ testdata_make_video_SOURCES = testdata/make-video.c
 testdata_make_video_LDADD = $(AVFORMAT_LIBS)
 tests_tools_video_frames_SOURCES = tests/tools/video-frames.c
 tests_tools_video_frames_LDADD = $(AMASS_LIBS)
+TESTS += tests/cli/video.sh
+EXTRA_DIST += tests/cli/video.sh

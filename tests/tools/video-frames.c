@@ -1,6 +1,7 @@
 /* video-frames: the frames the media layer's video reader samples, one line
  * each ("T WIDTHxHEIGHT GRAY"), for tests/cli/video.sh:
  *   video-frames [--fps R | --every N] FILE
+ *   video-frames --image FILE      (prints the still image's WIDTHxHEIGHT)
  * GRAY is the mean of the frame's bottom half (make-video paints the
  * frame number there as a gray level). Errors on stderr, exit 1. */
 #include "config.h"
@@ -20,6 +21,17 @@ int main(int argc, char **argv)
     double t;
     int argi = 1, result;
     memset(&options, 0, sizeof options);
+    amass_status_clear(&status);
+    if (argc == 3 && strcmp(argv[1], "--image") == 0) {
+        amass_image still;
+        if (amass_media_image_load(argv[2], &still, &status) != AMASS_OK) {
+            fprintf(stderr, "video-frames: %s\n", status.message);
+            return 1;
+        }
+        printf("%dx%d\n", still.width, still.height);
+        amass_media_image_free(&still);
+        return 0;
+    }
     if (argc > 2 && strcmp(argv[1], "--fps") == 0) {
         options.fps = atof(argv[2]);
         argi = 3;
@@ -28,7 +40,7 @@ int main(int argc, char **argv)
         argi = 3;
     }
     if (argi != argc - 1) {
-        fprintf(stderr, "usage: video-frames [--fps R | --every N] FILE\n");
+        fprintf(stderr, "usage: video-frames [--fps R | --every N] FILE | --image FILE\n");
         return 2;
     }
     amass_status_clear(&status);
