@@ -434,7 +434,7 @@ static void check_end(amass_video_reader *reader, amass_status *status)
         amass_fail(status, AMASS_ERR_INPUT, "%s: truncated or unreadable at %.2f s: %s", reader->path, reached,
                    reader->read_error_text);
     else if (reader->promised_duration > 0 && reached + slack < reader->promised_duration)
-        amass_fail(status, AMASS_ERR_INPUT, "%s: truncated at %.2f s: the header promises %.2f s", reader->path, reached,
+        amass_fail(status, AMASS_ERR_INPUT, "%s: truncated or corrupt at %.2f s: the header promises %.2f s", reader->path, reached,
                    reader->promised_duration);
     else
         return;

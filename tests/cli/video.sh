@@ -80,13 +80,21 @@ check $? "4 frames of 33 x 17"
 awk '{ want = 20 + 6 * int($1 * 10 + 0.5); if ($3 < want - 3 || $3 > want + 3) bad = 1 } END { exit bad }' "$work/out"
 check $? "full-range JPEG levels kept"
 
-# Broken files
+# Broken files. A damaged frame in the middle (MJPEG: frames stand
+# alone) is skipped with one warning; the frames after it are not lost.
+"$make_video" stills.avi 3 10 64 48 mjpeg
+perl -e 'local $/; open my $in, "<:raw", $ARGV[0] or die; my $d = <$in>; my @soi;
+    push @soi, pos($d) - 2 while $d =~ /\xff\xd8/g; substr($d, $soi[15], 600) = "\0" x 600;
+    open my $out, ">:raw", $ARGV[1] or die; print $out $d' stills.avi damaged.avi
+expect 0 "a damaged frame" -- amass-classify -m "$model" -k 1 --every 1 damaged.avi
+[ "$(wc -l <out)" -eq 29 ] && [ "$(grep -c 'warning: damaged.avi: damaged frame after 1.400 s skipped' err)" -eq 1 ]
+check $? "is skipped with one warning, the 29 others classified"
 size=$(wc -c <clip.mkv)
 head -c $((size / 2)) clip.mkv >cut.mkv
 expect 1 "a file cut in half" -- "$frames" cut.mkv
 [ "$(frame_times)" = "0.000 1.000 " ]
 check $? "the frames before the cut"
-stderr_has "cut.mkv: truncated at " "then an error naming the file"
+stderr_has "cut.mkv: truncated or corrupt at " "then an error naming the file"
 : >empty.mp4
 expect 1 "an empty file" -- "$frames" empty.mp4
 stderr_has "empty.mp4: not a video: the file is empty" "says it is empty"
@@ -135,7 +143,7 @@ check $? "TSV: t after input"
 expect 1 "amass-classify on a cut file" -- amass-classify -q -m "$model" -k 1 cut.mkv scene.png
 [ "$(grep -c '"input":"cut.mkv"' out)" -eq 2 ] && grep -q '"input":"scene.png"' out
 check $? "records for the frames before the cut, and the inputs after it"
-stderr_has "amass-classify: cut.mkv: truncated at " "one error line for the file"
+stderr_has "amass-classify: cut.mkv: truncated or corrupt at " "one error line for the file"
 expect 1 "amass-classify on empty and audio-only files" -- amass-classify -q -m "$model" empty.mp4 tone.wav scene.png
 [ "$(wc -l <out)" -eq 1 ]
 check $? "only the image's record"
