@@ -4,9 +4,11 @@
 # short, empty, audio only or declaring huge frames, memory that stays flat
 # on a long video; amass-classify's records with "t", --resume and --shard
 # per file, and --annotate's files.
-make_video="${top_builddir:-.}/testdata/make-video"
-frames="${top_builddir:-.}/tests/tools/video-frames"
-testdata="${top_srcdir:-.}/testdata"
+# absolute: the cases run in a scratch directory
+absolute() { case "$1" in /*) printf '%s\n' "$1" ;; *) printf '%s\n' "$(pwd)/$1" ;; esac; }
+make_video=$(absolute "${top_builddir:-.}/testdata/make-video")
+frames=$(absolute "${top_builddir:-.}/tests/tools/video-frames")
+testdata=$(absolute "${top_srcdir:-.}/testdata")
 model="$testdata/models/tiny-resnet"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
