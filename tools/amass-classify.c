@@ -1,5 +1,6 @@
-/* amass-classify: images in, the top labels of an ONNX image classifier
- * out. Options in, one library run (src/models/models.h) out. */
+/* amass-classify: images in, the top labels of an image classifier (or
+ * the objects a detector finds, with boxes) out. Options in, one library
+ * run (src/models/models.h) out. */
 #include "config.h"
 
 #include <math.h>
@@ -31,7 +32,8 @@ enum {
     OPT_BF16,
     OPT_FPS,
     OPT_EVERY,
-    OPT_ANNOTATE
+    OPT_ANNOTATE,
+    OPT_IOU
 };
 
 /* What main needs besides the pipeline's options. */
@@ -48,8 +50,9 @@ static const amass_cli_option classify_options[] = {
     {"model-path", 0, "DIR[:DIR...]", OPT_MODEL_PATH, "look for models in these directories first"},
     {"list-models", 0, NULL, OPT_LIST_MODELS, "list the models on the search path and exit"},
     {"labels", 0, "FILE", OPT_LABELS, "class names, one a line (default: the manifest's, else indices)"},
-    {"top", 'k', "K", OPT_TOP, "write the K best labels of each image (default 5)"},
-    {"threshold", 0, "X", OPT_THRESHOLD, "drop labels scoring below X"},
+    {"top", 'k', "K", OPT_TOP, "write the K best labels of each image (default 5; detectors: 100 objects)"},
+    {"threshold", 0, "X", OPT_THRESHOLD, "drop labels scoring below X (detectors: default 0.3)"},
+    {"iou", 0, "X", OPT_IOU, "detectors: drop a box overlapping a better one of its class by more than X IoU (default 0.5)"},
     {"size", 0, "N", OPT_SIZE, "resize the shorter side to N before cropping (256 for a 224 crop, else the crop)"},
     {"crop", 0, "N", OPT_CROP, "centre crop of N x N (default: the model's input size)"},
     {"mean", 0, "A,B,C", OPT_MEAN, "per-channel mean of 0..1 pixels (default ImageNet's)"},
@@ -96,6 +99,12 @@ static int on_option(void *context, int id, const char *argument, amass_status *
         if (amass_cli_parse_int("--top", argument, 1, 100000, &number, status) != AMASS_OK)
             return status->code;
         options->top_k = (int)number;
+        options->has_top = 1;
+        return AMASS_OK;
+    case OPT_IOU:
+        if (amass_cli_parse_double("--iou", argument, 0, 1, &value, status) != AMASS_OK)
+            return status->code;
+        options->iou_threshold = (float)value;
         return AMASS_OK;
     case OPT_THRESHOLD:
         if (amass_cli_parse_double("--threshold", argument, -1e30, 1e30, &value, status) != AMASS_OK)
@@ -180,7 +189,7 @@ int main(int argc, char **argv)
     amass_classify_options *options = &tool.classify;
     amass_cli_common common;
     amass_cli_spec spec = {"amass-classify", "[--model NAME|PATH] [OPTIONS] [IMAGE|VIDEO...]",
-                           "Label images and video frames with an ONNX image classifier: the top K classes of each.",
+                           "Label images and video frames with an image classifier (the top K classes of each) or a detector (the objects, with boxes).",
                            classify_options, sizeof classify_options / sizeof classify_options[0], on_option,
                            &tool};
     amass_classify_sink sink;

@@ -8,3 +8,9 @@ libamass_a_SOURCES += src/formats/sphinx.h src/formats/sphinx_internal.h src/for
 # N-gram language models: ARPA and the Sphinx trie binary, one query
 libamass_a_SOURCES += src/formats/sphinx_lm.h src/formats/sphinx_lm_internal.h src/formats/sphinx_lm.c \
 	src/formats/sphinx_lm_arpa.c src/formats/sphinx_lm_binary.c src/formats/sphinx_lm_query.c
+# TF.js models: the model.json and shard reader, the importers' builder
+libamass_a_SOURCES += src/formats/tfjs_internal.h src/formats/tfjs_model.c src/formats/tfjs_build.c
+# the graph-model importer, by op family
+libamass_a_SOURCES += src/formats/tfjs_graph_internal.h src/formats/tfjs_graph.c src/formats/tfjs_graph_attr.c \
+	src/formats/tfjs_graph_conv.c src/formats/tfjs_graph_math.c src/formats/tfjs_graph_shape.c \
+	src/formats/tfjs_graph_index.c src/formats/load.c

@@ -10,6 +10,7 @@
 
 #include "../formats/formats.h"
 #include "../nn/nn.h"
+#include "classify_detect.h"
 #include "classify_internal.h"
 #include "models.h"
 
@@ -33,6 +34,9 @@ struct amass_classifier {
     amass_video_options video;
     size_t n_pending;
     amass_buf labels_json;
+    char *postprocess;                  /* the manifest's, or NULL */
+    amass_classify_detector *detector;  /* a detector's head, else NULL */
+    amass_vision_transform *transforms; /* the batch's, for boxes */
 };
 
 void amass_classify_options_init(amass_classify_options *options)
@@ -43,6 +47,7 @@ void amass_classify_options_init(amass_classify_options *options)
     options->batch = 8;
     options->softmax = AMASS_SOFTMAX_AUTO;
     options->decode_threads = 1;
+    options->iou_threshold = 0.5f;
 }
 
 static int ends_with(const char *text, const char *suffix)
@@ -111,6 +116,8 @@ static int make_spec(amass_classifier *classifier, const amass_model_manifest *m
     else if (manifest && manifest->has_std)
         memcpy(spec->std, manifest->std, sizeof spec->std);
     spec->bgr = options->bgr || (manifest && manifest->bgr);
+    if (manifest && manifest->has_resize)
+        spec->resize_mode = manifest->resize;
     return amass_vision_preprocess_check(spec, status);
 }
 
@@ -124,9 +131,16 @@ static int load_model(amass_classifier *classifier, amass_status *status)
         if (amass_models_manifest_load(options->model_path, &manifest, status) != AMASS_OK)
             return status->code;
         have = &manifest;
-        if (strcmp(manifest.task, "classify") != 0 || strcmp(manifest.format, "onnx") != 0) {
-            code = amass_fail(status, AMASS_ERR_USAGE, "%s: a %s model in %s format; amass-classify runs classify models in onnx",
+        if (strcmp(manifest.task, "classify") != 0 ||
+            (strcmp(manifest.format, "onnx") != 0 && strcmp(manifest.format, "tfjs") != 0)) {
+            code = amass_fail(status, AMASS_ERR_USAGE, "%s: a %s model in %s format; amass-classify runs classify models in onnx or tfjs",
                               options->model_path, manifest.task, manifest.format);
+            amass_models_manifest_free(&manifest);
+            return code;
+        }
+        if (amass_classify_detector_kind(manifest.postprocess) < 0) {
+            code = amass_fail(status, AMASS_ERR_USAGE, "%s: postprocess '%s' is not nanodet, centernet, softmax or none",
+                              options->model_path, manifest.postprocess);
             amass_models_manifest_free(&manifest);
             return code;
         }
@@ -134,10 +148,16 @@ static int load_model(amass_classifier *classifier, amass_status *status)
         if (!labels)
             labels = manifest.labels_path;
         classifier->name = amass_strndup(manifest.name, strlen(manifest.name));
+        if (amass_classify_detector_kind(manifest.postprocess) > 0 &&
+            !(classifier->postprocess = amass_strndup(manifest.postprocess, strlen(manifest.postprocess)))) {
+            amass_models_manifest_free(&manifest);
+            return amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
+        }
     } else {
         classifier->name = file_stem(file);
     }
-    code = amass_formats_load_onnx(file, &classifier->graph, status);
+    code = have ? amass_classify_load_graph(have->format, file, &classifier->graph, status)
+                : amass_formats_load_onnx(file, &classifier->graph, status);
     if (code == AMASS_OK && labels)
         code = amass_models_labels_load(labels, &classifier->labels, status);
     if (code == AMASS_OK)
@@ -147,6 +167,28 @@ static int load_model(amass_classifier *classifier, amass_status *status)
     if (code == AMASS_OK && !classifier->name)
         code = amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
     return code;
+}
+
+/* A detector: the head's layout instead of a class count; records of
+ * boxes come from classify_detect.c. */
+static int open_detector(amass_classifier *classifier, amass_status *status)
+{
+    const amass_classify_options *options = &classifier->options;
+    size_t batch = (size_t)options->batch;
+    if (amass_classify_detector_open(classifier->postprocess, options->model_path, classifier->graph,
+                                     classifier->session, &classifier->spec, classifier->labels.n_labels, options,
+                                     batch, &classifier->detector, status) != AMASS_OK)
+        return status->code;
+    classifier->n_classes = amass_classify_detector_classes(classifier->detector);
+    classifier->image_count = amass_vision_preprocess_output_count(&classifier->spec);
+    classifier->input = amass_alloc_array(batch, classifier->image_count * sizeof(float));
+    classifier->names = amass_calloc_array(batch, sizeof *classifier->names);
+    classifier->transforms = amass_calloc_array(batch, sizeof *classifier->transforms);
+    classifier->times = amass_calloc_array(batch, sizeof *classifier->times);
+    classifier->pictures = amass_calloc_array(batch, sizeof *classifier->pictures);
+    if (!classifier->input || !classifier->names || !classifier->transforms || !classifier->times || !classifier->pictures)
+        return amass_fail(status, AMASS_ERR_NOMEM, "out of memory for a batch of %zu", batch);
+    return AMASS_OK;
 }
 
 static int open_session(amass_classifier *classifier, amass_status *status)
@@ -159,6 +201,8 @@ static int open_session(amass_classifier *classifier, amass_status *status)
     if (!(classifier->session = amass_nn_session_open(classifier->graph, status)))
         return status->code;
     amass_nn_session_set_bf16(classifier->session, options->bf16);
+    if (classifier->postprocess)
+        return open_detector(classifier, status);
     if (amass_nn_session_output_type(classifier->session, 1, 0, &type, status) != AMASS_OK)
         return status->code;
     classifier->n_classes = amass_nn_type_count(&type);
@@ -234,6 +278,9 @@ void amass_classifier_close(amass_classifier *classifier)
     free(classifier->times);
     free(classifier->pictures);
     annotate_writer_close(classifier->annotate);
+    free(classifier->transforms);
+    free(classifier->postprocess);
+    amass_classify_detector_close(classifier->detector);
     free(classifier->top);
     free(classifier->input);
     free(classifier->output);
@@ -266,10 +313,7 @@ static const char *label_of(const amass_classifier *classifier, size_t index, ch
     return digits;
 }
 
-/* Seconds to the microsecond, without trailing zeros ("1.5", "0"),
- * whatever --precision asks of the scores: a frame time must not round
- * to the wrong second. */
-static size_t format_time(double t, char *text, size_t size)
+size_t classify_format_time(double t, char *text, size_t size)
 {
     size_t n = (size_t)snprintf(text, size, "%.6f", t);
     while (n > 1 && text[n - 1] == '0')
@@ -284,6 +328,9 @@ static size_t format_time(double t, char *text, size_t size)
  * record left out (so --resume tries it again). Returns 0 when the record
  * is to be left out. */
 #define ANNOTATE_MAX_CAPTIONS 10
+/* a detector's cap (100 by default) is more boxes than a picture can show
+ * legibly; the record keeps them all */
+#define ANNOTATE_MAX_BOXES 100
 static int annotate(amass_classifier *classifier, const char *input, double t, amass_image *picture, size_t n_top,
                     const amass_classify_sink *sink, amass_status *status)
 {
@@ -311,7 +358,7 @@ static int write_image(amass_classifier *classifier, const char *input, double t
                        const amass_classify_sink *sink, amass_status *status)
 {
     char time_text[64];
-    size_t time_length = t >= 0 ? format_time(t, time_text, sizeof time_text) : 0;
+    size_t time_length = t >= 0 ? classify_format_time(t, time_text, sizeof time_text) : 0;
     amass_record_writer *writer = sink->writer;
     amass_buf *json = &classifier->labels_json;
     size_t n_top, i;
@@ -364,6 +411,48 @@ static int write_image(amass_classifier *classifier, const char *input, double t
     return amass_io_record_end(writer, status);
 }
 
+/* --annotate for a detector: its boxes and "label 0.93" captions, before
+ * the record is written (the detector path calls this with the objects it
+ * kept). 1: write the record; 0: leave it out (the file could not be
+ * written: the input's failure); -1: a failure that ends the run. */
+typedef struct {
+    amass_classifier *classifier;
+    const char *input;
+    double t;
+    amass_image *picture;
+    const amass_classify_sink *sink;
+} annotate_context;
+
+static int annotate_boxes(void *argument, const amass_vision_detection *found, size_t n, amass_status *status)
+{
+    annotate_context *context = argument;
+    amass_classifier *classifier = context->classifier;
+    char texts[ANNOTATE_MAX_BOXES][96], digits[32];
+    const char *captions[ANNOTATE_MAX_BOXES];
+    amass_status problem;
+    size_t i;
+    if (n > ANNOTATE_MAX_BOXES)
+        n = ANNOTATE_MAX_BOXES;
+    for (i = 0; i < n; i++) {
+        const char *label = digits;
+        snprintf(digits, sizeof digits, "%zu", found[i].index);
+        if (found[i].index < classifier->labels.n_labels)
+            label = classifier->labels.labels[found[i].index];
+        snprintf(texts[i], sizeof texts[i], "%s %.2f", label, found[i].score);
+        captions[i] = texts[i];
+    }
+    amass_status_clear(&problem);
+    if (annotate_writer_write(classifier->annotate, context->input, context->t, context->picture, found, n, captions, n,
+                              &problem) == AMASS_OK)
+        return 1;
+    if (problem.code != AMASS_ERR_INPUT) {
+        *status = problem;
+        return -1;
+    }
+    amass_report_failure(context->sink->reporter, context->input, strlen(context->input), problem.message);
+    return 0;
+}
+
 /* Runs the pending images as one batch and writes their records. */
 static int flush_batch(amass_classifier *classifier, const amass_classify_sink *sink, amass_status *status)
 {
@@ -373,10 +462,22 @@ static int flush_batch(amass_classifier *classifier, const amass_classify_sink *
     int code = AMASS_OK;
     if (n == 0)
         return AMASS_OK;
-    if (amass_nn_session_run(classifier->session, (int64_t)n, inputs, outputs, status) != AMASS_OK)
+    if (classifier->detector)
+        code = amass_classify_detector_run(classifier->detector, classifier->session, n, classifier->input,
+                                           classifier->image_count, status);
+    else if (amass_nn_session_run(classifier->session, (int64_t)n, inputs, outputs, status) != AMASS_OK)
         code = status->code;
     for (i = 0; i < n; i++) {
-        if (code == AMASS_OK)
+        if (code == AMASS_OK && classifier->detector) {
+            annotate_context context = {classifier, classifier->names[i], classifier->times[i], &classifier->pictures[i],
+                                        sink};
+            code = amass_classify_detector_write(classifier->detector, i, classifier->names[i], classifier->times[i],
+                                                 &classifier->transforms[i], classifier->name,
+                                                 (const char *const *)classifier->labels.labels,
+                                                 classifier->labels.n_labels, sink,
+                                                 classifier->annotate && classifier->pictures[i].pixels ? annotate_boxes : NULL,
+                                                 &context, status);
+        } else if (code == AMASS_OK)
             code = write_image(classifier, classifier->names[i], classifier->times[i], &classifier->pictures[i],
                                classifier->output + i * classifier->n_classes, sink, status);
         free(classifier->names[i]);
@@ -390,12 +491,14 @@ static int flush_batch(amass_classifier *classifier, const amass_classify_sink *
 /* Takes the next batch slot (its tensor already written) for input, t
  * (< 0 for a still image), and a copy of picture when --annotate needs it. */
 static int hold(amass_classifier *classifier, const char *input, double t, const amass_image *picture,
-                amass_status *status)
+                const amass_vision_transform *transform, amass_status *status)
 {
     size_t i = classifier->n_pending;
     if (!(classifier->names[i] = amass_strndup(input, strlen(input))))
         return amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
     classifier->times[i] = t;
+    if (classifier->transforms)
+        classifier->transforms[i] = *transform;
     if (classifier->annotate && picture) {
         size_t bytes = (size_t)picture->width * (size_t)picture->height * 3;
         amass_image *copy = &classifier->pictures[i];
@@ -416,7 +519,7 @@ static int add_image(amass_classifier *classifier, const amass_image_feed_item *
 {
     memcpy(classifier->input + classifier->n_pending * classifier->image_count, item->tensor,
            classifier->image_count * sizeof(float));
-    return hold(classifier, item->name, -1.0, item->image, status);
+    return hold(classifier, item->name, -1.0, item->image, &item->transform, status);
 }
 
 /* A video's sampled frames, batched like images. They are decoded here,
@@ -428,6 +531,7 @@ static int run_video(amass_classifier *classifier, const char *name, amass_video
     size_t batch = (size_t)classifier->options.batch;
     const amass_image *frame;
     amass_status problem;
+    amass_vision_transform transform;
     double t;
     int result, code;
     amass_status_clear(&problem);
@@ -442,9 +546,9 @@ static int run_video(amass_classifier *classifier, const char *name, amass_video
             break;
         }
         if (amass_vision_preprocess(&classifier->spec, frame,
-                                    classifier->input + classifier->n_pending * classifier->image_count, NULL,
+                                    classifier->input + classifier->n_pending * classifier->image_count, &transform,
                                     status) != AMASS_OK ||
-            hold(classifier, name, t, frame, status) != AMASS_OK)
+            hold(classifier, name, t, frame, &transform, status) != AMASS_OK)
             return status->code;
         if (classifier->n_pending == batch && (code = flush_batch(classifier, sink, status)) != AMASS_OK)
             return code;

@@ -26,4 +26,10 @@ amass_code annotate_writer_write(annotate_writer *writer, const char *input, dou
                                  const amass_vision_detection *detections, size_t n_boxes,
                                  const char *const *captions, size_t n_captions, amass_status *status);
 
+/* A video frame's time for the "t" field: seconds to the microsecond,
+ * without trailing zeros ("1.5", "0"), whatever --precision asks of the
+ * scores (a frame time must not round to the wrong second). Returns the
+ * length written to text. */
+size_t classify_format_time(double t, char *text, size_t size);
+
 #endif

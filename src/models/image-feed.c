@@ -30,6 +30,7 @@ typedef struct {
     slot_kind kind;
     char *name;
     float *tensor;
+    amass_vision_transform transform;   /* where the image's pixels went in the tensor */
     amass_status problem;
     amass_video_reader *video;   /* SLOT_VIDEO until the caller takes it */
     amass_image image;           /* kept when the feed keeps pictures */
@@ -112,7 +113,7 @@ static void decode_into(const amass_image_feed *feed, feed_slot *slot)
         slot->kind = slot->problem.code == AMASS_ERR_NOMEM ? SLOT_FATAL : SLOT_BAD;
         return;
     }
-    slot->kind = amass_vision_preprocess(feed->spec, &image, slot->tensor, NULL, &slot->problem) == AMASS_OK
+    slot->kind = amass_vision_preprocess(feed->spec, &image, slot->tensor, &slot->transform, &slot->problem) == AMASS_OK
                      ? SLOT_IMAGE
                      : SLOT_FATAL;
     if (feed->extras.keep_images)
@@ -263,6 +264,7 @@ int amass_image_feed_next(amass_image_feed *feed, amass_image_feed_item *item, a
     case SLOT_IMAGE:
         item->name = slot->name;
         item->tensor = slot->tensor;
+        item->transform = slot->transform;
         item->problem = NULL;
         item->video = NULL;
         item->image = slot->image.pixels ? &slot->image : NULL;

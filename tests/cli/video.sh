@@ -190,4 +190,24 @@ stderr_has "--annotate: nowhere: No such file or directory" "is refused before a
 expect 2 "--annotate onto a file" -- amass-classify -q -m "$model" --annotate scene.png scene.png
 stderr_has "--annotate: scene.png: not a directory" "is refused"
 
+# A detector's boxes: tiny-centernet finds the green square of
+# squares-64.png in the box (0, 32)-(32, 64) (tests/cli/classify-detect.cases);
+# class 1's outline is drawn in (60, 180, 75), 2 pixels wide, inside the box.
+cp "$testdata/images/squares-64.png" squares.png
+mkdir boxes
+expect 0 "--annotate with a detector" -- amass-classify -q -m "$testdata/detect/tiny-centernet" --annotate boxes squares.png clip.mkv
+# near R G B X Y: the annotated pixel at X, Y is within 30 of R, G, B on each channel
+near() {
+    "$frames" --image boxes/squares.jpg "$4" "$5" |
+        awk -v r="$1" -v g="$2" -v b="$3" '{ d = 0; if ($2 - r > 30 || r - $2 > 30) d = 1; if ($3 - g > 30 || g - $3 > 30) d = 1;
+            if ($4 - b > 30 || b - $4 > 30) d = 1; exit d }'
+}
+near 60 180 75 0 50 && near 60 180 75 31 50 && near 60 180 75 16 63
+check $? "the box's left, right and bottom edges have its class's colour"
+near 0 0 0 5 50 && near 0 0 0 16 60
+check $? "inside the outline the picture is unchanged"
+[ "$(grep -c '"input":"clip.mkv","t":[0-9.]*,"model":"tiny-centernet","labels":\[' out)" -eq 3 ] &&
+    [ -f boxes/clip-t2.000.jpg ]
+check $? "a detector on a video: a record with t and a picture per sampled frame"
+
 echo "1..$n"

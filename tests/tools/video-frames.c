@@ -1,7 +1,7 @@
 /* video-frames: the frames the media layer's video reader samples, one line
  * each ("T WIDTHxHEIGHT GRAY"), for tests/cli/video.sh:
  *   video-frames [--fps R | --every N] FILE
- *   video-frames --image FILE      (prints the still image's WIDTHxHEIGHT)
+ *   video-frames --image FILE [X Y]   (the still image's WIDTHxHEIGHT [and R G B at X, Y])
  * GRAY is the mean of the frame's bottom half (make-video paints the
  * frame number there as a gray level). Errors on stderr, exit 1. */
 #include "config.h"
@@ -22,13 +22,21 @@ int main(int argc, char **argv)
     int argi = 1, result;
     memset(&options, 0, sizeof options);
     amass_status_clear(&status);
-    if (argc == 3 && strcmp(argv[1], "--image") == 0) {
+    if ((argc == 3 || argc == 5) && strcmp(argv[1], "--image") == 0) {
         amass_image still;
         if (amass_media_image_load(argv[2], &still, &status) != AMASS_OK) {
             fprintf(stderr, "video-frames: %s\n", status.message);
             return 1;
         }
-        printf("%dx%d\n", still.width, still.height);
+        printf("%dx%d", still.width, still.height);
+        if (argc == 5) {
+            int x = atoi(argv[3]), y = atoi(argv[4]);
+            if (x >= 0 && y >= 0 && x < still.width && y < still.height) {
+                const uint8_t *p = still.pixels + ((size_t)y * still.width + x) * 3;
+                printf(" %d %d %d", p[0], p[1], p[2]);
+            }
+        }
+        printf("\n");
         amass_media_image_free(&still);
         return 0;
     }
@@ -40,7 +48,7 @@ int main(int argc, char **argv)
         argi = 3;
     }
     if (argi != argc - 1) {
-        fprintf(stderr, "usage: video-frames [--fps R | --every N] FILE | --image FILE\n");
+        fprintf(stderr, "usage: video-frames [--fps R | --every N] FILE | --image FILE [X Y]\n");
         return 2;
     }
     amass_status_clear(&status);

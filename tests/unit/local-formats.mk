@@ -35,3 +35,21 @@ EXTRA_DIST += tests/parity/onnx/make-fixtures tests/parity/onnx/ort-run.js tests
 	tests/parity/onnx/attributes-opset11.onnx tests/parity/onnx/attributes-opset11.ort.f32 \
 	tests/parity/onnx/attributes-opset13.onnx tests/parity/onnx/attributes-opset13.ort.f32 \
 	tests/parity/onnx/unsupported.onnx
+
+# TF.js graph models: parity with TensorFlow.js on the human-models graphs
+# (tests/parity/tfjs/make-fixtures, tfjs-run.js; models installed by
+# scripts/install-models, skipped when absent); tfjs-input writes the
+# input the fixtures were made from.
+check_PROGRAMS += tests/parity/tfjs-parity tests/parity/tfjs-input
+TESTS += tests/parity/tfjs-parity
+tests_parity_tfjs_parity_SOURCES = tests/parity/tfjs-parity.c tests/parity/tfjs-input.h
+tests_parity_tfjs_parity_LDADD = $(AMASS_LIBS)
+tests_parity_tfjs_input_SOURCES = tests/parity/tfjs-input.c tests/parity/tfjs-input.h
+tests_parity_tfjs_input_LDADD = $(AMASS_LIBS)
+EXTRA_DIST += tests/parity/tfjs/make-fixtures tests/parity/tfjs/tfjs-run.js tests/parity/tfjs/nanodet.txt \
+	tests/parity/tfjs/faceres.txt
+
+# The TF.js reader and graph importer on model.json files the test writes.
+check_PROGRAMS += tests/unit/test-formats-tfjs
+TESTS += tests/unit/test-formats-tfjs
+tests_unit_test_formats_tfjs_LDADD = $(AMASS_LIBS)

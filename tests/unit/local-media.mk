@@ -33,3 +33,8 @@ check_PROGRAMS += tests/unit/test-vision-annotate
 TESTS += tests/unit/test-vision-annotate
 tests_unit_test_vision_annotate_SOURCES = tests/unit/test-vision-annotate.c tests/unit/tap.h
 tests_unit_test_vision_annotate_LDADD = $(AMASS_LIBS)
+# The detector decoders and the NMS, on hand-made tensors.
+check_PROGRAMS += tests/unit/test-vision-detect
+TESTS += tests/unit/test-vision-detect
+tests_unit_test_vision_detect_SOURCES = tests/unit/test-vision-detect.c tests/unit/tap.h
+tests_unit_test_vision_detect_LDADD = $(AMASS_LIBS)

@@ -51,6 +51,31 @@ static void test_manifest_good(void)
     amass_models_manifest_free(&m);
 }
 
+/* A detector's manifest: its head and how images are resized. */
+static void test_manifest_detector(void)
+{
+    amass_model_manifest m;
+    amass_status status;
+    int code = parse("{\"task\":\"classify\",\"format\":\"tfjs\",\"file\":\"nanodet.json\","
+                     "\"postprocess\":\"nanodet\",\"input\":{\"resize\":\"stretch\"}}",
+                     &m, &status);
+    is_int(code, AMASS_OK, "a detector's manifest reads");
+    if (code != AMASS_OK)
+        return;
+    is_str(m.postprocess, "nanodet", "postprocess");
+    ok(m.has_resize && m.resize == AMASS_VISION_RESIZE_STRETCH, "input.resize stretch");
+    amass_models_manifest_free(&m);
+    code = parse("{\"task\":\"classify\",\"format\":\"onnx\",\"file\":\"m.onnx\",\"input\":{\"resize\":\"letterbox\"}}",
+                 &m, &status);
+    ok(code == AMASS_OK && m.has_resize && m.resize == AMASS_VISION_RESIZE_LETTERBOX && !m.postprocess,
+       "input.resize letterbox; no postprocess is NULL");
+    amass_models_manifest_free(&m);
+    code = parse("{\"task\":\"classify\",\"format\":\"onnx\",\"file\":\"m.onnx\",\"input\":{\"resize\":\"crop\"}}",
+                 &m, &status);
+    ok(code == AMASS_OK && m.has_resize && m.resize == AMASS_VISION_RESIZE_SHORTER_THEN_CROP, "input.resize crop");
+    amass_models_manifest_free(&m);
+}
+
 static void expect_error(const char *text, const char *message, const char *name)
 {
     amass_model_manifest m;
@@ -80,6 +105,12 @@ static void test_manifest_bad(void)
                  "'chw' is not nchw or nhwc", "an unknown layout is refused");
     expect_error("{\"task\":\"classify\",\"format\":\"onnx\",\"file\":\"a.onnx\",\"input\":[]}",
                  "\"input\" is not an object", "an input that is not an object is refused");
+    expect_error("{\"task\":\"classify\",\"format\":\"onnx\",\"file\":\"a.onnx\",\"input\":{\"resize\":\"fill\"}}",
+                 "\"input.resize\" 'fill' is not stretch, letterbox or crop", "an unknown resize mode is refused");
+    expect_error("{\"task\":\"classify\",\"format\":\"onnx\",\"file\":\"a.onnx\",\"postprocess\":\"\"}",
+                 "\"postprocess\" is not a non-empty string", "an empty postprocess is refused");
+    expect_error("{\"task\":\"classify\",\"format\":\"onnx\",\"file\":\"a.onnx\",\"postprocess\":[1]}",
+                 "\"postprocess\" is not a non-empty string", "a postprocess that is not a string is refused");
     expect_error("{\"task\":\"classify\",", "m/manifest.json:1: not valid JSON", "invalid JSON is refused");
     expect_error("[1,2]", "not a JSON object", "a manifest that is not an object is refused");
 }
@@ -199,6 +230,7 @@ int main(void)
     test_parity_tensor();
     test_manifest_good();
     test_manifest_bad();
+    test_manifest_detector();
     test_labels();
     test_softmax();
     test_top_k();
