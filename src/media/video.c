@@ -129,6 +129,28 @@ static amass_code open_container(const char *path, FILE **file, AVIOContext **io
     return AMASS_OK;
 }
 
+/* The signatures of the common still formats, checked before FFmpeg's
+ * probe: the probe scans a whole JPEG's markers over growing buffers, as
+ * long as a third of decoding the picture, and the image loader probes
+ * again. What these start with is never a video container. */
+static int starts_as_still_image(const char *path)
+{
+    static const uint8_t png[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    uint8_t head[12];
+    FILE *file = fopen(path, "rb");
+    size_t n;
+    if (!file)
+        return 0;
+    n = fread(head, 1, sizeof head, file);
+    fclose(file);
+    if (n < sizeof head)
+        return 0;
+    return (head[0] == 0xff && head[1] == 0xd8 && head[2] == 0xff) || memcmp(head, png, 8) == 0 ||
+           memcmp(head, "GIF87a", 6) == 0 || memcmp(head, "GIF89a", 6) == 0 ||
+           (memcmp(head, "RIFF", 4) == 0 && memcmp(head + 8, "WEBP", 4) == 0) ||
+           memcmp(head, "II*\0", 4) == 0 || memcmp(head, "MM\0*", 4) == 0;
+}
+
 amass_media_kind amass_media_probe(const char *path)
 {
     FILE *file = NULL;
@@ -136,6 +158,8 @@ amass_media_kind amass_media_probe(const char *path)
     AVFormatContext *format = NULL;
     amass_status status;
     amass_media_kind kind = AMASS_MEDIA_UNKNOWN;
+    if (starts_as_still_image(path))
+        return AMASS_MEDIA_IMAGE;
     amass_media_ffmpeg_setup();
     amass_status_clear(&status);
     if (open_container(path, &file, &io, &format, &status) == AMASS_OK)
