@@ -30,6 +30,9 @@ enum {
     OPT_LIST_MODELS,
     OPT_DECODE_THREADS,
     OPT_BF16,
+    OPT_FPS,
+    OPT_EVERY,
+    OPT_ANNOTATE,
     OPT_IOU
 };
 
@@ -60,6 +63,9 @@ static const amass_cli_option classify_options[] = {
     {"batch", 'b', "N", OPT_BATCH, "images per inference (default 8)"},
     {"bf16", 0, NULL, OPT_BF16, "compute in bfloat16 where the CPU has AVX512-BF16 (about 2x faster; scores within ~1%)"},
     {"decode-threads", 0, "N", OPT_DECODE_THREADS, "decode images on N threads (default: half of --threads, at least 1)"},
+    {"fps", 0, "R", OPT_FPS, "videos: classify the frame nearest each 1/R s (default 1 frame a second)"},
+    {"every", 0, "N", OPT_EVERY, "videos: classify every Nth decoded frame instead"},
+    {"annotate", 0, "DIR", OPT_ANNOTATE, "also write each image with its labels drawn on to DIR as JPEG"},
 };
 
 static int parse_triple(const char *option, const char *text, float values[3], amass_status *status)
@@ -141,6 +147,21 @@ static int on_option(void *context, int id, const char *argument, amass_status *
             return status->code;
         tool->decode_threads = (int)number;
         return AMASS_OK;
+    case OPT_FPS:
+        if (amass_cli_parse_double("--fps", argument, 0.001, 1000, &value, status) != AMASS_OK)
+            return status->code;
+        if (options->video_every)
+            return amass_fail(status, AMASS_ERR_USAGE, "--fps: give --fps or --every, not both");
+        options->video_fps = value;
+        return AMASS_OK;
+    case OPT_EVERY:
+        if (amass_cli_parse_int("--every", argument, 1, 1000000000, &number, status) != AMASS_OK)
+            return status->code;
+        if (options->video_fps > 0)
+            return amass_fail(status, AMASS_ERR_USAGE, "--every: give --fps or --every, not both");
+        options->video_every = (int)number;
+        return AMASS_OK;
+    case OPT_ANNOTATE: options->annotate_directory = argument; return AMASS_OK;
     case OPT_BATCH:
         if (amass_cli_parse_int("--batch", argument, 1, 4096, &number, status) != AMASS_OK)
             return status->code;
@@ -167,8 +188,8 @@ int main(int argc, char **argv)
     static classify_tool tool;
     amass_classify_options *options = &tool.classify;
     amass_cli_common common;
-    amass_cli_spec spec = {"amass-classify", "[--model NAME|PATH] [OPTIONS] [IMAGE...]",
-                           "Label images with an image classifier (the top K classes of each) or a detector (the objects, with boxes).",
+    amass_cli_spec spec = {"amass-classify", "[--model NAME|PATH] [OPTIONS] [IMAGE|VIDEO...]",
+                           "Label images and video frames with an image classifier (the top K classes of each) or a detector (the objects, with boxes).",
                            classify_options, sizeof classify_options / sizeof classify_options[0], on_option,
                            &tool};
     amass_classify_sink sink;

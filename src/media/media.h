@@ -113,4 +113,66 @@ void amass_media_audio_close(amass_audio_reader *reader);
 amass_code amass_media_audio_load(const char *path, const amass_audio_options *options, float **samples,
                                   size_t *count, amass_status *status);
 
+/* ---- video -------------------------------------------------------------
+ * Any video FFmpeg reads (MP4, Matroska/WebM, AVI, MPEG-TS, Y4M...) as a
+ * stream of sampled frames, packed RGB like still images, streamed: the
+ * reader holds a frame or two, so memory stays flat however long the file.
+ * A file is told apart by its content, not its name (amass_media_probe). */
+
+typedef enum {
+    AMASS_MEDIA_UNKNOWN,    /* unreadable, empty, or neither: the image loader explains */
+    AMASS_MEDIA_IMAGE,      /* a still-picture format (JPEG, PNG, GIF, APNG, WebP, TIFF...) */
+    AMASS_MEDIA_VIDEO       /* any other container FFmpeg recognises */
+} amass_media_kind;
+
+/* What FFmpeg's probe says the file is: a still-picture demuxer (its
+ * first frame is the image, animated GIF and APNG included) or a
+ * container; a container is treated as a video (a WAV or MP3 file then
+ * fails to open as one with "no video stream"). Reads the head only. */
+amass_media_kind amass_media_probe(const char *path);
+
+typedef struct {
+    /* > 0: of the decoded frames, the one nearest each step k / fps
+     * seconds (k = 0, 1, 2...) by presentation time, each frame at most
+     * once, a step past the last frame giving none; */
+    double fps;
+    /* > 0 (when fps is 0): every Nth decoded frame, the first included;
+     * both 0: AMASS_VIDEO_DEFAULT_FPS frames a second. */
+    int every;
+    const amass_image_limits *limits;   /* NULL: the image defaults */
+} amass_video_options;
+
+#define AMASS_VIDEO_DEFAULT_FPS 1.0
+
+typedef struct amass_video_reader amass_video_reader;
+
+/* Opens path (options NULL: the defaults). Fails naming the file:
+ *   "clip.mp4: not a video: the file is empty"
+ *   "talk.wav: no video stream (it is a WAV / WAVE (Waveform Audio) file)"
+ *   "big.y4m: video frames too large: 40000 x 40000 pixels (...)"
+ * Only the path is read (no FFmpeg protocols). One reader per thread. */
+amass_code amass_media_video_open(const char *path, const amass_video_options *options, amass_video_reader **reader,
+                                  amass_status *status);
+/* The next sampled frame: 1 with *image (the reader's; valid until the
+ * next call) and *t, seconds from the stream's first frame; 0 at the end;
+ * -1 when the file turns out truncated or unreadable midway, status
+ * saying where ("clip.mkv: truncated at 1.60 s: the header promises
+ * 3.00 s"); the frames before it were good. A frame the decoder rejects
+ * is skipped and logged (amass_log, warning) once per file. Frames are
+ * shown as a player would: stretched by a non-square sample aspect
+ * ratio, turned by a display-matrix rotation of 90, 180 or 270 degrees.
+ * Frames with no timestamp get the previous one's plus a frame duration. */
+int amass_media_video_next(amass_video_reader *reader, const amass_image **image, double *t, amass_status *status);
+/* Frames decoded so far (sampled or not). */
+int64_t amass_media_video_frames_decoded(const amass_video_reader *reader);
+/* NULL is fine. */
+void amass_media_video_close(amass_video_reader *reader);
+
+/* ---- writing images --------------------------------------------------- */
+
+/* Writes image as a baseline JPEG (FFmpeg's mjpeg encoder, 4:2:0, high
+ * quality) to path, replacing it. On failure nothing is left at path and
+ * status names it: "out/dog.jpg: No such file or directory". */
+amass_code amass_media_image_save_jpeg(const char *path, const amass_image *image, amass_status *status);
+
 #endif

@@ -11,6 +11,7 @@
 #include "../formats/formats.h"
 #include "../nn/nn.h"
 #include "classify_detect.h"
+#include "classify_internal.h"
 #include "models.h"
 
 struct amass_classifier {
@@ -27,6 +28,10 @@ struct amass_classifier {
     size_t image_count;
     amass_vision_class_score *top;  /* room for top_k */
     char **names;                   /* the batch's input names */
+    double *times;                  /* the batch's frame times; < 0 for still images */
+    amass_image *pictures;          /* the batch's decoded pictures, for --annotate */
+    annotate_writer *annotate;      /* NULL without --annotate */
+    amass_video_options video;
     size_t n_pending;
     amass_buf labels_json;
     char *postprocess;                  /* the manifest's, or NULL */
@@ -180,7 +185,9 @@ static int open_detector(amass_classifier *classifier, amass_status *status)
     classifier->input = amass_alloc_array(batch, classifier->image_count * sizeof(float));
     classifier->names = amass_calloc_array(batch, sizeof *classifier->names);
     classifier->transforms = amass_calloc_array(batch, sizeof *classifier->transforms);
-    if (!classifier->input || !classifier->names || !classifier->transforms)
+    classifier->times = amass_calloc_array(batch, sizeof *classifier->times);
+    classifier->pictures = amass_calloc_array(batch, sizeof *classifier->pictures);
+    if (!classifier->input || !classifier->names || !classifier->transforms || !classifier->times || !classifier->pictures)
         return amass_fail(status, AMASS_ERR_NOMEM, "out of memory for a batch of %zu", batch);
     return AMASS_OK;
 }
@@ -211,7 +218,10 @@ static int open_session(amass_classifier *classifier, amass_status *status)
     classifier->output = amass_alloc_array(batch, classifier->n_classes * sizeof(float));
     classifier->top = amass_calloc_array((size_t)options->top_k, sizeof *classifier->top);
     classifier->names = amass_calloc_array(batch, sizeof *classifier->names);
-    if (!classifier->input || !classifier->output || !classifier->top || !classifier->names)
+    classifier->times = amass_calloc_array(batch, sizeof *classifier->times);
+    classifier->pictures = amass_calloc_array(batch, sizeof *classifier->pictures);
+    if (!classifier->input || !classifier->output || !classifier->top || !classifier->names || !classifier->times ||
+        !classifier->pictures)
         return amass_fail(status, AMASS_ERR_NOMEM, "out of memory for a batch of %zu", batch);
     return AMASS_OK;
 }
@@ -235,6 +245,17 @@ int amass_classifier_open(const amass_classify_options *options, amass_classifie
         amass_classifier_close(classifier);
         return amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
     }
+    classifier->options.annotate_directory = NULL; /* the writer keeps its own copy */
+    classifier->video.fps = options->video_fps;
+    classifier->video.every = options->video_every;
+    if (options->video_fps < 0 || options->video_every < 0) {
+        amass_classifier_close(classifier);
+        return amass_fail(status, AMASS_ERR_USAGE, "classify: video frame rate and step cannot be negative");
+    }
+    if (options->annotate_directory && !(classifier->annotate = annotate_writer_open(options->annotate_directory, status))) {
+        amass_classifier_close(classifier);
+        return status->code;
+    }
     if (load_model(classifier, status) != AMASS_OK || open_session(classifier, status) != AMASS_OK) {
         amass_classifier_close(classifier);
         return status->code;
@@ -251,7 +272,13 @@ void amass_classifier_close(amass_classifier *classifier)
     if (classifier->names)
         for (i = 0; i < (size_t)classifier->options.batch; i++)
             free(classifier->names[i]);
+    if (classifier->pictures)
+        for (i = 0; i < (size_t)classifier->options.batch; i++)
+            amass_media_image_free(&classifier->pictures[i]);
     free(classifier->names);
+    free(classifier->times);
+    free(classifier->pictures);
+    annotate_writer_close(classifier->annotate);
     free(classifier->transforms);
     free(classifier->postprocess);
     amass_classify_detector_close(classifier->detector);
@@ -287,9 +314,52 @@ static const char *label_of(const amass_classifier *classifier, size_t index, ch
     return digits;
 }
 
-static int write_image(amass_classifier *classifier, const char *input, float *scores, const amass_classify_sink *sink,
-                       amass_status *status)
+size_t classify_format_time(double t, char *text, size_t size)
 {
+    size_t n = (size_t)snprintf(text, size, "%.6f", t);
+    while (n > 1 && text[n - 1] == '0')
+        text[--n] = '\0';
+    if (n > 1 && text[n - 1] == '.')
+        text[--n] = '\0';
+    return n;
+}
+
+/* The top labels drawn in the corner of the picture and written to the
+ * --annotate directory; a failure is reported as the input's and its
+ * record left out (so --resume tries it again). Returns 0 when the record
+ * is to be left out. */
+#define ANNOTATE_MAX_CAPTIONS 10
+/* a detector's cap (100 by default) is more boxes than a picture can show
+ * legibly; the record keeps them all */
+#define ANNOTATE_MAX_BOXES 100
+static int annotate(amass_classifier *classifier, const char *input, double t, amass_image *picture, size_t n_top,
+                    const amass_classify_sink *sink, amass_status *status)
+{
+    char texts[ANNOTATE_MAX_CAPTIONS][96], digits[32];
+    const char *captions[ANNOTATE_MAX_CAPTIONS];
+    amass_status problem;
+    size_t i, n = n_top < ANNOTATE_MAX_CAPTIONS ? n_top : ANNOTATE_MAX_CAPTIONS;
+    for (i = 0; i < n; i++) {
+        snprintf(texts[i], sizeof texts[i], "%s %.2f",
+                 label_of(classifier, classifier->top[i].index, digits, sizeof digits), classifier->top[i].score);
+        captions[i] = texts[i];
+    }
+    amass_status_clear(&problem);
+    if (annotate_writer_write(classifier->annotate, input, t, picture, NULL, 0, captions, n, &problem) == AMASS_OK)
+        return 1;
+    if (problem.code != AMASS_ERR_INPUT) {
+        *status = problem;
+        return -1;
+    }
+    amass_report_failure(sink->reporter, input, strlen(input), problem.message);
+    return 0;
+}
+
+static int write_image(amass_classifier *classifier, const char *input, double t, amass_image *picture, float *scores,
+                       const amass_classify_sink *sink, amass_status *status)
+{
+    char time_text[64];
+    size_t time_length = t >= 0 ? classify_format_time(t, time_text, sizeof time_text) : 0;
     amass_record_writer *writer = sink->writer;
     amass_buf *json = &classifier->labels_json;
     size_t n_top, i;
@@ -301,11 +371,18 @@ static int write_image(amass_classifier *classifier, const char *input, float *s
         amass_vision_softmax(scores, classifier->n_classes);
     n_top = amass_vision_top_k(scores, classifier->n_classes, (size_t)classifier->options.top_k,
                                classifier->options.threshold, classifier->top);
+    if (classifier->annotate && picture->pixels) {
+        int kept = annotate(classifier, input, t, picture, n_top, sink, status);
+        if (kept <= 0)
+            return kept < 0 ? status->code : AMASS_OK;
+    }
     if (sink->format == AMASS_FORMAT_TSV) {
         for (i = 0; i < n_top; i++) {
             const char *label = label_of(classifier, classifier->top[i].index, digits, sizeof digits);
             amass_io_record_begin(writer);
             amass_io_field_string(writer, "input", input, strlen(input));
+            if (t >= 0)
+                amass_io_field_json(writer, "t", time_text, time_length);
             amass_io_field_string(writer, "label", label, strlen(label));
             amass_io_field_float(writer, "score", classifier->top[i].score);
             if (amass_io_record_end(writer, status) != AMASS_OK)
@@ -328,9 +405,53 @@ static int write_image(amass_classifier *classifier, const char *input, float *s
         return amass_fail(status, AMASS_ERR_NOMEM, "out of memory building a record");
     amass_io_record_begin(writer);
     amass_io_field_string(writer, "input", input, strlen(input));
+    if (t >= 0)
+        amass_io_field_json(writer, "t", time_text, time_length);
     amass_io_field_string(writer, "model", classifier->name, strlen(classifier->name));
     amass_io_field_json(writer, "labels", json->data, json->length);
     return amass_io_record_end(writer, status);
+}
+
+/* --annotate for a detector: its boxes and "label 0.93" captions, before
+ * the record is written (the detector path calls this with the objects it
+ * kept). 1: write the record; 0: leave it out (the file could not be
+ * written: the input's failure); -1: a failure that ends the run. */
+typedef struct {
+    amass_classifier *classifier;
+    const char *input;
+    double t;
+    amass_image *picture;
+    const amass_classify_sink *sink;
+} annotate_context;
+
+static int annotate_boxes(void *argument, const amass_vision_detection *found, size_t n, amass_status *status)
+{
+    annotate_context *context = argument;
+    amass_classifier *classifier = context->classifier;
+    char texts[ANNOTATE_MAX_BOXES][96], digits[32];
+    const char *captions[ANNOTATE_MAX_BOXES];
+    amass_status problem;
+    size_t i;
+    if (n > ANNOTATE_MAX_BOXES)
+        n = ANNOTATE_MAX_BOXES;
+    for (i = 0; i < n; i++) {
+        const char *label = digits;
+        snprintf(digits, sizeof digits, "%zu", found[i].index);
+        if (found[i].index < classifier->labels.n_labels)
+            label = classifier->labels.labels[found[i].index];
+        snprintf(texts[i], sizeof texts[i], "%s %.2f", label, found[i].score);
+        captions[i] = texts[i];
+    }
+    amass_status_clear(&problem);
+    if (annotate_writer_write(classifier->annotate, context->input, context->t, context->picture, found, n, captions, n,
+                              &problem) == AMASS_OK)
+        return 1;
+    if (problem.code != AMASS_ERR_INPUT) {
+        *status = problem;
+        return -1;
+    }
+    amass_report_failure(context->sink->reporter, context->input, strlen(context->input), problem.message);
+    return 0;
 }
 
 /* Runs the pending images as one batch and writes their records. */
@@ -348,18 +469,50 @@ static int flush_batch(amass_classifier *classifier, const amass_classify_sink *
     else if (amass_nn_session_run(classifier->session, (int64_t)n, inputs, outputs, status) != AMASS_OK)
         code = status->code;
     for (i = 0; i < n; i++) {
-        if (code == AMASS_OK && classifier->detector)
-            code = amass_classify_detector_write(classifier->detector, i, classifier->names[i], &classifier->transforms[i],
-                                                 classifier->name, (const char *const *)classifier->labels.labels,
-                                                 classifier->labels.n_labels, sink, status);
-        else if (code == AMASS_OK)
-            code = write_image(classifier, classifier->names[i], classifier->output + i * classifier->n_classes, sink,
-                               status);
+        if (code == AMASS_OK && classifier->detector) {
+            annotate_context context = {classifier, classifier->names[i], classifier->times[i], &classifier->pictures[i],
+                                        sink};
+            code = amass_classify_detector_write(classifier->detector, i, classifier->names[i], classifier->times[i],
+                                                 &classifier->transforms[i], classifier->name,
+                                                 (const char *const *)classifier->labels.labels,
+                                                 classifier->labels.n_labels, sink,
+                                                 classifier->annotate && classifier->pictures[i].pixels ? annotate_boxes : NULL,
+                                                 &context, status);
+        } else if (code == AMASS_OK)
+            code = write_image(classifier, classifier->names[i], classifier->times[i], &classifier->pictures[i],
+                               classifier->output + i * classifier->n_classes, sink, status);
         free(classifier->names[i]);
         classifier->names[i] = NULL;
+        amass_media_image_free(&classifier->pictures[i]);
     }
     classifier->n_pending = 0;
     return code;
+}
+
+/* Takes the next batch slot (its tensor already written) for input, t
+ * (< 0 for a still image), and a copy of picture when --annotate needs it. */
+static int hold(amass_classifier *classifier, const char *input, double t, const amass_image *picture,
+                const amass_vision_transform *transform, amass_status *status)
+{
+    size_t i = classifier->n_pending;
+    if (!(classifier->names[i] = amass_strndup(input, strlen(input))))
+        return amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
+    classifier->times[i] = t;
+    if (classifier->transforms)
+        classifier->transforms[i] = *transform;
+    if (classifier->annotate && picture) {
+        size_t bytes = (size_t)picture->width * (size_t)picture->height * 3;
+        amass_image *copy = &classifier->pictures[i];
+        if (!(copy->pixels = malloc(bytes)))
+            return amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
+        memcpy(copy->pixels, picture->pixels, bytes);
+        copy->width = picture->width;
+        copy->height = picture->height;
+        copy->channels = 3;
+        copy->orientation = picture->orientation;
+    }
+    classifier->n_pending++;
+    return AMASS_OK;
 }
 
 /* Puts one decoded image into the next batch slot. */
@@ -367,11 +520,40 @@ static int add_image(amass_classifier *classifier, const amass_image_feed_item *
 {
     memcpy(classifier->input + classifier->n_pending * classifier->image_count, item->tensor,
            classifier->image_count * sizeof(float));
-    if (!(classifier->names[classifier->n_pending] = amass_strndup(item->name, strlen(item->name))))
-        return amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
-    if (classifier->transforms)
-        classifier->transforms[classifier->n_pending] = item->transform;
-    classifier->n_pending++;
+    return hold(classifier, item->name, -1.0, item->image, &item->transform, status);
+}
+
+/* A video's sampled frames, batched like images. They are decoded here,
+ * while the feed's threads decode the inputs after it. A file cut short
+ * keeps the records of the frames before the cut and fails as an input. */
+static int run_video(amass_classifier *classifier, const char *name, amass_video_reader *video,
+                     const amass_classify_sink *sink, amass_status *status)
+{
+    size_t batch = (size_t)classifier->options.batch;
+    const amass_image *frame;
+    amass_status problem;
+    amass_vision_transform transform;
+    double t;
+    int result, code;
+    amass_status_clear(&problem);
+    while (!amass_report_stop_requested(sink->reporter) &&
+           (result = amass_media_video_next(video, &frame, &t, &problem)) != 0) {
+        if (result < 0) {
+            if (problem.code == AMASS_ERR_NOMEM) {
+                *status = problem;
+                return problem.code;
+            }
+            amass_report_failure(sink->reporter, name, strlen(name), problem.message);
+            break;
+        }
+        if (amass_vision_preprocess(&classifier->spec, frame,
+                                    classifier->input + classifier->n_pending * classifier->image_count, &transform,
+                                    status) != AMASS_OK ||
+            hold(classifier, name, t, frame, &transform, status) != AMASS_OK)
+            return status->code;
+        if (classifier->n_pending == batch && (code = flush_batch(classifier, sink, status)) != AMASS_OK)
+            return code;
+    }
     return AMASS_OK;
 }
 
@@ -384,8 +566,9 @@ int amass_classifier_run(amass_classifier *classifier, amass_input_list *inputs,
     /* A batch decoded ahead while one runs, and one image per worker in hand;
      * past 256 images a batch is long enough to hide the decoding anyway. */
     size_t depth = (batch < 256 ? batch : 256) + (size_t)classifier->options.decode_threads;
-    amass_image_feed *feed = amass_image_feed_open(inputs, sink->shard, sink->done, &classifier->spec,
-                                                   classifier->options.decode_threads, depth, status);
+    amass_image_feed_extras extras = {&classifier->video, classifier->annotate != NULL};
+    amass_image_feed *feed = amass_image_feed_open_with(inputs, sink->shard, sink->done, &classifier->spec,
+                                                        classifier->options.decode_threads, depth, &extras, status);
     amass_image_feed_item item;
     int result, code = AMASS_OK;
     if (!feed)
@@ -397,6 +580,13 @@ int amass_classifier_run(amass_classifier *classifier, amass_input_list *inputs,
         if (result < 0) {
             code = status->code;
             break;
+        }
+        if (item.video) {
+            code = run_video(classifier, item.name, item.video, sink, status);
+            amass_media_video_close(item.video);
+            if (code != AMASS_OK)
+                break;
+            continue;
         }
         if (!item.tensor) {
             amass_report_failure(sink->reporter, item.name, strlen(item.name), item.problem);

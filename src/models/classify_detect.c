@@ -14,6 +14,7 @@
 #include "../formats/tfjs.h"
 #include "../vision/detect.h"
 #include "classify_detect.h"
+#include "classify_internal.h"
 
 typedef enum { HEAD_NANODET, HEAD_CENTERNET } head_kind;
 
@@ -307,11 +308,14 @@ static float tenth(float value)
     return roundf(value * 10.0f) / 10.0f;
 }
 
-int amass_classify_detector_write(amass_classify_detector *detector, size_t image, const char *input,
+int amass_classify_detector_write(amass_classify_detector *detector, size_t image, const char *input, double t,
                                   const amass_vision_transform *transform, const char *model_name,
                                   const char *const *labels, size_t n_labels, const amass_classify_sink *sink,
-                                  amass_status *status)
+                                  amass_classify_objects_hook hook, void *hook_context, amass_status *status)
 {
+    char time_text[64];
+    size_t time_length = t >= 0 ? classify_format_time(t, time_text, sizeof time_text) : 0;
+    int kept;
     amass_record_writer *writer = sink->writer;
     amass_buf *json = &detector->json;
     amass_vision_detection *found;
@@ -330,6 +334,8 @@ int amass_classify_detector_write(amass_classify_detector *detector, size_t imag
     n = amass_vision_suppress_same_object(found, n, SAME_OBJECT_IOU);
     if (n > detector->max_objects)
         n = detector->max_objects;
+    if (hook && (kept = hook(hook_context, found, n, status)) <= 0)
+        return kept < 0 ? status->code : AMASS_OK;
     if (sink->format == AMASS_FORMAT_TSV) {
         for (i = 0; i < n; i++) {
             const char *label = digits;
@@ -338,6 +344,8 @@ int amass_classify_detector_write(amass_classify_detector *detector, size_t imag
                 label = labels[found[i].index];
             amass_io_record_begin(writer);
             amass_io_field_string(writer, "input", input, strlen(input));
+            if (t >= 0)
+                amass_io_field_json(writer, "t", time_text, time_length);
             amass_io_field_string(writer, "label", label, strlen(label));
             amass_io_field_float(writer, "score", found[i].score);
             amass_io_field_float(writer, "x0", found[i].box[0]);
@@ -373,6 +381,8 @@ int amass_classify_detector_write(amass_classify_detector *detector, size_t imag
         return amass_fail(status, AMASS_ERR_NOMEM, "out of memory building a record");
     amass_io_record_begin(writer);
     amass_io_field_string(writer, "input", input, strlen(input));
+    if (t >= 0)
+        amass_io_field_json(writer, "t", time_text, time_length);
     amass_io_field_string(writer, "model", model_name, strlen(model_name));
     amass_io_field_json(writer, "labels", json->data, json->length);
     return amass_io_record_end(writer, status);

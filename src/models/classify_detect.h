@@ -34,13 +34,21 @@ size_t amass_classify_detector_classes(const amass_classify_detector *detector);
 int amass_classify_detector_run(amass_classify_detector *detector, amass_nn_session *session, size_t n_images,
                                 const float *input, size_t image_count, amass_status *status);
 
+/* Called with an image's objects before its record is written (for
+ * --annotate): 1 to write the record, 0 to leave it out, -1 to end the run
+ * (status filled). */
+typedef int (*amass_classify_objects_hook)(void *context, const amass_vision_detection *objects, size_t n,
+                                           amass_status *status);
+
 /* Writes image's record from the last run: the objects scoring at least
  * the threshold, after NMS, in input-image pixels, highest score first,
- * at most the cap; labels (n_labels 0: class numbers). */
-int amass_classify_detector_write(amass_classify_detector *detector, size_t image, const char *input,
+ * at most the cap; labels (n_labels 0: class numbers). t >= 0: a video
+ * frame's time, written after "input". hook (NULL: none) sees the objects
+ * first. */
+int amass_classify_detector_write(amass_classify_detector *detector, size_t image, const char *input, double t,
                                   const amass_vision_transform *transform, const char *model_name,
                                   const char *const *labels, size_t n_labels, const amass_classify_sink *sink,
-                                  amass_status *status);
+                                  amass_classify_objects_hook hook, void *hook_context, amass_status *status);
 
 /* The model file as a graph, by the manifest's format ("onnx", "tfjs"),
  * with the manifest's chosen outputs (n_outputs 0: the model's own; only

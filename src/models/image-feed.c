@@ -19,6 +19,7 @@ typedef enum {
 
 typedef enum {
     SLOT_IMAGE,    /* tensor filled */
+    SLOT_VIDEO,    /* video opened, for the caller to read */
     SLOT_BAD,      /* this input failed; problem says why */
     SLOT_END,      /* no more inputs */
     SLOT_FATAL     /* the run cannot go on; problem holds the status */
@@ -31,6 +32,8 @@ typedef struct {
     float *tensor;
     amass_vision_transform transform;   /* where the image's pixels went in the tensor */
     amass_status problem;
+    amass_video_reader *video;   /* SLOT_VIDEO until the caller takes it */
+    amass_image image;           /* kept when the feed keeps pictures */
 } feed_slot;
 
 struct amass_image_feed {
@@ -39,6 +42,7 @@ struct amass_image_feed {
     const amass_name_set *done;
     const amass_vision_preprocess_spec *spec;
     size_t image_count;
+    amass_image_feed_extras extras;
 
     pthread_mutex_t lock;
     pthread_cond_t slot_freed;   /* the caller gave a slot back, or stop */
@@ -97,6 +101,14 @@ static void decode_into(const amass_image_feed *feed, feed_slot *slot)
 {
     amass_image image;
     amass_status_clear(&slot->problem);
+    amass_media_image_free(&slot->image);
+    if (feed->extras.video && amass_media_probe(slot->name) == AMASS_MEDIA_VIDEO) {
+        slot->kind = amass_media_video_open(slot->name, feed->extras.video, &slot->video, &slot->problem) == AMASS_OK
+                         ? SLOT_VIDEO
+                     : slot->problem.code == AMASS_ERR_NOMEM ? SLOT_FATAL
+                                                             : SLOT_BAD;
+        return;
+    }
     if (amass_media_image_load(slot->name, &image, &slot->problem) != AMASS_OK) {
         slot->kind = slot->problem.code == AMASS_ERR_NOMEM ? SLOT_FATAL : SLOT_BAD;
         return;
@@ -104,7 +116,10 @@ static void decode_into(const amass_image_feed *feed, feed_slot *slot)
     slot->kind = amass_vision_preprocess(feed->spec, &image, slot->tensor, &slot->transform, &slot->problem) == AMASS_OK
                      ? SLOT_IMAGE
                      : SLOT_FATAL;
-    amass_media_image_free(&image);
+    if (feed->extras.keep_images)
+        slot->image = image;
+    else
+        amass_media_image_free(&image);
 }
 
 static void *worker_main(void *argument)
@@ -140,6 +155,8 @@ static void free_feed(amass_image_feed *feed)
         for (i = 0; i < feed->depth; i++) {
             free(feed->slots[i].name);
             free(feed->slots[i].tensor);
+            amass_media_video_close(feed->slots[i].video);
+            amass_media_image_free(&feed->slots[i].image);
         }
     free(feed->slots);
     free(feed->workers);
@@ -152,6 +169,14 @@ static void free_feed(amass_image_feed *feed)
 amass_image_feed *amass_image_feed_open(amass_input_list *inputs, const amass_shard *shard,
                                         const amass_name_set *done, const amass_vision_preprocess_spec *spec,
                                         int n_threads, size_t depth, amass_status *status)
+{
+    return amass_image_feed_open_with(inputs, shard, done, spec, n_threads, depth, NULL, status);
+}
+
+amass_image_feed *amass_image_feed_open_with(amass_input_list *inputs, const amass_shard *shard,
+                                             const amass_name_set *done, const amass_vision_preprocess_spec *spec,
+                                             int n_threads, size_t depth, const amass_image_feed_extras *extras,
+                                             amass_status *status)
 {
     amass_image_feed *feed = calloc(1, sizeof *feed);
     size_t i;
@@ -167,6 +192,8 @@ amass_image_feed *amass_image_feed_open(amass_input_list *inputs, const amass_sh
     feed->shard = shard;
     feed->done = done;
     feed->spec = spec;
+    if (extras)
+        feed->extras = *extras;
     feed->image_count = amass_vision_preprocess_output_count(spec);
     feed->depth = depth ? depth : 1;
     n_threads = n_threads < 1 ? 1 : n_threads;
@@ -223,12 +250,24 @@ int amass_image_feed_next(amass_image_feed *feed, amass_image_feed_item *item, a
         item->name = slot->name;
         item->tensor = NULL;
         item->problem = slot->problem.message;
+        item->video = NULL;
+        item->image = NULL;
+        return 1;
+    case SLOT_VIDEO:
+        item->name = slot->name;
+        item->tensor = NULL;
+        item->problem = NULL;
+        item->video = slot->video;
+        slot->video = NULL;
+        item->image = NULL;
         return 1;
     case SLOT_IMAGE:
         item->name = slot->name;
         item->tensor = slot->tensor;
         item->transform = slot->transform;
         item->problem = NULL;
+        item->video = NULL;
+        item->image = slot->image.pixels ? &slot->image : NULL;
         return 1;
     }
     return 0;

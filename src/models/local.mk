@@ -25,6 +25,7 @@ tests_unit_test_models_feed_LDADD = $(AMASS_LIBS)
 # The transcribe pipeline: model parts, worker threads, record and subtitle writers
 libamass_a_SOURCES += src/models/transcribe.h src/models/transcribe_internal.h src/models/transcribe.c \
 	src/models/transcribe-run.c src/models/transcribe-write.c
+libamass_a_SOURCES += src/models/classify_internal.h src/models/classify-annotate.c
 # The detector path's CLI cases, its tiny models and their image.
 EXTRA_DIST += tests/cli/classify-detect.cases testdata/detect/make-detectors \
 	testdata/detect/tiny-centernet/manifest.json testdata/detect/tiny-centernet/labels.txt \

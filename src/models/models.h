@@ -146,6 +146,14 @@ typedef struct {
     int batch;                  /* images per inference, default 8 */
     int decode_threads;         /* threads decoding images ahead of inference, default 1 */
     int bf16;                   /* convolutions and matrix products in bfloat16 (amass_nn_session_set_bf16) */
+    /* Videos (told from images by content, amass_media_probe): frames
+     * sampled at video_fps a second, or every video_every-th frame; both
+     * 0: AMASS_VIDEO_DEFAULT_FPS. Each frame is a record with "t". */
+    double video_fps;
+    int video_every;
+    /* --annotate: each image (each sampled frame) with its labels drawn
+     * on, written as DIR/NAME.jpg (annotate-write.c); NULL: none */
+    const char *annotate_directory;
     /* Detectors (manifest "postprocess" nanodet or centernet): threshold
      * -inf means the detector default 0.3; iou_threshold 0 means 0.5;
      * has_top 0 means up to 100 objects rather than top_k. */
@@ -192,15 +200,32 @@ typedef struct amass_image_feed amass_image_feed;
 
 typedef struct {
     const char *name;       /* the input; "" for a list entry that could not be read */
-    const float *tensor;    /* the preprocessed image, or NULL when it was bad */
-    const char *problem;    /* why it was bad, when tensor is NULL */
+    const float *tensor;    /* the preprocessed image, or NULL when it was bad or a video */
+    const char *problem;    /* why it was bad, when tensor and video are NULL */
+    /* a video, opened: the caller reads its frames and closes it (the
+     * feed decodes the next inputs meanwhile) */
+    amass_video_reader *video;
+    /* the decoded picture, when the feed keeps them (keep_images), else NULL */
+    const amass_image *image;
     amass_vision_transform transform;   /* with tensor: input pixels to tensor pixels (boxes map back) */
 } amass_image_feed_item;
+
+/* What a feed does besides still images. */
+typedef struct {
+    const amass_video_options *video;   /* NULL: every input is read as an image */
+    int keep_images;                    /* hand out the decoded pictures too (--annotate) */
+} amass_image_feed_extras;
 
 /* depth: images that may be decoded and not yet taken (at least 1). */
 amass_image_feed *amass_image_feed_open(amass_input_list *inputs, const amass_shard *shard,
                                         const amass_name_set *done, const amass_vision_preprocess_spec *spec,
                                         int n_threads, size_t depth, amass_status *status);
+/* The same, with videos opened as videos and pictures kept when extras
+ * ask (NULL: as amass_image_feed_open). */
+amass_image_feed *amass_image_feed_open_with(amass_input_list *inputs, const amass_shard *shard,
+                                             const amass_name_set *done, const amass_vision_preprocess_spec *spec,
+                                             int n_threads, size_t depth, const amass_image_feed_extras *extras,
+                                             amass_status *status);
 /* 1: *item is the next input, valid until the next call; 0: no more
  * inputs; -1: an error ends the run (the list failed, out of memory). */
 int amass_image_feed_next(amass_image_feed *feed, amass_image_feed_item *item, amass_status *status);

@@ -18,3 +18,14 @@ EXTRA_DIST += tests/cli/wer.sh
 # Debian pocketsphinx-testdata clips are absent.
 TESTS += tests/cli/transcribe-accuracy.pl tests/cli/transcribe-bad-audio.pl
 EXTRA_DIST += tests/cli/transcribe-accuracy.pl tests/cli/transcribe-bad-audio.pl tests/cli/TranscribeCli.pm
+
+# Video: test clips written at test time by testdata/make-video, the
+# reader's sampled frames printed by tests/tools/video-frames, and the
+# script that checks both and amass-classify on them.
+check_PROGRAMS += testdata/make-video tests/tools/video-frames
+testdata_make_video_SOURCES = testdata/make-video.c
+testdata_make_video_LDADD = $(AVFORMAT_LIBS)
+tests_tools_video_frames_SOURCES = tests/tools/video-frames.c
+tests_tools_video_frames_LDADD = $(AMASS_LIBS)
+TESTS += tests/cli/video.sh
+EXTRA_DIST += tests/cli/video.sh

@@ -27,6 +27,12 @@ tests_fuzz_fuzz_image_SOURCES = tests/fuzz/fuzz-image.c tests/fuzz/standalone.c 
 tests_fuzz_fuzz_image_LDADD = $(AMASS_LIBS)
 TESTS += tests/fuzz/run-image.sh
 EXTRA_DIST += tests/fuzz/run-image.sh
+
+# Annotation (boxes, captions, the built-in font) and the JPEG writer.
+check_PROGRAMS += tests/unit/test-vision-annotate
+TESTS += tests/unit/test-vision-annotate
+tests_unit_test_vision_annotate_SOURCES = tests/unit/test-vision-annotate.c tests/unit/tap.h
+tests_unit_test_vision_annotate_LDADD = $(AMASS_LIBS)
 # The detector decoders and the NMS, on hand-made tensors.
 check_PROGRAMS += tests/unit/test-vision-detect
 TESTS += tests/unit/test-vision-detect
