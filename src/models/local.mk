@@ -37,6 +37,8 @@ EXTRA_DIST += tests/cli/classify-detect-photos.pl
 # The text embed pipeline: items, tokens, length-sorted batches, pooling
 libamass_a_SOURCES += src/models/embed_text.h src/models/embed_text_internal.h src/models/embed-pool.c \
 	src/models/embed-text.c src/models/embed-text-read.c src/models/embed-text-model.c
+# The image embed pipeline: an image model's feature tensor per image
+libamass_a_SOURCES += src/models/embed_image.h src/models/embed-image.c
 # Text encoders: BERT-family networks from ONNX or safetensors + config.json
 libamass_a_SOURCES += src/models/text_encoder_internal.h src/models/text_encoder.c \
 	src/models/text_encoder_config.c src/models/text_encoder_bert.c
