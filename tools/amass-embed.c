@@ -24,7 +24,8 @@ enum {
     OPT_BATCH,
     OPT_POOLING,
     OPT_NORMALIZE,
-    OPT_MAX_LENGTH
+    OPT_MAX_LENGTH,
+    OPT_DECODE_THREADS
 };
 
 typedef struct {
@@ -32,6 +33,7 @@ typedef struct {
     const char *model;
     const char *model_path;
     int list_models;
+    int decode_threads;         /* --decode-threads; 0: from --threads */
 } embed_tool;
 
 static const amass_cli_option embed_options[] = {
@@ -44,6 +46,7 @@ static const amass_cli_option embed_options[] = {
     {"pooling", 0, "mean|cls|max", OPT_POOLING, "how token states become one vector (default: the model's, else mean)"},
     {"normalize", 0, NULL, OPT_NORMALIZE, "scale each vector to unit length (always, when the model says so)"},
     {"max-length", 0, "N", OPT_MAX_LENGTH, "cut items to N tokens, [CLS] and [SEP] included (default: the model's)"},
+    {"decode-threads", 0, "N", OPT_DECODE_THREADS, "image models: decode images on N threads (default: half of --threads, at least 1)"},
 };
 
 static int on_option(void *context, int id, const char *argument, amass_status *status)
@@ -80,6 +83,11 @@ static int on_option(void *context, int id, const char *argument, amass_status *
         if (amass_cli_parse_int("--max-length", argument, 3, 1000000, &number, status) != AMASS_OK)
             return status->code;
         tool->embed.max_length = (size_t)number;
+        return AMASS_OK;
+    case OPT_DECODE_THREADS:
+        if (amass_cli_parse_int("--decode-threads", argument, 1, 256, &number, status) != AMASS_OK)
+            return status->code;
+        tool->decode_threads = (int)number;
         return AMASS_OK;
     }
     return amass_fail(status, AMASS_ERR_USAGE, "internal: option %d", id);
@@ -240,7 +248,7 @@ static int embed_images(const amass_cli_spec *spec, amass_cli_common *common, co
     int code;
     if (refuse_text_options(tool))
         return AMASS_EXIT_FATAL;
-    options.decode_threads = threads > 2 ? threads / 2 : 1;
+    options.decode_threads = tool->decode_threads ? tool->decode_threads : threads > 2 ? threads / 2 : 1;
     amass_status_clear(&status);
     if (amass_image_embedder_open(model, &options, &embedder, &status) != AMASS_OK) {
         fprintf(stderr, "amass-embed: %s\n", status.message);

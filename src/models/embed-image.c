@@ -59,6 +59,10 @@ static int load_graph(amass_image_embedder *embedder, const char *path, const am
                           "%s: a %s model in %s format without \"features\"; amass-embed runs image models "
                           "(tfjs or onnx) with \"features\" or task \"embed\"",
                           path, manifest->task, manifest->format);
+    if (manifest->features_output && strcmp(manifest->format, "onnx") == 0)
+        return amass_fail(status, AMASS_ERR_USAGE,
+                          "%s: \"features\" cuts a TF.js model at a tensor; an ONNX model's outputs are its own "
+                          "(give it task \"embed\" instead)", path);
     if (manifest->features_output) {
         features[0] = manifest->features_output;
         return amass_classify_load_graph(manifest->format, manifest->file_path, features, 1, &embedder->graph,

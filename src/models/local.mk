@@ -41,7 +41,7 @@ libamass_a_SOURCES += src/models/embed_text.h src/models/embed_text_internal.h s
 libamass_a_SOURCES += src/models/embed_image.h src/models/embed-image.c
 # Its test on the installed nsfw model and the darknet photos (skips without them).
 TESTS += tests/cli/embed-image.pl
-EXTRA_DIST += tests/cli/embed-image.pl
+EXTRA_DIST += tests/cli/embed-image.pl tests/cli/embed-image.cases
 # Text encoders: BERT-family networks from ONNX or safetensors + config.json
 libamass_a_SOURCES += src/models/text_encoder_internal.h src/models/text_encoder.c \
 	src/models/text_encoder_config.c src/models/text_encoder_bert.c

@@ -163,6 +163,24 @@ ok(($err // '') =~ /broken\.jpg: / && ($err =~ tr/\n//) == 1, 'one error line na
 ($status, $out, $err) = run($work, "mkdir -p '$work/dir' && cp '$files[2]' '$work/dir/' && $embed -r '$work/dir'");
 ok($status == 0 && ($out =~ tr/\n//) == 1 && $out =~ /dir\/dog-f\.png/, '-r: the image in the directory', $err);
 
+# "features.dim" must be the tensor's size: a copy of the model that
+# says 1000 is refused, naming the manifest's directory.
+mkdir "$work/wrong-dim" or die;
+for my $file (glob "$models/nsfw/*") {
+    next if $file =~ /manifest\.json$/;
+    symlink $file, "$work/wrong-dim/" . ($file =~ s{.*/}{}r) or die "symlink $file: $!";
+}
+{
+    open my $in, '<', "$models/nsfw/manifest.json" or die;
+    local $/;
+    my $manifest = <$in> =~ s/"dim":\s*1280/"dim": 1000/r;
+    open my $out, '>', "$work/wrong-dim/manifest.json" or die;
+    print $out $manifest;
+}
+($status, $out, $err) = run($work, "amass-embed -q -m '$work/wrong-dim' '$files[0]'");
+ok($status == 2 && ($err // '') =~ /wrong-dim: "features.dim" is 1000 but the tensor holds 1280 values/,
+   'a features.dim that is not the tensor\'s size is refused', "exit $status", $err // '');
+
 # Clusters: variants of one photo together. Measured: ARI 0.846, purity
 # 17/18 (one crop of the eagle joins the horses), the same for seeds 0-5
 # with 10 seedings; one seeding alone can fall to 0.52.
