@@ -198,6 +198,19 @@ for my $file (glob "$models/nsfw/*") {
 ok($status == 2 && ($err // '') =~ /wrong-dim: "features.dim" is 1000 but the tensor holds 1280 values/,
    'a features.dim that is not the tensor\'s size is refused', "exit $status", $err // '');
 
+# FaceRes (task "embed", three outputs): the widest, the 1024-d descriptor.
+if (-f "$models/faceres/manifest.json") {
+    ($status, $out, $err) = run($work, "amass-embed -q --model-path '$models' -m faceres --normalize '$files[15]'");
+    my $face = decode_json((split /\n/, $out // '')[0] // '{}');
+    my $norm = 0;
+    $norm += $_ ** 2 for @{$face->{embedding} // []};
+    ok($status == 0 && ($face->{model} // '') eq 'faceres' && ($face->{dim} // 0) == 1024 &&
+           @{$face->{embedding}} == 1024 && abs(sqrt($norm) - 1) < 1e-4,
+       'faceres: a 1024-d unit descriptor', "exit $status", $err // '');
+} else {
+    print "# no faceres in $models: its case not run\n";
+}
+
 # Clusters: variants of one photo together. Measured: ARI 0.846, purity
 # 17/18 (one crop of the eagle joins the horses), the same for seeds 0-5
 # with 10 seedings; one seeding alone can fall to 0.52.
