@@ -70,15 +70,15 @@ static char *file_stem(const char *path)
  * model's input shape over torchvision's ImageNet defaults. The crop
  * comes from the input shape; Resize(256) before CenterCrop(224) is the
  * ImageNet convention, other crop sizes resize straight to the crop. */
-static int make_spec(amass_classifier *classifier, const amass_model_manifest *manifest, amass_status *status)
+int amass_classify_make_spec(const amass_classify_options *options, const amass_nn_graph *graph,
+                             const amass_model_manifest *manifest, amass_vision_preprocess_spec *spec,
+                             amass_status *status)
 {
-    const amass_classify_options *options = &classifier->options;
-    amass_vision_preprocess_spec *spec = &classifier->spec;
     amass_nn_tensor_type type;
     int height, width, channels, crop;
     amass_vision_preprocess_spec_imagenet(spec);
-    if (amass_nn_graph_input_count(classifier->graph) != 1 ||
-        amass_nn_graph_input_type(classifier->graph, 0, &type) != AMASS_OK || type.rank != 4)
+    if (amass_nn_graph_input_count(graph) != 1 || amass_nn_graph_input_type(graph, 0, &type) != AMASS_OK ||
+        type.rank != 4)
         return amass_fail(status, AMASS_ERR_USAGE, "%s: the model does not take one image tensor (N, C, H, W)",
                           options->model_path);
     if (options->has_layout)
@@ -162,7 +162,7 @@ static int load_model(amass_classifier *classifier, amass_status *status)
     if (code == AMASS_OK && labels)
         code = amass_models_labels_load(labels, &classifier->labels, status);
     if (code == AMASS_OK)
-        code = make_spec(classifier, have, status);
+        code = amass_classify_make_spec(options, classifier->graph, have, &classifier->spec, status);
     if (have)
         amass_models_manifest_free(have);
     if (code == AMASS_OK && !classifier->name)

@@ -56,4 +56,13 @@ int amass_classify_detector_write(amass_classify_detector *detector, size_t imag
 int amass_classify_load_graph(const char *format, const char *path, const char *const *outputs, size_t n_outputs,
                               amass_nn_graph **graph, amass_status *status);
 
+/* The preprocess spec of an image model: options (the user's, or zeroed
+ * but for model_path, which names the model in messages) over the
+ * manifest's input (manifest may be NULL) over the graph's one input
+ * shape over torchvision's ImageNet defaults. amass-embed's image mode
+ * shares it, so an image is seen the same way by both tools. */
+int amass_classify_make_spec(const amass_classify_options *options, const amass_nn_graph *graph,
+                             const amass_model_manifest *manifest, amass_vision_preprocess_spec *spec,
+                             amass_status *status);
+
 #endif

@@ -38,6 +38,12 @@ EXTRA_DIST += tests/cli/classify-detect-photos.pl
 # The text embed pipeline: items, tokens, length-sorted batches, pooling
 libamass_a_SOURCES += src/models/embed_text.h src/models/embed_text_internal.h src/models/embed-pool.c \
 	src/models/embed-text.c src/models/embed-text-read.c src/models/embed-text-model.c
+# The image embed pipeline: an image model's feature tensor per image
+libamass_a_SOURCES += src/models/embed_image.h src/models/embed-image.c
+# Its test on the installed nsfw model and the darknet photos (skips without them).
+TESTS += tests/cli/embed-image.pl
+EXTRA_DIST += tests/cli/embed-image.pl tests/cli/embed-image.cases testdata/embed-image/make-fixtures \
+	testdata/embed-image/dog-224.png testdata/embed-image/dog-224.nsfw-flatten_1.txt
 # Text encoders: BERT-family networks from ONNX or safetensors + config.json
 libamass_a_SOURCES += src/models/text_encoder_internal.h src/models/text_encoder.c \
 	src/models/text_encoder_config.c src/models/text_encoder_bert.c

@@ -181,6 +181,27 @@ static int read_outputs(json_t *root, amass_model_manifest *manifest, const char
     return AMASS_OK;
 }
 
+/* "features": {"output": a non-empty name, "dim": a positive integer}. */
+static int read_features(json_t *root, amass_model_manifest *manifest, const char *where, amass_status *status)
+{
+    json_t *features = json_object_get(root, "features"), *dim;
+    const char *output;
+    if (!features)
+        return AMASS_OK;
+    if (!json_is_object(features))
+        return amass_fail(status, AMASS_ERR_USAGE, "%s: \"features\" is not an object", where);
+    output = json_string_value(json_object_get(features, "output"));
+    if (!output || !output[0])
+        return amass_fail(status, AMASS_ERR_USAGE, "%s: \"features.output\" is not a non-empty string", where);
+    dim = json_object_get(features, "dim");
+    if (!json_is_integer(dim) || json_integer_value(dim) < 1 || json_integer_value(dim) > (1 << 24))
+        return amass_fail(status, AMASS_ERR_USAGE, "%s: \"features.dim\" is not an integer from 1 to %d", where, 1 << 24);
+    if (!(manifest->features_output = amass_strndup(output, strlen(output))))
+        return amass_fail(status, AMASS_ERR_NOMEM, "%s: out of memory", where);
+    manifest->features_dim = (size_t)json_integer_value(dim);
+    return AMASS_OK;
+}
+
 static int read_manifest(json_t *root, const char *where, const char *directory, amass_model_manifest *manifest,
                          amass_status *status)
 {
@@ -205,7 +226,8 @@ static int read_manifest(json_t *root, const char *where, const char *directory,
     if ((input = json_object_get(root, "input")) && read_input_spec(input, manifest, where, status) != AMASS_OK)
         return status->code;
     if (read_postprocess(root, manifest, where, status) != AMASS_OK ||
-        read_outputs(root, manifest, where, status) != AMASS_OK)
+        read_outputs(root, manifest, where, status) != AMASS_OK ||
+        read_features(root, manifest, where, status) != AMASS_OK)
         return status->code;
     manifest->name = name ? amass_strndup(name, strlen(name)) : base_name(directory);
     manifest->task = amass_strndup(task, strlen(task));
@@ -294,6 +316,7 @@ void amass_models_manifest_free(amass_model_manifest *manifest)
     for (size_t i = 0; i < manifest->n_outputs; i++)
         free(manifest->outputs[i]);
     free(manifest->outputs);
+    free(manifest->features_output);
     memset(manifest, 0, sizeof *manifest);
 }
 

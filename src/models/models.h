@@ -49,6 +49,11 @@ typedef struct {
      * decoding; none when not given: the model's own outputs. */
     char **outputs;
     size_t n_outputs;
+    /* "features": {"output": NAME, "dim": N}: the tensor (TF.js node or
+     * layer name) amass-embed takes as an image's feature vector, and its
+     * size; NULL and 0 when not given. */
+    char *features_output;
+    size_t features_dim;
     /* "input.resize": "stretch", "letterbox" or "crop" (shorter side, then
      * centre crop: the default) */
     int has_resize;

@@ -81,6 +81,15 @@ static void test_manifest_detector(void)
            !strcmp(m.outputs[1], "tower_0/wh"),
        "outputs: the chosen tensors, in order");
     amass_models_manifest_free(&m);
+    code = parse("{\"task\":\"classify\",\"format\":\"tfjs\",\"file\":\"c.json\","
+                 "\"features\":{\"output\":\"flatten_1\",\"dim\":1280}}",
+                 &m, &status);
+    ok(code == AMASS_OK && m.features_output && !strcmp(m.features_output, "flatten_1") && m.features_dim == 1280,
+       "features: the embedding tensor and its size");
+    amass_models_manifest_free(&m);
+    code = parse("{\"task\":\"classify\",\"format\":\"onnx\",\"file\":\"m.onnx\"}", &m, &status);
+    ok(code == AMASS_OK && !m.features_output && m.features_dim == 0, "no features: NULL and 0");
+    amass_models_manifest_free(&m);
 }
 
 static void expect_error(const char *text, const char *message, const char *name)
@@ -103,6 +112,22 @@ static void test_manifest_bad(void)
                  "\"outputs\" is not a non-empty array of names", "an empty outputs array is refused");
     expect_error("{\"task\":\"classify\",\"format\":\"tfjs\",\"file\":\"c.json\",\"outputs\":[\"a\",7]}",
                  "\"outputs\"[1] is not a non-empty string", "a non-string output is refused by position");
+    expect_error("{\"task\":\"classify\",\"format\":\"tfjs\",\"file\":\"c.json\",\"features\":\"flatten_1\"}",
+                 "\"features\" is not an object", "features that are not an object are refused");
+    expect_error("{\"task\":\"classify\",\"format\":\"tfjs\",\"file\":\"c.json\",\"features\":{\"dim\":8}}",
+                 "\"features.output\" is not a non-empty string", "features without an output are refused");
+    expect_error("{\"task\":\"classify\",\"format\":\"tfjs\",\"file\":\"c.json\","
+                 "\"features\":{\"output\":\"\",\"dim\":8}}",
+                 "\"features.output\" is not a non-empty string", "an empty features output is refused");
+    expect_error("{\"task\":\"classify\",\"format\":\"tfjs\",\"file\":\"c.json\","
+                 "\"features\":{\"output\":\"f\",\"dim\":0}}",
+                 "\"features.dim\" is not an integer from 1", "a zero features dim is refused");
+    expect_error("{\"task\":\"classify\",\"format\":\"tfjs\",\"file\":\"c.json\","
+                 "\"features\":{\"output\":\"f\",\"dim\":\"1280\"}}",
+                 "\"features.dim\" is not an integer from 1", "a string features dim is refused");
+    expect_error("{\"task\":\"classify\",\"format\":\"tfjs\",\"file\":\"c.json\","
+                 "\"features\":{\"output\":\"f\"}}",
+                 "\"features.dim\" is not an integer from 1", "a missing features dim is refused");
     expect_error("{\"format\":\"onnx\",\"file\":\"a.onnx\"}", "m/manifest.json: \"task\" is missing",
                  "a missing task is named");
     expect_error("{\"task\":\"classify\",\"format\":\"onnx\"}", "\"file\" is missing", "a missing file is named");
