@@ -32,17 +32,21 @@ typedef struct {
     size_t n_input_dims;
     int peak;
     size_t peak_size;
+    const char *outputs[AMASS_NN_MAX_RANK];
+    size_t n_outputs;
     const char *model;
 } options;
 
 static void usage(FILE *out)
 {
     fputs("usage: nn-bench [--threads N] [--batches 1,16] [--warmup W] [--repeat R] [--winograd] [--bf16]\n"
-          "                [--input CxHxW] MODEL.onnx\n"
+          "                [--input CxHxW] [--output NAME]... MODEL\n"
           "       nn-bench --peak [--threads N] [--size S] [--repeat R]\n"
           "Times MODEL in amass at each batch size on random input: W untimed runs, then R timed\n"
           "runs; prints per batch the median and best run time and images/s at the median.\n"
-          "--input fixes the input dimensions after the batch (models with dynamic H/W).\n"
+          "MODEL is an ONNX file or a TF.js model.json. --input fixes the input dimensions after the\n"
+          "batch (models with dynamic H/W). --output takes that tensor as an output instead of the\n"
+          "model's own (TF.js models; a manifest's \"outputs\"), once per output.\n"
           "--peak times oneDNN's sgemm on S x S x S (default 3072) float32, best of R runs.\n",
           out);
 }
@@ -133,6 +137,11 @@ static int parse_options(int argc, char **argv, options *opts)
             if (parse_list(value, 'x', opts->input_dims + 1, AMASS_NN_MAX_RANK - 1, &opts->n_input_dims) != 0)
                 goto bad_value;
             opts->n_input_dims++;
+            i++;
+        } else if (strcmp(arg, "--output") == 0) {
+            if (opts->n_outputs == sizeof opts->outputs / sizeof opts->outputs[0] || !value[0])
+                goto bad_value;
+            opts->outputs[opts->n_outputs++] = value;
             i++;
         } else if (arg[0] == '-' && arg[1] != '\0') {
             fprintf(stderr, "nn-bench: unknown option %s\n", arg);
@@ -320,8 +329,18 @@ static int run_model(const options *opts)
     }
     double started = now_seconds();
     /* ONNX or TF.js, told apart by content as the tools do */
-    int code = amass_formats_load_model(opts->model, opts->n_input_dims > 0 ? opts->input_dims : NULL,
-                                        opts->n_input_dims, &graph, &status);
+    const int64_t *dims = opts->n_input_dims > 0 ? opts->input_dims : NULL;
+    int code;
+    if (opts->n_outputs > 0) {
+        amass_tfjs_model *tfjs = NULL;
+        code = amass_tfjs_open(opts->model, &tfjs, &status);
+        if (code == AMASS_OK)
+            code = amass_tfjs_import_outputs(tfjs, dims, opts->n_input_dims, opts->outputs, opts->n_outputs, &graph,
+                                             &status);
+        amass_tfjs_close(tfjs);
+    } else {
+        code = amass_formats_load_model(opts->model, dims, opts->n_input_dims, &graph, &status);
+    }
     if (code != AMASS_OK)
         goto fail;
     if (!(session = amass_nn_session_open(graph, &status)))

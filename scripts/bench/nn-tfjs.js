@@ -3,8 +3,10 @@
 // random input (nn-bench's generator), warm-up and repeat policy, and the
 // same output lines ("batch B runs R median_s ... images_per_s ...").
 //
-//   node nn-tfjs.js MODULES_DIR MODEL.json DIMS BATCHES WARMUP REPEAT [BACKEND]
+//   node nn-tfjs.js MODULES_DIR MODEL.json DIMS BATCHES WARMUP REPEAT [BACKEND [OUTPUTS]]
 //
+// OUTPUTS (comma-separated node names, graph models) runs the graph up to
+// those tensors only, as a manifest's "outputs" makes amass import it.
 // DIMS are the input's dimensions after the batch ("416x416x3"). BACKEND is
 // wasm (default: XNNPACK with SIMD, the fastest TF.js backend that installs
 // here; in node it runs one thread, as the wasm build's threads need a
@@ -34,27 +36,29 @@ function fileHandler(modelPath) {
                 specs.push(...group.weights);
             }
             const weights = Buffer.concat(shards);
-            return {
+            const artifacts = {
                 modelTopology: json.modelTopology,
-                format: json.format,
-                generatedBy: json.generatedBy,
-                convertedBy: json.convertedBy,
-                signature: json.signature,
-                userDefinedMetadata: json.userDefinedMetadata,
                 weightSpecs: specs,
                 weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.length),
             };
+            // Only the fields the file has: TF.js reads some of them
+            // (a layers model's) without checking they exist.
+            for (const key of ['format', 'generatedBy', 'convertedBy', 'signature', 'userDefinedMetadata'])
+                if (json[key] !== undefined)
+                    artifacts[key] = json[key];
+            return artifacts;
         },
     };
 }
 
 async function main() {
-    if (process.argv.length < 8 || process.argv.length > 9) {
-        console.error('usage: node nn-tfjs.js MODULES_DIR MODEL.json DIMS BATCHES WARMUP REPEAT [wasm|cpu]');
+    if (process.argv.length < 8 || process.argv.length > 10) {
+        console.error('usage: node nn-tfjs.js MODULES_DIR MODEL.json DIMS BATCHES WARMUP REPEAT [wasm|cpu [OUTPUTS]]');
         process.exit(2);
     }
     const [modules, model, dimsText, batchesText, warmupText, repeatText] = process.argv.slice(2, 8);
     const backend = process.argv[8] || 'wasm';
+    const outputs = process.argv[9] ? process.argv[9].split(',') : undefined;
     const tf = require(path.join(modules, '@tensorflow/tfjs'));
     if (backend === 'wasm') {
         const wasm = require(path.join(modules, '@tensorflow/tfjs-backend-wasm'));
@@ -68,8 +72,10 @@ async function main() {
     const repeat = Number(repeatText);
 
     const started = process.hrtime.bigint();
-    const format = JSON.parse(fs.readFileSync(model, 'utf8')).format;
-    const layers = format === 'layers-model';
+    // Older converters write no "format": a Keras topology makes a layers model.
+    const json = JSON.parse(fs.readFileSync(model, 'utf8'));
+    const layers = json.format === 'layers-model' || (json.format === undefined && json.modelTopology &&
+                                                       json.modelTopology.model_config !== undefined);
     const net = layers ? await tf.loadLayersModel(fileHandler(model)) : await tf.loadGraphModel(fileHandler(model));
     console.log('load_s ' + (Number(process.hrtime.bigint() - started) / 1e9).toFixed(3) + ' version ' +
                 tf.version.tfjs + ' backend ' + backend + ' simd ' + tf.env().getBool('WASM_HAS_SIMD_SUPPORT'));
@@ -83,7 +89,7 @@ async function main() {
         const times = [];
         for (let run = -warmup; run < repeat; run++) {
             const runStarted = process.hrtime.bigint();
-            const result = layers ? net.predict(input) : net.execute(input);
+            const result = layers ? net.predict(input) : net.execute(input, outputs);
             // Reading every output back is part of the run: TF.js may defer work until then.
             for (const output of Array.isArray(result) ? result : [result]) {
                 output.dataSync();

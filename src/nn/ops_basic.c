@@ -143,6 +143,8 @@ int nn_build_binary(nn_plan *plan, int node_index, amass_status *status)
         int swap = first;
         first = second;
         second = swap;
+        first_full = 1;
+        second_full = 0;
     } else if (!first_full) {
         /* oneDNN broadcasts the second operand only; c - x and c / x with
          * a scalar c are the activations linear(-1, c) and c * x^-1. */
@@ -158,6 +160,26 @@ int nn_build_binary(nn_plan *plan, int node_index, amass_status *status)
         if (made != dnnl_success)
             return nn_dnnl_fail(status, plan, node, "describe this arithmetic", made);
         return nn_add_simple_step(plan, node, &desc, NULL, DNNL_ARG_SRC, second, "create this arithmetic", NULL,
+                                  status);
+    }
+    /* x + c, x - c, x * c, x / c with a constant scalar c: oneDNN's binary
+     * has no fast kernel for a blocked x against a one-element operand (it
+     * falls back to its reference code, ~100x slower), while the
+     * activation linear(alpha, beta) runs on any layout. */
+    const float *constant = plan->slots[second].external;
+    if (first_full && constant && plan->slots[second].md.ndims > 0 && dnnl_memory_desc_get_size(&plan->slots[second].md) == sizeof(float) &&
+        plan->slots[second].md.data_type == dnnl_f32 &&
+        (node->op == AMASS_NN_OP_ADD || node->op == AMASS_NN_OP_SUB || node->op == AMASS_NN_OP_MUL ||
+         (node->op == AMASS_NN_OP_DIV && constant[0] != 0))) {
+        float c = constant[0];
+        float alpha = node->op == AMASS_NN_OP_MUL ? c : node->op == AMASS_NN_OP_DIV ? 1.0f / c : 1.0f;
+        float beta = node->op == AMASS_NN_OP_ADD ? c : node->op == AMASS_NN_OP_SUB ? -c : 0.0f;
+        dnnl_eltwise_desc_t desc;
+        dnnl_status_t made = dnnl_eltwise_forward_desc_init(&desc, dnnl_forward_inference, dnnl_eltwise_linear,
+                                                            &plan->slots[first].md, alpha, beta);
+        if (made != dnnl_success)
+            return nn_dnnl_fail(status, plan, node, "describe this arithmetic", made);
+        return nn_add_simple_step(plan, node, &desc, NULL, DNNL_ARG_SRC, first, "create this arithmetic", NULL,
                                   status);
     }
     if (plan->slots[first].external && !plan->slots[second].external && second_full)
@@ -331,6 +353,23 @@ int nn_build_reduce(nn_plan *plan, int node_index, amass_status *status)
             marked |= axes[i] == d || axes[i] + in->rank == d;
         if (marked)
             kept.dims[d] = 1;
+    }
+    /* A mean over the spatial axes of an image, dimensions kept, is a
+     * global average pool: oneDNN pools any layout with its fast kernels,
+     * while its reduction falls back to reference code on blocked ones
+     * (squeeze-and-excite blocks make one per block). */
+    if (node->op == AMASS_NN_OP_REDUCE_MEAN && in->rank == 4 && out->rank == 4 && kept.dims[0] == in->dims[0] &&
+        kept.dims[1] == in->dims[1] && kept.dims[2] == 1 && kept.dims[3] == 1 && in->dims[2] > 0 && in->dims[3] > 0) {
+        dnnl_dims_t strides = {1, 1}, kernel = {in->dims[2], in->dims[3]}, dilation = {0, 0}, padding = {0, 0};
+        dnnl_memory_desc_t pooled;
+        dnnl_dims_t dims = {out->dims[0], out->dims[1], 1, 1};
+        dnnl_memory_desc_init_by_tag(&pooled, 4, dims, plan->slots[src].md.data_type, dnnl_format_tag_any);
+        dnnl_pooling_v2_desc_t desc;
+        dnnl_status_t made = dnnl_pooling_v2_forward_desc_init(&desc, dnnl_forward_inference,
+                                                               dnnl_pooling_avg_exclude_padding, &plan->slots[src].md,
+                                                               &pooled, strides, kernel, dilation, padding, padding);
+        if (made == dnnl_success)
+            return nn_add_simple_step(plan, node, &desc, NULL, DNNL_ARG_SRC, src, "create this mean", NULL, status);
     }
     dnnl_memory_desc_t dst_md, out_md;
     nn_plain_md(&dst_md, &kept);
