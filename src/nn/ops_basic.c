@@ -184,7 +184,14 @@ int nn_build_binary(nn_plan *plan, int node_index, amass_status *status)
     }
     if (plan->slots[first].external && !plan->slots[second].external && second_full)
         first = nn_plan_as(plan, first, &plan->slots[second].md, status);
-    if (first < 0)
+    else if (second_full && !plan->slots[second].external &&
+             !dnnl_memory_desc_equal(&plan->slots[first].md, &plan->slots[second].md) &&
+             plan->slots[first].md.data_type == plan->slots[second].md.data_type)
+        /* Two full operands in different layouts (a blocked conv output
+         * plus a plain resize output) have only oneDNN's reference
+         * kernel: one reorder to the first's layout is far cheaper. */
+        second = nn_plan_as(plan, second, &plan->slots[first].md, status);
+    if (first < 0 || second < 0)
         return status->code;
     dnnl_alg_kind_t algorithm = node->op == AMASS_NN_OP_ADD   ? dnnl_binary_add
                                 : node->op == AMASS_NN_OP_SUB ? dnnl_binary_sub
@@ -245,6 +252,16 @@ int nn_build_pool(nn_plan *plan, int node_index, amass_status *status)
     }
     for (int d = 0; d < out->rank; d++)
         dims[d] = out->dims[d];
+    /* oneDNN pools plain NCHW with a simple loop ~10x slower than its
+     * blocked kernel: an image of many channels is reordered once first. */
+    const dnnl_memory_desc_t *src_md = &plan->slots[src].md;
+    if (src_md->ndims == 4 && src_md->dims[1] >= 16 && src_md->data_type == dnnl_f32 &&
+        src_md->format_kind == dnnl_blocked && src_md->format_desc.blocking.inner_nblks == 0) {
+        dnnl_memory_desc_t blocked;
+        if (dnnl_memory_desc_init_by_tag(&blocked, 4, src_md->dims, dnnl_f32, dnnl_aBcd16b) == dnnl_success &&
+            (src = nn_plan_as(plan, src, &blocked, status)) < 0)
+            return status->code;
+    }
     dnnl_memory_desc_t dst_any;
     dnnl_memory_desc_init_by_tag(&dst_any, out->rank, dims, plan->slots[src].md.data_type, dnnl_format_tag_any);
     dnnl_alg_kind_t algorithm = node->op == AMASS_NN_OP_MAX_POOL ? dnnl_pooling_max
