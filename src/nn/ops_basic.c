@@ -191,6 +191,14 @@ int nn_build_binary(nn_plan *plan, int node_index, amass_status *status)
          * plus a plain resize output) have only oneDNN's reference
          * kernel: one reorder to the first's layout is far cheaper. */
         second = nn_plan_as(plan, second, &plan->slots[first].md, status);
+    else if (!second_full && !plan->slots[second].external &&
+             plan->slots[first].md.format_kind == dnnl_blocked && plan->slots[second].md.format_kind == dnnl_blocked &&
+             plan->slots[first].md.format_desc.blocking.inner_nblks == 0 &&
+             plan->slots[second].md.format_desc.blocking.inner_nblks > 0)
+        /* A blocked per-channel operand (a squeeze-and-excite scale)
+         * against a plain-layout tensor has only the reference kernel;
+         * in plain form it broadcasts in oneDNN's fast one. */
+        second = nn_plan_plain(plan, second, status);
     if (first < 0 || second < 0)
         return status->code;
     dnnl_alg_kind_t algorithm = node->op == AMASS_NN_OP_ADD   ? dnnl_binary_add
