@@ -34,18 +34,6 @@ struct amass_audio_ffmpeg_source {
     int frame_offset;
 };
 
-/* FFmpeg's own decoder, never a wrapper of an outside library: those may
- * print to stderr behind FFmpeg's back. */
-static const AVCodec *native_decoder(enum AVCodecID id)
-{
-    const AVCodec *codec;
-    void *iterator = NULL;
-    while ((codec = av_codec_iterate(&iterator)))
-        if (codec->id == id && av_codec_is_decoder(codec) && !codec->wrapper_name)
-            return codec;
-    return NULL;
-}
-
 static amass_code fail_no_audio(amass_audio_reader *reader, amass_status *status)
 {
     AVFormatContext *format = reader->ffmpeg->format;
@@ -105,7 +93,7 @@ amass_code amass_media_audio_ffmpeg_open(amass_audio_reader *reader, amass_statu
     if (source->stream_index < 0)
         return fail_no_audio(reader, status);
     stream = source->format->streams[source->stream_index];
-    codec = native_decoder(stream->codecpar->codec_id);
+    codec = amass_media_ffmpeg_native_decoder(stream->codecpar->codec_id);
     if (!codec)
         return amass_fail(status, AMASS_ERR_UNSUPPORTED, "%s: no decoder for its audio (%s)", reader->path,
                           avcodec_get_name(stream->codecpar->codec_id));

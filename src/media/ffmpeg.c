@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include <libavcodec/avcodec.h>
 #include <libavformat/avio.h>
 #include <libavutil/error.h>
 #include <libavutil/log.h>
@@ -136,4 +137,52 @@ amass_code amass_media_ffmpeg_fail(amass_status *status, const char *path, const
     if (detail[0] && strcmp(detail, text) != 0)
         return amass_fail(status, AMASS_ERR_INPUT, "%s: %s: %s (%s)", path, what, text, detail);
     return amass_fail(status, AMASS_ERR_INPUT, "%s: %s: %s", path, what, text);
+}
+
+const AVCodec *amass_media_ffmpeg_native_decoder(enum AVCodecID id)
+{
+    const AVCodec *codec;
+    void *iterator = NULL;
+    while ((codec = av_codec_iterate(&iterator)))
+        if (codec->id == id && av_codec_is_decoder(codec) && !codec->wrapper_name)
+            return codec;
+    return NULL;
+}
+
+enum AVPixelFormat amass_media_ffmpeg_plain_format(enum AVPixelFormat format, int *full_range)
+{
+    switch (format) {
+    case AV_PIX_FMT_YUVJ420P: *full_range = 1; return AV_PIX_FMT_YUV420P;
+    case AV_PIX_FMT_YUVJ422P: *full_range = 1; return AV_PIX_FMT_YUV422P;
+    case AV_PIX_FMT_YUVJ444P: *full_range = 1; return AV_PIX_FMT_YUV444P;
+    case AV_PIX_FMT_YUVJ440P: *full_range = 1; return AV_PIX_FMT_YUV440P;
+    case AV_PIX_FMT_YUVJ411P: *full_range = 1; return AV_PIX_FMT_YUV411P;
+    default: return format;
+    }
+}
+
+int amass_media_too_large(const amass_image_limits *limits, int64_t width, int64_t height)
+{
+    return width > limits->max_side || height > limits->max_side || width * height > limits->max_pixels;
+}
+
+static int guarded_get_buffer(AVCodecContext *decoder, AVFrame *frame, int flags)
+{
+    amass_media_size_guard *guard = decoder->opaque;
+    if (amass_media_too_large(guard->limits, frame->width, frame->height)) {
+        guard->refused_width = frame->width;
+        guard->refused_height = frame->height;
+        return AVERROR(ERANGE);
+    }
+    return avcodec_default_get_buffer2(decoder, frame, flags);
+}
+
+void amass_media_ffmpeg_guard_sizes(AVCodecContext *decoder, amass_media_size_guard *guard)
+{
+    decoder->opaque = guard;
+    decoder->get_buffer2 = guarded_get_buffer;
+    /* FFmpeg's own early check (before it allocates row buffers) applies
+     * max_pixels to the width rounded up to its SIMD stride (64): leave it
+     * that slack, guarded_get_buffer applies the exact limit. */
+    decoder->max_pixels = guard->limits->max_pixels + (int64_t)64 * guard->limits->max_side;
 }

@@ -38,13 +38,8 @@ typedef struct {
     AVPacket *packet;
     AVFrame *frame;
     struct SwsContext *scaler;
-    int refused_width, refused_height;  /* a frame get_buffer turned down */
+    amass_media_size_guard guard;       /* a frame the decoder's get_buffer turned down */
 } image_load;
-
-static int too_large(const amass_image_limits *limits, int64_t width, int64_t height)
-{
-    return width > limits->max_side || height > limits->max_side || width * height > limits->max_pixels;
-}
 
 static amass_code fail_too_large(image_load *load, int64_t width, int64_t height)
 {
@@ -52,19 +47,6 @@ static amass_code fail_too_large(image_load *load, int64_t width, int64_t height
                       "%s: image too large: %lld x %lld pixels (at most %d on a side and %lld in all)", load->path,
                       (long long)width, (long long)height, load->limits->max_side,
                       (long long)load->limits->max_pixels);
-}
-
-/* The decoder asks for its frame buffer once it knows the size: the last
- * moment to refuse a huge declared size before the pixels are allocated. */
-static int checked_get_buffer(AVCodecContext *decoder, AVFrame *frame, int flags)
-{
-    image_load *load = decoder->opaque;
-    if (too_large(load->limits, frame->width, frame->height)) {
-        load->refused_width = frame->width;
-        load->refused_height = frame->height;
-        return AVERROR(ERANGE);
-    }
-    return avcodec_default_get_buffer2(decoder, frame, flags);
 }
 
 static amass_code open_input(image_load *load, int *stream_index)
@@ -112,20 +94,6 @@ static amass_code open_input(image_load *load, int *stream_index)
     return AMASS_OK;
 }
 
-/* FFmpeg's own decoder for the format, never a wrapper of an outside
- * library: those print to stderr behind FFmpeg's back (Debian's libjxl
- * writes "JXL_FAILURE: ..." lines on bad JPEG XL data), and the library
- * must not print. */
-static const AVCodec *native_decoder(enum AVCodecID id)
-{
-    const AVCodec *codec;
-    void *iterator = NULL;
-    while ((codec = av_codec_iterate(&iterator)))
-        if (codec->id == id && av_codec_is_decoder(codec) && !codec->wrapper_name)
-            return codec;
-    return NULL;
-}
-
 /* The size a PNG header declares (IHDR is always the first chunk). FFmpeg
  * refuses the absurd ones itself, but only as "Invalid image size". */
 static int png_declared_size(FILE *file, int64_t *width, int64_t *height)
@@ -143,17 +111,17 @@ static int png_declared_size(FILE *file, int64_t *width, int64_t *height)
 static amass_code open_decoder(image_load *load, int stream_index)
 {
     const AVCodecParameters *parameters = load->format->streams[stream_index]->codecpar;
-    const AVCodec *codec = native_decoder(parameters->codec_id);
+    const AVCodec *codec = amass_media_ffmpeg_native_decoder(parameters->codec_id);
     int error;
     if (!codec)
         return amass_fail(load->status, AMASS_ERR_UNSUPPORTED, "%s: %s images are not supported", load->path,
                           avcodec_get_name(parameters->codec_id));
     /* some demuxers (gif) know the size from the header already */
-    if (too_large(load->limits, parameters->width, parameters->height))
+    if (amass_media_too_large(load->limits, parameters->width, parameters->height))
         return fail_too_large(load, parameters->width, parameters->height);
     if (parameters->codec_id == AV_CODEC_ID_PNG || parameters->codec_id == AV_CODEC_ID_APNG) {
         int64_t width, height;
-        if (png_declared_size(load->file, &width, &height) && too_large(load->limits, width, height))
+        if (png_declared_size(load->file, &width, &height) && amass_media_too_large(load->limits, width, height))
             return fail_too_large(load, width, height);
     }
     load->decoder = avcodec_alloc_context3(codec);
@@ -162,12 +130,8 @@ static amass_code open_decoder(image_load *load, int stream_index)
     error = avcodec_parameters_to_context(load->decoder, parameters);
     if (error < 0)
         return amass_media_ffmpeg_fail(load->status, load->path, "cannot decode", error);
-    load->decoder->opaque = load;
-    load->decoder->get_buffer2 = checked_get_buffer;
-    /* FFmpeg's own early check (before it allocates row buffers) applies
-     * max_pixels to the width rounded up to its SIMD stride (64): leave it
-     * that slack, checked_get_buffer applies the exact limit. */
-    load->decoder->max_pixels = load->limits->max_pixels + (int64_t)64 * load->limits->max_side;
+    load->guard.limits = load->limits;
+    amass_media_ffmpeg_guard_sizes(load->decoder, &load->guard);
     /* one image per call; callers decode in parallel across images */
     load->decoder->thread_count = 1;
     error = avcodec_open2(load->decoder, codec, NULL);
@@ -180,8 +144,8 @@ static amass_code decode_error(image_load *load, int error)
 {
     char name[32], what[64];
     size_t i;
-    if (load->refused_width)
-        return fail_too_large(load, load->refused_width, load->refused_height);
+    if (load->guard.refused_width)
+        return fail_too_large(load, load->guard.refused_width, load->guard.refused_height);
     /* "bad PNG image", "bad JPEG image" */
     snprintf(name, sizeof name, "%s",
              load->decoder->codec_id == AV_CODEC_ID_MJPEG ? "jpeg" : avcodec_get_name(load->decoder->codec_id));
@@ -210,7 +174,7 @@ static amass_code decode_first_frame(image_load *load, int stream_index)
             break;
         if (error != AVERROR(EAGAIN)) {
             last_error = error;
-            if (load->refused_width)
+            if (load->guard.refused_width)
                 break;
         }
         error = av_read_frame(load->format, load->packet);
@@ -225,7 +189,7 @@ static amass_code decode_first_frame(image_load *load, int stream_index)
             error = avcodec_send_packet(load->decoder, load->packet);
             if (error < 0 && error != AVERROR(EAGAIN))
                 last_error = error;
-            if (load->refused_width)
+            if (load->guard.refused_width)
                 break;
         }
         av_packet_unref(load->packet);
@@ -262,26 +226,11 @@ static int orientation_of(image_load *load)
     return 1;
 }
 
-/* Formats swscale should read as full-range (0-255) YUV: JPEG's "J"
- * formats are deprecated aliases that swscale wants spelled as the plain
- * format plus a range flag. */
-static enum AVPixelFormat plain_format(enum AVPixelFormat format, int *full_range)
-{
-    switch (format) {
-    case AV_PIX_FMT_YUVJ420P: *full_range = 1; return AV_PIX_FMT_YUV420P;
-    case AV_PIX_FMT_YUVJ422P: *full_range = 1; return AV_PIX_FMT_YUV422P;
-    case AV_PIX_FMT_YUVJ444P: *full_range = 1; return AV_PIX_FMT_YUV444P;
-    case AV_PIX_FMT_YUVJ440P: *full_range = 1; return AV_PIX_FMT_YUV440P;
-    case AV_PIX_FMT_YUVJ411P: *full_range = 1; return AV_PIX_FMT_YUV411P;
-    default: return format;
-    }
-}
-
 static amass_code convert_to_rgb(image_load *load, uint8_t **rgb_out)
 {
     const AVFrame *frame = load->frame;
     int full_range = frame->color_range == AVCOL_RANGE_JPEG, width = frame->width, height = frame->height;
-    enum AVPixelFormat format = plain_format((enum AVPixelFormat)frame->format, &full_range);
+    enum AVPixelFormat format = amass_media_ffmpeg_plain_format((enum AVPixelFormat)frame->format, &full_range);
     const AVPixFmtDescriptor *descriptor = av_pix_fmt_desc_get(format);
     uint8_t *scratch[4] = {NULL}, *rgb, *chroma = NULL;
     const uint8_t *planes[4];
@@ -295,7 +244,7 @@ static amass_code convert_to_rgb(image_load *load, uint8_t **rgb_out)
         full_range = 1;
     if (frame->width <= 0 || frame->height <= 0)
         return amass_fail(load->status, AMASS_ERR_INPUT, "%s: bad image: no pixels", load->path);
-    if (too_large(load->limits, width, height))
+    if (amass_media_too_large(load->limits, width, height))
         return fail_too_large(load, width, height);
     /* Deep pictures (16-bit PNG and TIFF) go through RGB48 and are narrowed
      * here with rounding: swscale's own 16-to-8-bit path rounds half up

@@ -6,9 +6,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <libavcodec/avcodec.h>
 #include <libavformat/avio.h>
 
 #include "../base/base.h"
+#include "media.h"
 
 /* Routes FFmpeg's log lines to amass_log at debug level (once per
  * process), so the library never prints. */
@@ -38,6 +40,32 @@ int amass_media_ffmpeg_is_image_demuxer(const char *name);
 /* Fails status with AMASS_ERR_INPUT "PATH: WHAT: FFmpeg's error text", and
  * FFmpeg's last logged line in parentheses when it says more. */
 amass_code amass_media_ffmpeg_fail(amass_status *status, const char *path, const char *what, int error);
+
+/* FFmpeg's own decoder for id, never a wrapper of an outside library:
+ * those print to stderr behind FFmpeg's back (Debian's libjxl writes
+ * "JXL_FAILURE: ..." lines on bad JPEG XL data), and the library must not
+ * print. NULL when FFmpeg has none. */
+const AVCodec *amass_media_ffmpeg_native_decoder(enum AVCodecID id);
+
+/* JPEG's "J" formats are deprecated aliases swscale wants spelled as the
+ * plain format plus a full-range flag: returns the plain format and sets
+ * *full_range for them; other formats come back as they are. */
+enum AVPixelFormat amass_media_ffmpeg_plain_format(enum AVPixelFormat format, int *full_range);
+
+/* Whether a picture of width x height exceeds limits. */
+int amass_media_too_large(const amass_image_limits *limits, int64_t width, int64_t height);
+
+/* A decoder's allocation guard: amass_media_ffmpeg_guard_sizes makes the
+ * decoder refuse, when it asks for a frame buffer (the last moment before
+ * the pixels are allocated), a frame over limits, and remember its size
+ * in refused_width/height (0 until then) for the caller's message. The
+ * guard becomes the decoder's opaque and must outlive it. */
+typedef struct {
+    const amass_image_limits *limits;
+    int refused_width, refused_height;
+} amass_media_size_guard;
+
+void amass_media_ffmpeg_guard_sizes(AVCodecContext *decoder, amass_media_size_guard *guard);
 
 /* EXIF orientation (1..8; 1 when there is none) of a TIFF file or of a
  * PNG file's eXIf chunk, read from the open file descriptor. */

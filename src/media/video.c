@@ -54,7 +54,7 @@ struct amass_video_reader {
     int64_t decoded;
     int flushed, ended, warned;
     int rotation;               /* clockwise degrees to turn the decoded picture: 0, 90, 180, 270 */
-    int refused_width, refused_height;
+    amass_media_size_guard guard;   /* a frame the decoder's get_buffer turned down */
     int read_error;             /* the demuxer failed (not a clean end) */
     char read_error_text[128];
     char damage_text[AV_ERROR_MAX_STRING_SIZE + 8];   /* the first damaged frame's error */
@@ -75,30 +75,12 @@ struct amass_video_reader {
     size_t image_size;
 };
 
-static int too_large(const amass_image_limits *limits, int64_t width, int64_t height)
-{
-    return width > limits->max_side || height > limits->max_side || width * height > limits->max_pixels;
-}
-
 static amass_code fail_too_large(amass_video_reader *reader, amass_status *status, int64_t width, int64_t height)
 {
     return amass_fail(status, AMASS_ERR_INPUT,
                       "%s: video frames too large: %lld x %lld pixels (at most %d on a side and %lld in all)",
                       reader->path, (long long)width, (long long)height, reader->limits.max_side,
                       (long long)reader->limits.max_pixels);
-}
-
-/* The last moment to refuse a size a corrupt header declares, before the
- * decoder allocates its pixels. */
-static int checked_get_buffer(AVCodecContext *decoder, AVFrame *frame, int flags)
-{
-    amass_video_reader *reader = decoder->opaque;
-    if (too_large(&reader->limits, frame->width, frame->height)) {
-        reader->refused_width = frame->width;
-        reader->refused_height = frame->height;
-        return AVERROR(ERANGE);
-    }
-    return avcodec_default_get_buffer2(decoder, frame, flags);
 }
 
 /* Opens the container through our own reader: avformat_open_input(path)
@@ -172,18 +154,6 @@ amass_media_kind amass_media_probe(const char *path)
     return kind;
 }
 
-/* FFmpeg's own decoder, never a wrapper of an outside library that may
- * print behind FFmpeg's back (see image.c). */
-static const AVCodec *native_decoder(enum AVCodecID id)
-{
-    const AVCodec *codec;
-    void *iterator = NULL;
-    while ((codec = av_codec_iterate(&iterator)))
-        if (codec->id == id && av_codec_is_decoder(codec) && !codec->wrapper_name)
-            return codec;
-    return NULL;
-}
-
 /* Clockwise degrees, as FFmpeg's own players turn the picture: the
  * display matrix gives the counter-clockwise angle. */
 static int stream_rotation(const AVStream *stream)
@@ -214,7 +184,7 @@ static amass_code choose_stream(amass_video_reader *reader, amass_status *status
     /* before find_stream_info reads any frame of a declared 40000 x 40000 */
     for (i = 0; i < format->nb_streams; i++) {
         const AVCodecParameters *parameters = format->streams[i]->codecpar;
-        if (parameters->codec_type == AVMEDIA_TYPE_VIDEO && too_large(&reader->limits, parameters->width, parameters->height))
+        if (parameters->codec_type == AVMEDIA_TYPE_VIDEO && amass_media_too_large(&reader->limits, parameters->width, parameters->height))
             return fail_too_large(reader, status, parameters->width, parameters->height);
     }
     error = avformat_find_stream_info(format, NULL);
@@ -233,7 +203,7 @@ static amass_code choose_stream(amass_video_reader *reader, amass_status *status
         return amass_fail(status, AMASS_ERR_INPUT, "%s: no video stream (it is a%s %s file)", reader->path,
                           kind[0] && strchr("AEIOU", kind[0]) ? "n" : "", kind);
     stream = format->streams[reader->stream_index];
-    if (too_large(&reader->limits, stream->codecpar->width, stream->codecpar->height))
+    if (amass_media_too_large(&reader->limits, stream->codecpar->width, stream->codecpar->height))
         return fail_too_large(reader, status, stream->codecpar->width, stream->codecpar->height);
     reader->time_base = stream->time_base;
     if (stream->start_time != AV_NOPTS_VALUE) {
@@ -258,7 +228,7 @@ static amass_code choose_stream(amass_video_reader *reader, amass_status *status
 static amass_code open_decoder(amass_video_reader *reader, amass_status *status)
 {
     const AVCodecParameters *parameters = reader->format->streams[reader->stream_index]->codecpar;
-    const AVCodec *codec = native_decoder(parameters->codec_id);
+    const AVCodec *codec = amass_media_ffmpeg_native_decoder(parameters->codec_id);
     int error;
     if (!codec)
         return amass_fail(status, AMASS_ERR_UNSUPPORTED, "%s: %s video is not supported", reader->path,
@@ -270,9 +240,8 @@ static amass_code open_decoder(amass_video_reader *reader, amass_status *status)
     error = avcodec_parameters_to_context(reader->decoder, parameters);
     if (error < 0)
         return amass_media_ffmpeg_fail(status, reader->path, "cannot decode", error);
-    reader->decoder->opaque = reader;
-    reader->decoder->get_buffer2 = checked_get_buffer;
-    reader->decoder->max_pixels = reader->limits.max_pixels + (int64_t)64 * reader->limits.max_side;
+    reader->guard.limits = &reader->limits;
+    amass_media_ffmpeg_guard_sizes(reader->decoder, &reader->guard);
     reader->decoder->pkt_timebase = reader->time_base;
     /* the caller decodes other files on other threads */
     reader->decoder->thread_count = 1;
@@ -334,8 +303,8 @@ static int decode_next(amass_video_reader *reader, amass_status *status)
         error = avcodec_receive_frame(reader->decoder, reader->frame);
         if (error == 0)
             return 1;
-        if (reader->refused_width)
-            return fail_too_large(reader, status, reader->refused_width, reader->refused_height), -1;
+        if (reader->guard.refused_width)
+            return fail_too_large(reader, status, reader->guard.refused_width, reader->guard.refused_height), -1;
         if (error == AVERROR_EOF || (reader->flushed && error == AVERROR(EAGAIN)))
             return 0;
         if (error != AVERROR(EAGAIN)) {
@@ -355,9 +324,9 @@ static int decode_next(amass_video_reader *reader, amass_status *status)
         }
         if (reader->packet->stream_index == reader->stream_index) {
             error = avcodec_send_packet(reader->decoder, reader->packet);
-            if (reader->refused_width) {
+            if (reader->guard.refused_width) {
                 av_packet_unref(reader->packet);
-                return fail_too_large(reader, status, reader->refused_width, reader->refused_height), -1;
+                return fail_too_large(reader, status, reader->guard.refused_width, reader->guard.refused_height), -1;
             }
             if (error < 0 && error != AVERROR(EAGAIN))
                 warn_damaged(reader, error);
@@ -465,19 +434,6 @@ static void check_end(amass_video_reader *reader, amass_status *status)
     reader->failure_pending = 1;
 }
 
-/* Formats swscale wants as the plain format plus a full-range flag. */
-static enum AVPixelFormat plain_format(enum AVPixelFormat format, int *full_range)
-{
-    switch (format) {
-    case AV_PIX_FMT_YUVJ420P: *full_range = 1; return AV_PIX_FMT_YUV420P;
-    case AV_PIX_FMT_YUVJ422P: *full_range = 1; return AV_PIX_FMT_YUV422P;
-    case AV_PIX_FMT_YUVJ444P: *full_range = 1; return AV_PIX_FMT_YUV444P;
-    case AV_PIX_FMT_YUVJ440P: *full_range = 1; return AV_PIX_FMT_YUV440P;
-    case AV_PIX_FMT_YUVJ411P: *full_range = 1; return AV_PIX_FMT_YUV411P;
-    default: return format;
-    }
-}
-
 static int ensure(uint8_t **buffer, size_t *size, size_t need)
 {
     uint8_t *grown;
@@ -515,7 +471,7 @@ static void rotate(const uint8_t *in, int width, int height, int rotation, uint8
 static amass_code convert(amass_video_reader *reader, const AVFrame *frame, amass_status *status)
 {
     int full_range = frame->color_range == AVCOL_RANGE_JPEG;
-    enum AVPixelFormat format = plain_format((enum AVPixelFormat)frame->format, &full_range);
+    enum AVPixelFormat format = amass_media_ffmpeg_plain_format((enum AVPixelFormat)frame->format, &full_range);
     const AVPixFmtDescriptor *descriptor = av_pix_fmt_desc_get(format);
     AVRational aspect = frame->sample_aspect_ratio;
     int width = frame->width, height = frame->height, colorspace;
@@ -531,7 +487,7 @@ static amass_code convert(amass_video_reader *reader, const AVFrame *frame, amas
         double shown = floor(width * av_q2d(aspect) + 0.5);
         width = shown < 1 ? 1 : shown > reader->limits.max_side ? reader->limits.max_side : (int)shown;
     }
-    if (too_large(&reader->limits, width, height))
+    if (amass_media_too_large(&reader->limits, width, height))
         return fail_too_large(reader, status, width, height);
     reader->scaler = sws_getCachedContext(reader->scaler, frame->width, frame->height, format, width, height,
                                           AV_PIX_FMT_RGB24,
