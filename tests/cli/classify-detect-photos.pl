@@ -9,7 +9,10 @@ use strict;
 use warnings;
 use Cwd qw(abs_path);
 use File::Temp qw(tempdir);
+use File::Basename qw(dirname);
 use JSON::PP;
+use lib dirname(__FILE__);
+use TapCli;
 
 my $photos = '/usr/share/darknet/data';
 my $models = $ENV{AMASS_TEST_MODELS} // abs_path($ENV{top_srcdir} // '.') . '/models';
@@ -45,25 +48,6 @@ my %where = (
 # CenterNet scores the horse in person.jpg 0.29, under the default 0.3.
 my %misses = (centernet => {'person.jpg' => {horse => 1}});
 
-my $n = 0;
-my $failed = 0;
-
-sub ok {
-    my ($pass, $name, @diagnostics) = @_;
-    $n++;
-    print(($pass ? 'ok' : 'not ok') . " $n - $name\n");
-    if (!$pass) {
-        $failed = 1;
-        print "#   $_\n" for map { split /\n/ } @diagnostics;
-    }
-    return $pass;
-}
-
-sub skip_all {
-    print "1..0 # SKIP $_[0]\n";
-    exit 0;
-}
-
 sub iou {
     my ($a, $b) = @_;
     my $w = ($a->[2] < $b->[2] ? $a->[2] : $b->[2]) - ($a->[0] > $b->[0] ? $a->[0] : $b->[0]);
@@ -71,23 +55,6 @@ sub iou {
     return 0 if $w <= 0 || $h <= 0;
     my $union = ($a->[2] - $a->[0]) * ($a->[3] - $a->[1]) + ($b->[2] - $b->[0]) * ($b->[3] - $b->[1]) - $w * $h;
     return $union > 0 ? $w * $h / $union : 0;
-}
-
-# Runs the tool; returns exit status, stdout, stderr.
-sub run {
-    my ($work, @command) = @_;
-    my $pid = fork() // die "fork: $!";
-    if ($pid == 0) {
-        open STDOUT, '>', "$work/out" or die;
-        open STDERR, '>', "$work/err" or die;
-        exec @command or die "exec $command[0]: $!";
-    }
-    waitpid $pid, 0;
-    my $status = $? >> 8;
-    local $/;
-    open my $out, '<', "$work/out" or die;
-    open my $err, '<', "$work/err" or die;
-    return ($status, scalar <$out>, scalar <$err>);
 }
 
 skip_all("no darknet photos in $photos (apt-get install darknet, as scripts/install-deps does)")
@@ -101,7 +68,7 @@ my $work = tempdir(CLEANUP => 1);
 my @names = sort keys %photos;
 for my $detector (@detectors) {
     my ($status, $stdout, $stderr) =
-        run($work, 'amass-classify', '-q', '-m', "$models/$detector", map { "$photos/$_" } @names);
+        run_tool(['amass-classify', '-q', '-m', "$models/$detector", map { "$photos/$_" } @names]);
     ok($status == 0, "$detector: the six photos: exit 0", "exit $status", $stderr);
     my %records;
     for my $line (split /\n/, $stdout) {
@@ -158,11 +125,10 @@ for my $detector (@detectors) {
     print $bad $bytes;
     close $bad;
     my ($status, $stdout, $stderr) =
-        run($work, 'amass-classify', '-q', '-m', "$models/nanodet", '-f', 'tsv', "$photos/eagle.jpg", "$work/cut.jpg", "$photos/giraffe.jpg");
+        run_tool(['amass-classify', '-q', '-m', "$models/nanodet", '-f', 'tsv', "$photos/eagle.jpg", "$work/cut.jpg", "$photos/giraffe.jpg"]);
     ok($status == 1, 'a cut JPEG among the photos: exit 1', "exit $status", $stderr);
     ok($stderr =~ /cut\.jpg/ && ($stderr =~ tr/\n//) == 1, 'one error line naming it', $stderr);
     ok($stdout =~ /eagle\.jpg\tbird\t/ && $stdout =~ /giraffe\.jpg\tgiraffe\t/ && $stdout !~ /cut\.jpg/,
        'the photos around it are labelled', $stdout);
 }
-print "1..$n\n";
-exit $failed;
+done();

@@ -12,7 +12,10 @@ use strict;
 use warnings;
 use Cwd qw(abs_path);
 use File::Temp qw(tempdir);
+use File::Basename qw(dirname);
 use JSON::PP;
+use lib dirname(__FILE__);
+use TapCli;
 
 my $photos = '/usr/share/darknet/data';
 my $models = $ENV{AMASS_TEST_MODELS} // abs_path($ENV{top_srcdir} // '.') . '/models';
@@ -27,36 +30,6 @@ my %variants = (
 # Measured 17/18 nearest neighbours; a model change that costs more than
 # two is a regression, not noise.
 my $min_neighbours = 16;
-
-my $n = 0;
-my $failed = 0;
-
-sub ok {
-    my ($pass, $name, @diagnostics) = @_;
-    $n++;
-    print(($pass ? 'ok' : 'not ok') . " $n - $name\n");
-    if (!$pass) {
-        $failed = 1;
-        print "#   $_\n" for map { split /\n/ } @diagnostics;
-    }
-    return $pass;
-}
-
-sub skip_all {
-    print "1..0 # SKIP $_[0]\n";
-    exit 0;
-}
-
-# Runs a shell command line; returns exit status, stdout, stderr.
-sub run {
-    my ($work, $command) = @_;
-    system("($command) >'$work/out' 2>'$work/err'");
-    my $status = $? >> 8;
-    local $/;
-    open my $out, '<', "$work/out" or die;
-    open my $err, '<', "$work/err" or die;
-    return ($status, scalar <$out>, scalar <$err>);
-}
 
 sub cosine {
     my ($x, $y) = @_;
@@ -109,7 +82,7 @@ for my $photo (@photos) {
 my $list = join ' ', map {"'$_'"} @files;
 my $embed = "amass-embed -q --model-path '$models' -m nsfw --normalize";
 
-my ($status, $out, $err) = run($work, "$embed $list");
+my ($status, $out, $err) = run_tool(['sh', '-c', "$embed $list"]);
 ok($status == 0, 'the 18 variants: exit 0', "exit $status", $err);
 my @records = map { decode_json($_) } grep {length} split /\n/, $out // '';
 ok(@records == @files, 'one record per image', scalar(@records) . ' records');
@@ -142,7 +115,7 @@ ok($right >= $min_neighbours, "nearest neighbours: $right/18 (at least $min_neig
 # flatten_1 values (testdata/embed-image/make-fixtures); measured max
 # difference 3.4e-6 on values up to 2.
 my $fixtures = abs_path($ENV{top_srcdir} // '.') . '/testdata/embed-image';
-($status, $out, $err) = run($work, "amass-embed -q --model-path '$models' -m nsfw '$fixtures/dog-224.png'");
+($status, $out, $err) = run_tool(['sh', '-c', "amass-embed -q --model-path '$models' -m nsfw '$fixtures/dog-224.png'"]);
 {
     open my $in, '<', "$fixtures/dog-224.nsfw-flatten_1.txt" or die "$fixtures: $!";
     my @want = split ' ', scalar <$in>;
@@ -156,13 +129,13 @@ my $fixtures = abs_path($ENV{top_srcdir} // '.') . '/testdata/embed-image';
 }
 
 # Unnormalised vectors point the same way: the normalised ones scaled.
-($status, $out, $err) = run($work, "amass-embed -q --model-path '$models' -m nsfw '$files[0]'");
+($status, $out, $err) = run_tool(['sh', '-c', "amass-embed -q --model-path '$models' -m nsfw '$files[0]'"]);
 my $raw = decode_json((split /\n/, $out)[0] // '{}');
 ok($status == 0 && $raw->{embedding} && abs(cosine($raw->{embedding}, $records[0]{embedding}) - 1) < 1e-5,
    'without --normalize: the same direction');
 
 # TSV: input v1..v1280.
-($status, $out, $err) = run($work, "$embed -f tsv '$files[0]' '$files[1]'");
+($status, $out, $err) = run_tool(['sh', '-c', "$embed -f tsv '$files[0]' '$files[1]'"]);
 my @rows = map { [split /\t/] } grep {length} split /\n/, $out // '';
 ok($status == 0 && @rows == 2 && @{$rows[0]} == 1281 && $rows[1][0] eq $files[1], 'TSV: input and 1280 values');
 
@@ -170,14 +143,14 @@ ok($status == 0 && @rows == 2 && @{$rows[0]} == 1281 && $rows[1][0] eq $files[1]
 open my $bad, '>', "$work/broken.jpg" or die;
 print $bad "not a jpeg\n";
 close $bad;
-($status, $out, $err) = run($work, "$embed '$files[0]' '$work/broken.jpg' '$files[3]'");
+($status, $out, $err) = run_tool(['sh', '-c', "$embed '$files[0]' '$work/broken.jpg' '$files[3]'"]);
 my @inputs = map { decode_json($_)->{input} } grep {length} split /\n/, $out // '';
 ok($status == 1, 'a bad image: exit 1', "exit $status");
 ok("@inputs" eq "$files[0] $files[3]", 'the good images are written', "@inputs");
 ok(($err // '') =~ /broken\.jpg: / && ($err =~ tr/\n//) == 1, 'one error line naming the bad image', $err // '');
 
 # A directory with -r: the images under it.
-($status, $out, $err) = run($work, "mkdir -p '$work/dir' && cp '$files[2]' '$work/dir/' && $embed -r '$work/dir'");
+($status, $out, $err) = run_tool(['sh', '-c', "mkdir -p '$work/dir' && cp '$files[2]' '$work/dir/' && $embed -r '$work/dir'"]);
 ok($status == 0 && ($out =~ tr/\n//) == 1 && $out =~ /dir\/dog-f\.png/, '-r: the image in the directory', $err);
 
 # "features.dim" must be the tensor's size: a copy of the model that
@@ -194,13 +167,13 @@ for my $file (glob "$models/nsfw/*") {
     open my $out, '>', "$work/wrong-dim/manifest.json" or die;
     print $out $manifest;
 }
-($status, $out, $err) = run($work, "amass-embed -q -m '$work/wrong-dim' '$files[0]'");
+($status, $out, $err) = run_tool(['sh', '-c', "amass-embed -q -m '$work/wrong-dim' '$files[0]'"]);
 ok($status == 2 && ($err // '') =~ /wrong-dim: "features.dim" is 1000 but the tensor holds 1280 values/,
    'a features.dim that is not the tensor\'s size is refused', "exit $status", $err // '');
 
 # FaceRes (task "embed", three outputs): the widest, the 1024-d descriptor.
 if (-f "$models/faceres/manifest.json") {
-    ($status, $out, $err) = run($work, "amass-embed -q --model-path '$models' -m faceres --normalize '$files[15]'");
+    ($status, $out, $err) = run_tool(['sh', '-c', "amass-embed -q --model-path '$models' -m faceres --normalize '$files[15]'"]);
     my $face = decode_json((split /\n/, $out // '')[0] // '{}');
     my $norm = 0;
     $norm += $_ ** 2 for @{$face->{embedding} // []};
@@ -214,7 +187,7 @@ if (-f "$models/faceres/manifest.json") {
 # Clusters: variants of one photo together. Measured: ARI 0.846, purity
 # 17/18 (one crop of the eagle joins the horses), the same for seeds 0-5
 # with 10 seedings; one seeding alone can fall to 0.52.
-($status, $out, $err) = run($work, "$embed $list | amass-cluster -k 6 --n-init 10");
+($status, $out, $err) = run_tool(['sh', '-c', "$embed $list | amass-cluster -k 6 --n-init 10"]);
 my %cluster_of = map { my $r = decode_json($_); ($r->{input} => $r->{cluster}) } grep {length} split /\n/, $out // '';
 my @found = map { $cluster_of{$_} // -1 } @files;
 my $ari = adjusted_rand(\@truth, \@found);
@@ -231,5 +204,4 @@ ok($status == 0 && keys(%cluster_of) == 18, 'amass-cluster -k 6 reads the record
 ok($purity >= 0.85 && $ari >= 0.75, sprintf('clusters follow the photos (ARI %.3f, purity %.3f)', $ari, $purity),
    join(' ', map {"$truth[$_]:$found[$_]"} 0 .. $#files));
 
-print "1..$n\n";
-exit $failed;
+done();

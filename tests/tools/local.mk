@@ -17,7 +17,7 @@ EXTRA_DIST += tests/cli/wer.sh
 # at test time; both skip while tools/amass-transcribe is not built or the
 # Debian pocketsphinx-testdata clips are absent.
 TESTS += tests/cli/transcribe-accuracy.pl tests/cli/transcribe-bad-audio.pl
-EXTRA_DIST += tests/cli/transcribe-accuracy.pl tests/cli/transcribe-bad-audio.pl tests/cli/TranscribeCli.pm
+EXTRA_DIST += tests/cli/transcribe-accuracy.pl tests/cli/transcribe-bad-audio.pl tests/cli/TranscribeCli.pm tests/cli/TapCli.pm
 
 # Video: test clips written at test time by testdata/make-video, the
 # reader's sampled frames printed by tests/tools/video-frames, and the
