@@ -22,6 +22,33 @@ static inline const char *fixture(const char *name, const char *suffix)
     return path;
 }
 
+static inline const char *parity_top_srcdir(void)
+{
+    const char *top = getenv("top_srcdir");
+    return top ? top : ".";
+}
+
+/* A whole file in a malloc'd buffer (NULL when it is missing, empty or
+ * unreadable), its length in *size. */
+static inline void *read_whole_file(const char *path, size_t *size)
+{
+    FILE *file = fopen(path, "rb");
+    void *data = NULL;
+    long length = -1;
+    *size = 0;
+    if (!file)
+        return NULL;
+    if (fseek(file, 0, SEEK_END) == 0 && (length = ftell(file)) > 0 && fseek(file, 0, SEEK_SET) == 0 &&
+        (data = malloc((size_t)length)) && fread(data, 1, (size_t)length, file) != (size_t)length) {
+        free(data);
+        data = NULL;
+    }
+    fclose(file);
+    if (data)
+        *size = (size_t)length;
+    return data;
+}
+
 /* Reads exactly count float32 values (the fixtures are little-endian, as
  * is every machine the engine runs on): a shorter or longer file fails. */
 static inline int read_floats(const char *path, float *values, size_t count)

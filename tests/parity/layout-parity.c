@@ -19,33 +19,11 @@
 
 #define MAX_OUTPUTS 16
 
-static void skip(const char *name, const char *reason)
-{
-    tap_count++;
-    printf("ok %d - %s # SKIP %s\n", tap_count, name, reason);
-}
-
-static const char *top_srcdir(void)
-{
-    const char *top = getenv("top_srcdir");
-    return top ? top : ".";
-}
-
 static float *read_whole_floats(const char *path, size_t *count)
 {
-    FILE *file = fopen(path, "rb");
-    if (!file)
-        return NULL;
-    fseek(file, 0, SEEK_END);
-    long bytes = ftell(file);
-    fseek(file, 0, SEEK_SET);
-    float *values = bytes > 0 ? malloc((size_t)bytes) : NULL;
-    if (values && fread(values, 1, (size_t)bytes, file) != (size_t)bytes) {
-        free(values);
-        values = NULL;
-    }
-    fclose(file);
-    *count = values ? (size_t)bytes / sizeof *values : 0;
+    size_t bytes;
+    float *values = read_whole_file(path, &bytes);
+    *count = bytes / sizeof *values;
     return values;
 }
 
@@ -124,14 +102,14 @@ static void check_batch(amass_nn_session *session, size_t n_outputs, const char 
 static int model_path(const char *model, char *path, size_t size, char *reason, size_t reason_size)
 {
     if (strncmp(model, "models:", 7) != 0) {
-        snprintf(path, size, "%s/tests/parity/layout/%s", top_srcdir(), model);
+        snprintf(path, size, "%s/tests/parity/layout/%s", parity_top_srcdir(), model);
         return 1;
     }
     const char *root = getenv("AMASS_TEST_MODELS");
     char directory[4096];
     snprintf(directory, sizeof directory, "%s/%s", root ? root : "", model + 7);
     if (!root)
-        snprintf(directory, sizeof directory, "%s/models/%s", top_srcdir(), model + 7);
+        snprintf(directory, sizeof directory, "%s/models/%s", parity_top_srcdir(), model + 7);
     amass_model_manifest manifest;
     amass_status status = {0};
     if (access(directory, F_OK) != 0) {
@@ -155,13 +133,13 @@ static void check_case(const char *name, const char *model, int64_t batch, const
     char path[4096], fixture_path[4096], reason[512], label[512];
     if (!model_path(model, path, sizeof path, reason, sizeof reason)) {
         snprintf(label, sizeof label, "%s matches ONNX Runtime", name);
-        skip(label, reason);
+        tap_skip(label, reason);
         return;
     }
     size_t n_input = 0, n_reference = 0;
-    snprintf(fixture_path, sizeof fixture_path, "%s/tests/parity/layout/%s.input.f32", top_srcdir(), name);
+    snprintf(fixture_path, sizeof fixture_path, "%s/tests/parity/layout/%s.input.f32", parity_top_srcdir(), name);
     float *input = read_whole_floats(fixture_path, &n_input);
-    snprintf(fixture_path, sizeof fixture_path, "%s/tests/parity/layout/%s.ort.f32", top_srcdir(), name);
+    snprintf(fixture_path, sizeof fixture_path, "%s/tests/parity/layout/%s.ort.f32", parity_top_srcdir(), name);
     float *reference = read_whole_floats(fixture_path, &n_reference);
     snprintf(label, sizeof label, "%s: fixtures read", name);
     if (!ok(input && reference && n_input == (size_t)(batch * dims[1] * dims[2] * dims[3]), label)) {
@@ -220,7 +198,7 @@ static void check_case(const char *name, const char *model, int64_t batch, const
 int main(void)
 {
     char path[4096], line[1024];
-    snprintf(path, sizeof path, "%s/tests/parity/layout/cases.txt", top_srcdir());
+    snprintf(path, sizeof path, "%s/tests/parity/layout/cases.txt", parity_top_srcdir());
     FILE *cases = fopen(path, "r");
     if (!ok(cases != NULL, "cases.txt opens"))
         return done_testing();

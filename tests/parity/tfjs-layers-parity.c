@@ -10,36 +10,7 @@
 #include "formats/tfjs.h"
 #include "nn/nn.h"
 #include "../unit/tap.h"
-
-static void skip(const char *name, const char *reason)
-{
-    tap_count++;
-    printf("ok %d - %s # SKIP %s\n", tap_count, name, reason);
-}
-
-static const char *top_srcdir(void)
-{
-    const char *top = getenv("top_srcdir");
-    return top ? top : ".";
-}
-
-static void *read_file(const char *path, size_t *size)
-{
-    FILE *file = fopen(path, "rb");
-    if (!file)
-        return NULL;
-    fseek(file, 0, SEEK_END);
-    long length = ftell(file);
-    fseek(file, 0, SEEK_SET);
-    void *data = length > 0 ? malloc((size_t)length) : NULL;
-    if (data && fread(data, 1, (size_t)length, file) != (size_t)length) {
-        free(data);
-        data = NULL;
-    }
-    fclose(file);
-    *size = data ? (size_t)length : 0;
-    return data;
-}
+#include "fixtures.h"
 
 /* The largest difference over the largest reference value: 1e-4 allows
  * float32 summation-order noise through ~100 layers, not a wrong weight. */
@@ -61,13 +32,13 @@ static void check_case(const char *name, const char *model_name, int64_t size)
     if (root)
         snprintf(directory, sizeof directory, "%s/%s", root, model_name);
     else
-        snprintf(directory, sizeof directory, "%s/models/%s", top_srcdir(), model_name);
+        snprintf(directory, sizeof directory, "%s/models/%s", parity_top_srcdir(), model_name);
     snprintf(path, sizeof path, "%s/model.json", directory);
     snprintf(label, sizeof label, "%s matches TensorFlow.js", name);
     if (access(path, R_OK) != 0) {
         char reason[512];
         snprintf(reason, sizeof reason, "%s not installed (scripts/install-models)", model_name);
-        skip(label, reason);
+        tap_skip(label, reason);
         return;
     }
     amass_status status = {0};
@@ -84,12 +55,12 @@ static void check_case(const char *name, const char *model_name, int64_t size)
     }
     amass_tfjs_close(model); /* the graph keeps what it needs */
     size_t n_pixels = 0, n_probabilities = 0, n_features = 0;
-    snprintf(path, sizeof path, "%s/tests/parity/tfjs-layers/%s.rgb", top_srcdir(), name);
-    unsigned char *pixels = read_file(path, &n_pixels);
-    snprintf(path, sizeof path, "%s/tests/parity/tfjs-layers/%s.dense_3.f32", top_srcdir(), name);
-    float *probabilities = read_file(path, &n_probabilities);
-    snprintf(path, sizeof path, "%s/tests/parity/tfjs-layers/%s.flatten_1.f32", top_srcdir(), name);
-    float *features = read_file(path, &n_features);
+    snprintf(path, sizeof path, "%s/tests/parity/tfjs-layers/%s.rgb", parity_top_srcdir(), name);
+    unsigned char *pixels = read_whole_file(path, &n_pixels);
+    snprintf(path, sizeof path, "%s/tests/parity/tfjs-layers/%s.dense_3.f32", parity_top_srcdir(), name);
+    float *probabilities = read_whole_file(path, &n_probabilities);
+    snprintf(path, sizeof path, "%s/tests/parity/tfjs-layers/%s.flatten_1.f32", parity_top_srcdir(), name);
+    float *features = read_whole_file(path, &n_features);
     n_features /= sizeof(float);
     amass_nn_tensor_type type;
     snprintf(label, sizeof label, "%s: fixtures read, graph input is [N,%lld,%lld,3]", name, (long long)size,

@@ -32,11 +32,6 @@ static const parity_case cases[] = {
     {"faceres", "person.jpg", 224, 224, 0, AMASS_NN_OP_RELU},
 };
 
-static void skip(const char *name, const char *reason)
-{
-    printf("ok %d - %s # SKIP %s\n", ++tap_count, name, reason);
-}
-
 static const char *models_directory(void)
 {
     static char path[4096];
@@ -103,24 +98,24 @@ static void run_case(const parity_case *c)
     char model_path[4096], photo[4096], fixture_path[4096], label[8192];
     if (snprintf(model_path, sizeof model_path, "%s/%s/%s.json", models_directory(), c->name, c->name) >=
         (int)sizeof model_path) {
-        skip(c->name, "the models directory's path is too long");
+        tap_skip(c->name, "the models directory's path is too long");
         return;
     }
     snprintf(photo, sizeof photo, "/usr/share/darknet/data/%s", c->photo);
     const char *top = getenv("top_srcdir");
     if (snprintf(fixture_path, sizeof fixture_path, "%s/tests/parity/tfjs/%s.txt", top ? top : ".", c->name) >=
         (int)sizeof fixture_path) {
-        skip(c->name, "the source directory's path is too long");
+        tap_skip(c->name, "the source directory's path is too long");
         return;
     }
     if (!file_exists(model_path)) {
         snprintf(label, sizeof label, "%s not installed (scripts/install-models, or set AMASS_TEST_MODELS)",
                  model_path);
-        skip(c->name, label);
+        tap_skip(c->name, label);
         return;
     }
     if (!file_exists(photo)) {
-        skip(c->name, "Debian darknet's photos are not installed");
+        tap_skip(c->name, "Debian darknet's photos are not installed");
         return;
     }
     amass_status status;
@@ -193,7 +188,7 @@ static void refused_centernet(void)
     if (snprintf(model_path, sizeof model_path, "%s/centernet/centernet.json", models_directory()) >=
             (int)sizeof model_path ||
         !file_exists(model_path)) {
-        skip("centernet", "not installed (scripts/install-models, or set AMASS_TEST_MODELS)");
+        tap_skip("centernet", "not installed (scripts/install-models, or set AMASS_TEST_MODELS)");
         return;
     }
     amass_status status;

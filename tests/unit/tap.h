@@ -49,6 +49,13 @@ static int tap_ok(int passed, const char *file, int line, const char *name)
             printf("#   got %.17g, want %.17g\n", tap_got_, tap_want_);                                     \
     } while (0)
 
+/* A check that cannot run here (a model or data set not installed). */
+static inline void tap_skip(const char *name, const char *reason)
+{
+    printf("ok %d - %s # SKIP %s\n", ++tap_count, name, reason);
+    fflush(stdout);
+}
+
 static int done_testing(void)
 {
     printf("1..%d\n", tap_count);
