@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "media/media.h"
 #include "models/embed_image.h"
 #include "models/embed_text.h"
 #include "models/models.h"
@@ -109,7 +110,19 @@ static void explain_install(const char *message)
             message, amass_models_installed_directory());
 }
 
-static char *choose_model(const amass_cli_spec *spec, const embed_tool *tool)
+/* With no --model the inputs choose: one image among them (by content,
+ * not name) means photos, so the path's "embed-image" default; a bad or
+ * non-image file among photos then fails alone, naming itself. */
+static int inputs_hold_an_image(const amass_cli_common *common)
+{
+    int i;
+    for (i = 0; i < common->n_inputs; i++)
+        if (strcmp(common->inputs[i], "-") != 0 && amass_media_probe(common->inputs[i]) == AMASS_MEDIA_IMAGE)
+            return 1;
+    return 0;
+}
+
+static char *choose_model(const amass_cli_spec *spec, const embed_tool *tool, const amass_cli_common *common)
 {
     amass_model_search search;
     amass_status status;
@@ -121,8 +134,14 @@ static char *choose_model(const amass_cli_spec *spec, const embed_tool *tool)
         fprintf(stderr, "amass-embed: %s\n", status.message);
         return NULL;
     }
-    if (amass_models_select(&search, NULL, "embed", &selected, &status) != AMASS_OK)
+    if (inputs_hold_an_image(common)) {
+        if (amass_models_select(&search, NULL, "embed-image", &selected, &status) != AMASS_OK)
+            fprintf(stderr, "amass-embed: the inputs are images: %s\n"
+                            "amass-embed: scripts/install-models installs the default image model (nsfw)\n",
+                    status.message);
+    } else if (amass_models_select(&search, NULL, "embed", &selected, &status) != AMASS_OK) {
         explain_install(status.message);
+    }
     amass_models_search_free(&search);
     return selected;
 }
@@ -281,7 +300,7 @@ int main(int argc, char **argv)
                         "Try 'amass-embed --help' for more information.\n");
         return AMASS_EXIT_FATAL;
     }
-    if (!(model = choose_model(&spec, &tool)))
+    if (!(model = choose_model(&spec, &tool, &common)))
         return AMASS_EXIT_FATAL;
     amass_nn_set_threads(common.threads);
     if (amass_image_embedder_accepts(model))

@@ -184,6 +184,18 @@ if (-f "$models/faceres/manifest.json") {
     print "# no faceres in $models: its case not run\n";
 }
 
+# No --model: photos take the path's embed-image default (install-models:
+# nsfw), so `amass-embed photos/* | amass-cluster` needs no option.
+if (open my $defaults, '<', "$models/default") {
+    my ($line) = grep {/^embed-image\s/} <$defaults>;
+    ($status, $out, $err) = run_tool(['sh', '-c', "amass-embed -q --model-path '$models' '$files[0]'"]);
+    my ($record) = map { decode_json($_) } grep {length} split /\n/, $out // '';
+    ok($status == 0 && $line && $record && $record->{model} eq 'nsfw' && $record->{dim} == 1280,
+       'no --model: the image default, nsfw, 1280-d') or diag($err);
+} else {
+    print "# no default file in $models: the no --model case not run\n";
+}
+
 # Clusters: variants of one photo together. Measured: ARI 0.846, purity
 # 17/18 (one crop of the eagle joins the horses), the same for seeds 0-5
 # with 10 seedings; one seeding alone can fall to 0.52.
