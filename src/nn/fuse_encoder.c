@@ -12,21 +12,6 @@
 
 #include "nn_ops.h"
 
-/* The single live node reading value (not a graph output), or -1. */
-static int single_consumer(const amass_nn_graph *graph, int value)
-{
-    int found = -1;
-    if (value < 0 || graph->values[value].is_output || nn_value_use_count(graph, value) != 1)
-        return -1;
-    for (int n = 0; n < graph->n_nodes && found < 0; n++) {
-        const nn_node *node = &graph->nodes[n];
-        for (int i = 0; i < node->n_inputs && !node->dead; i++)
-            if (node->inputs[i] == value)
-                found = n;
-    }
-    return found;
-}
-
 /* Node index of a live binary op reading value, with its other operand. */
 static int binary_with(const amass_nn_graph *graph, int node_index, amass_nn_op op, int value, int *other)
 {
@@ -150,7 +135,7 @@ static int match_layer_norm(const amass_nn_graph *graph, int mean_index, layer_n
     int other, x = graph->nodes[mean_index].inputs[0];
     if (!mean_of_last_axis(graph, mean_index))
         return 0;
-    int sub = single_consumer(graph, graph->nodes[mean_index].outputs[0]);
+    int sub = nn_sole_consumer(graph, graph->nodes[mean_index].outputs[0]);
     if (!binary_with(graph, sub, AMASS_NN_OP_SUB, x, &other) || other != graph->nodes[mean_index].outputs[0])
         return 0;
     int centred = graph->nodes[sub].outputs[0];
@@ -171,16 +156,16 @@ static int match_layer_norm(const amass_nn_graph *graph, int mean_index, layer_n
     int uses = square >= 0 && graph->nodes[square].op == AMASS_NN_OP_MUL ? 3 : 2;
     if (square < 0 || divide < 0 || nn_value_use_count(graph, centred) != uses)
         return 0;
-    int variance = single_consumer(graph, graph->nodes[square].outputs[0]);
+    int variance = nn_sole_consumer(graph, graph->nodes[square].outputs[0]);
     if (variance < 0 || !mean_of_last_axis(graph, variance))
         return 0;
-    int add = single_consumer(graph, graph->nodes[variance].outputs[0]);
+    int add = nn_sole_consumer(graph, graph->nodes[variance].outputs[0]);
     if (!binary_with(graph, add, AMASS_NN_OP_ADD, graph->nodes[variance].outputs[0], &other) ||
         !nn_scalar_constant(graph, other, &match->epsilon))
         return 0;
-    int root = single_consumer(graph, graph->nodes[add].outputs[0]);
+    int root = nn_sole_consumer(graph, graph->nodes[add].outputs[0]);
     if (root < 0 || graph->nodes[root].op != AMASS_NN_OP_SQRT ||
-        single_consumer(graph, graph->nodes[root].outputs[0]) != divide ||
+        nn_sole_consumer(graph, graph->nodes[root].outputs[0]) != divide ||
         graph->nodes[divide].inputs[1] != graph->nodes[root].outputs[0])
         return 0;
     int64_t channels = graph->values[x].type.dims[graph->values[x].type.rank - 1];
@@ -190,12 +175,12 @@ static int match_layer_norm(const amass_nn_graph *graph, int mean_index, layer_n
     for (size_t i = 0; i < sizeof chain / sizeof chain[0]; i++)
         match->nodes[match->n_nodes++] = chain[i];
     match->gamma = match->beta = -1;
-    int scale = single_consumer(graph, graph->nodes[divide].outputs[0]);
+    int scale = nn_sole_consumer(graph, graph->nodes[divide].outputs[0]);
     if (binary_with(graph, scale, AMASS_NN_OP_MUL, graph->nodes[divide].outputs[0], &other) &&
         per_channel(graph, other, channels)) {
         match->gamma = other;
         match->nodes[match->n_nodes++] = scale;
-        int shift = single_consumer(graph, graph->nodes[scale].outputs[0]);
+        int shift = nn_sole_consumer(graph, graph->nodes[scale].outputs[0]);
         if (binary_with(graph, shift, AMASS_NN_OP_ADD, graph->nodes[scale].outputs[0], &other) &&
             per_channel(graph, other, channels)) {
             match->beta = other;
@@ -239,7 +224,7 @@ int nn_fuse_layer_norm(amass_nn_graph *graph, amass_status *status)
 static int scaled_by(const amass_nn_graph *graph, int value, double wanted, double tolerance, int *other)
 {
     int producer = value >= 0 ? graph->values[value].producer : -1;
-    if (producer < 0 || single_consumer(graph, value) < 0)
+    if (producer < 0 || nn_sole_consumer(graph, value) < 0)
         return -1;
     const nn_node *node = &graph->nodes[producer];
     if (node->dead || node->op != AMASS_NN_OP_MUL || node->n_inputs != 2 || node->n_post)
@@ -261,7 +246,7 @@ static int gelu_argument(const amass_nn_graph *graph, int activation, int *head,
     int argument = graph->nodes[activation].inputs[0], x = -1, other;
     int producer = argument >= 0 ? graph->values[argument].producer : -1;
     *n_head = 0;
-    if (producer < 0 || single_consumer(graph, argument) != activation)
+    if (producer < 0 || nn_sole_consumer(graph, argument) != activation)
         return -1;
     const nn_node *node = &graph->nodes[producer];
     if (node->dead || node->n_inputs != 2 || node->n_post)
@@ -278,7 +263,7 @@ static int gelu_argument(const amass_nn_graph *graph, int activation, int *head,
     if ((head[0] = scaled_by(graph, argument, sqrt(2.0 / 3.14159265358979), 1e-5, &sum_value)) < 0)
         return -1;
     sum = graph->values[sum_value].producer;
-    if (sum < 0 || single_consumer(graph, sum_value) != head[0] || graph->nodes[sum].op != AMASS_NN_OP_ADD ||
+    if (sum < 0 || nn_sole_consumer(graph, sum_value) != head[0] || graph->nodes[sum].op != AMASS_NN_OP_ADD ||
         graph->nodes[sum].n_inputs != 2 || graph->nodes[sum].n_post)
         return -1;
     head[1] = sum;
@@ -288,7 +273,7 @@ static int gelu_argument(const amass_nn_graph *graph, int activation, int *head,
         int scaled = scaled_by(graph, graph->nodes[sum].inputs[1 - i], 0.044715, 1e-6, &cube_value);
         x = graph->nodes[sum].inputs[i];
         if (scaled < 0 || (cube = graph->values[cube_value].producer) < 0 ||
-            single_consumer(graph, cube_value) != scaled)
+            nn_sole_consumer(graph, cube_value) != scaled)
             continue;
         const nn_node *c = &graph->nodes[cube];
         if (c->dead || c->n_inputs != 2 || c->n_post)
@@ -303,7 +288,7 @@ static int gelu_argument(const amass_nn_graph *graph, int activation, int *head,
                            : c->inputs[1] == x      ? c->inputs[0]
                                                     : -1;
         int square = square_value >= 0 ? graph->values[square_value].producer : -1;
-        if (square >= 0 && single_consumer(graph, square_value) == cube && !graph->nodes[square].dead &&
+        if (square >= 0 && nn_sole_consumer(graph, square_value) == cube && !graph->nodes[square].dead &&
             graph->nodes[square].op == AMASS_NN_OP_MUL && graph->nodes[square].n_inputs == 2 &&
             graph->nodes[square].inputs[0] == x && graph->nodes[square].inputs[1] == x) {
             head[(*n_head)++] = scaled;
@@ -326,16 +311,16 @@ int nn_fuse_gelu(amass_nn_graph *graph, amass_status *status)
         int x = gelu_argument(graph, n, head, &n_head);
         if (x < 0 || graph->values[x].type.dtype != AMASS_NN_FLOAT32)
             continue;
-        int add = single_consumer(graph, graph->nodes[n].outputs[0]);
+        int add = nn_sole_consumer(graph, graph->nodes[n].outputs[0]);
         if (!binary_with(graph, add, AMASS_NN_OP_ADD, graph->nodes[n].outputs[0], &other) ||
             !scalar_near(graph, other, 1.0, 0))
             continue;
-        int product = single_consumer(graph, graph->nodes[add].outputs[0]);
+        int product = nn_sole_consumer(graph, graph->nodes[add].outputs[0]);
         if (!binary_with(graph, product, AMASS_NN_OP_MUL, graph->nodes[add].outputs[0], &other))
             continue;
         if (other == x) {
             /* (x * (1 + f)) * 0.5 */
-            final = single_consumer(graph, graph->nodes[product].outputs[0]);
+            final = nn_sole_consumer(graph, graph->nodes[product].outputs[0]);
             if (!binary_with(graph, final, AMASS_NN_OP_MUL, graph->nodes[product].outputs[0], &other) ||
                 !scalar_near(graph, other, 0.5, 0))
                 continue;
@@ -343,7 +328,7 @@ int nn_fuse_gelu(amass_nn_graph *graph, amass_status *status)
             /* (x * 0.5) * (1 + f) */
             int half_value;
             half_node = other >= 0 ? graph->values[other].producer : -1;
-            if (half_node < 0 || single_consumer(graph, other) != product ||
+            if (half_node < 0 || nn_sole_consumer(graph, other) != product ||
                 !binary_with(graph, half_node, AMASS_NN_OP_MUL, x, &half_value) ||
                 !scalar_near(graph, half_value, 0.5, 0))
                 continue;

@@ -481,6 +481,20 @@ int nn_value_use_count(const amass_nn_graph *graph, int value)
     return uses;
 }
 
+int nn_sole_consumer(const amass_nn_graph *graph, int value)
+{
+    int found = -1;
+    if (value < 0 || graph->values[value].is_output || nn_value_use_count(graph, value) != 1)
+        return -1;
+    for (int n = 0; n < graph->n_nodes && found < 0; n++) {
+        const nn_node *node = &graph->nodes[n];
+        for (int i = 0; i < node->n_inputs && !node->dead; i++)
+            if (node->inputs[i] == value)
+                found = n;
+    }
+    return found;
+}
+
 const void *nn_constant_data(const amass_nn_graph *graph, int value)
 {
     if (value < 0 || graph->values[value].constant < 0)

@@ -1,6 +1,6 @@
 libamass_a_SOURCES += src/nn/nn.h src/nn/gemm.c \
 	src/nn/nn_internal.h src/nn/nn_ops.h src/nn/graph.c src/nn/infer.c src/nn/fold.c src/nn/prepare.c \
-	src/nn/passes.c src/nn/exec.c src/nn/memory_plan.c src/nn/ops_conv.c src/nn/ops_basic.c src/nn/ops_layout.c \
+	src/nn/passes.c src/nn/exec.c src/nn/memory_plan.c src/nn/ops_conv.c src/nn/ops_matmul.c src/nn/ops_basic.c src/nn/ops_layout.c \
 	src/nn/infer_math.c src/nn/fold_math.c src/nn/ops_math.c src/nn/fuse_encoder.c
 # What a graph costs per image, for GFLOP/s figures in the benchmarks.
 libamass_a_SOURCES += src/nn/flops.c

@@ -97,6 +97,8 @@ float nn_attr_float(const nn_node *node, const char *name, float fallback);
 int nn_attr_ints(const nn_node *node, const char *name, int64_t *out, int max);
 /* Uses of value by live nodes (and by the graph outputs, counted once). */
 int nn_value_use_count(const amass_nn_graph *graph, int value);
+/* The one live node reading value (read once, not a graph output), or -1. */
+int nn_sole_consumer(const amass_nn_graph *graph, int value);
 const void *nn_constant_data(const amass_nn_graph *graph, int value);
 
 /* infer.c: types and host-known data for every value at one batch size.

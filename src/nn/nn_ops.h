@@ -122,6 +122,12 @@ int nn_plan_known_slot(nn_plan *plan, int value, amass_status *status);
  * input is missing or nothing that runs produces it. */
 int nn_plan_input_slot(nn_plan *plan, const nn_node *node, int i, amass_status *status);
 void nn_plain_md(dnnl_memory_desc_t *md, const amass_nn_tensor_type *type);
+/* ops_conv.c: a plain f32 md of these dims; a format_tag_any md; a compute
+ * step whose fused residual (sum_slot, -1 none) is copied into dst first. */
+void nn_plain_dims_md(dnnl_memory_desc_t *md, int rank, const int64_t *dims);
+void nn_any_md(dnnl_memory_desc_t *md, int rank, const int64_t *dims, dnnl_data_type_t type);
+int nn_add_compute_step(nn_plan *plan, dnnl_primitive_desc_t pd, int sum_slot, nn_step **step,
+                        amass_status *status);
 int nn_dnnl_fail(amass_status *status, const nn_plan *plan, const nn_node *node, const char *what,
                  dnnl_status_t result);
 

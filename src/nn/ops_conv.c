@@ -1,6 +1,6 @@
 /* Primitive setup for the compute-heavy ops: Conv, Gemm and MatMul, with
  * fused bias, activations and residual sum as oneDNN post-ops, and weights
- * reordered once into the layout the primitive chooses. */
+ * reordered once into the layout the primitive chooses (MatMul: ops_matmul.c). */
 #include "config.h"
 
 #include <stdlib.h>
@@ -39,7 +39,7 @@ int nn_post_ops_attr(nn_plan *plan, const nn_node *node, dnnl_primitive_attr_t *
     return AMASS_OK;
 }
 
-static void any_md(dnnl_memory_desc_t *md, int rank, const int64_t *dims, dnnl_data_type_t type)
+void nn_any_md(dnnl_memory_desc_t *md, int rank, const int64_t *dims, dnnl_data_type_t type)
 {
     dnnl_dims_t copy;
     for (int d = 0; d < rank; d++)
@@ -47,7 +47,7 @@ static void any_md(dnnl_memory_desc_t *md, int rank, const int64_t *dims, dnnl_d
     dnnl_memory_desc_init_by_tag(md, rank, copy, type, dnnl_format_tag_any);
 }
 
-static void plain_dims_md(dnnl_memory_desc_t *md, int rank, const int64_t *dims)
+void nn_plain_dims_md(dnnl_memory_desc_t *md, int rank, const int64_t *dims)
 {
     amass_nn_tensor_type type = {.dtype = AMASS_NN_FLOAT32, .rank = rank};
     for (int d = 0; d < rank; d++)
@@ -56,8 +56,8 @@ static void plain_dims_md(dnnl_memory_desc_t *md, int rank, const int64_t *dims)
 }
 
 /* Adds the step; a fused residual is copied into dst first (or shares it). */
-static int add_compute_step(nn_plan *plan, dnnl_primitive_desc_t pd, int sum_slot, nn_step **step,
-                            amass_status *status)
+int nn_add_compute_step(nn_plan *plan, dnnl_primitive_desc_t pd, int sum_slot, nn_step **step,
+                        amass_status *status)
 {
     *step = nn_plan_add_step(plan, pd, status);
     if (!*step)
@@ -105,7 +105,7 @@ int nn_add_convolution_step(nn_plan *plan, int node_index, dnnl_primitive_desc_t
         return status->code;
     }
     nn_step *step;
-    result = add_compute_step(plan, pd, sum_slot, &step, status);
+    result = nn_add_compute_step(plan, pd, sum_slot, &step, status);
     if (result != AMASS_OK)
         return result;
     nn_step_arg(step, DNNL_ARG_SRC, src);
@@ -150,11 +150,11 @@ int nn_build_conv(nn_plan *plan, int node_index, amass_status *status)
     if (positions == 1)
         compute = dnnl_f32;
     dnnl_memory_desc_t src_any, weights_any, bias_md, dst_any, weights_user;
-    any_md(&src_any, in->rank, in->dims, compute);
-    any_md(&weights_any, weight_rank, weight_dims, compute);
-    plain_dims_md(&weights_user, weight_rank, weight_dims);
-    plain_dims_md(&bias_md, 1, &weight_type->dims[0]);
-    any_md(&dst_any, out->rank, out->dims, compute);
+    nn_any_md(&src_any, in->rank, in->dims, compute);
+    nn_any_md(&weights_any, weight_rank, weight_dims, compute);
+    nn_plain_dims_md(&weights_user, weight_rank, weight_dims);
+    nn_plain_dims_md(&bias_md, 1, &weight_type->dims[0]);
+    nn_any_md(&dst_any, out->rank, out->dims, compute);
     dnnl_dims_t strides, dilates, pad_left, pad_right;
     nn_window_dnnl(&window, strides, dilates, pad_left, pad_right);
     dnnl_primitive_attr_t attr;
@@ -218,129 +218,3 @@ int nn_build_conv(nn_plan *plan, int node_index, amass_status *status)
     return nn_add_convolution_step(plan, node_index, pd, &weights_user, &bias_md, sum_slot, status);
 }
 
-int nn_build_matmul(nn_plan *plan, int node_index, amass_status *status)
-{
-    const nn_node *node = &plan->graph->nodes[node_index];
-    const amass_nn_tensor_type *a = &plan->env.types[node->inputs[0]];
-    const amass_nn_tensor_type *b = &plan->env.types[node->inputs[1]];
-    const amass_nn_tensor_type *out = &plan->env.types[node->outputs[0]];
-    const void *weights = plan->env.data[node->inputs[1]];
-    int gemm = node->op == AMASS_NN_OP_GEMM;
-    int trans_a = gemm && nn_attr_int(node, "transA", 0), trans_b = gemm && nn_attr_int(node, "transB", 0);
-    int has_bias = node->n_inputs > 2 && node->inputs[2] >= 0;
-    const void *bias = has_bias ? plan->env.data[node->inputs[2]] : NULL;
-    int64_t n = out->dims[out->rank - 1], k = a->dims[trans_a ? 0 : a->rank - 1];
-    if (trans_a || (trans_b && !weights))
-        return nn_fail_node(status, plan->graph, node, "transposed runtime operands are not supported yet");
-    if (gemm && (nn_attr_float(node, "alpha", 1) != 1 || nn_attr_float(node, "beta", 1) != 1))
-        return nn_fail_node(status, plan->graph, node, "alpha and beta other than 1 need constant operands");
-    if (has_bias && (!bias || amass_nn_type_count(&plan->env.types[node->inputs[2]]) != (size_t)n))
-        return nn_fail_node(status, plan->graph, node, "the bias must be a constant of %lld values", (long long)n);
-    /* Constant 2-D weights: fold A's leading dimensions into rows, so one
-     * matmul with reordered weights does the whole batch. */
-    int rank = weights && b->rank == 2 ? 2 : out->rank;
-    int64_t a_dims[AMASS_NN_MAX_RANK], b_dims[AMASS_NN_MAX_RANK], out_dims[AMASS_NN_MAX_RANK], bias_dims[AMASS_NN_MAX_RANK];
-    if (rank == 2) {
-        a_dims[0] = (int64_t)(amass_nn_type_count(a) / (size_t)k);
-        a_dims[1] = k;
-        b_dims[0] = k;
-        b_dims[1] = n;
-    } else {
-        for (int d = 0; d < rank; d++) {
-            int da = d - (rank - a->rank), db = d - (rank - b->rank);
-            a_dims[d] = da >= 0 ? a->dims[da] : 1;
-            b_dims[d] = db >= 0 ? b->dims[db] : 1;
-        }
-    }
-    for (int d = 0; d < rank; d++) {
-        out_dims[d] = d < rank - 2 ? out->dims[d + out->rank - rank] : d == rank - 2 ? a_dims[d] : n;
-        bias_dims[d] = d == rank - 1 ? n : 1;
-    }
-    dnnl_memory_desc_t a_md, b_md, b_user, bias_md, dst_md;
-    plain_dims_md(&a_md, rank, a_dims);
-    plain_dims_md(&dst_md, rank, out_dims);
-    plain_dims_md(&bias_md, rank, bias_dims);
-    plain_dims_md(&b_user, rank, b_dims);
-    if (trans_b) {
-        dnnl_dims_t dims = {k, n}, strides = {1, k};
-        dnnl_memory_desc_init_by_strides(&b_user, 2, dims, dnnl_f32, strides);
-    }
-    /* bf16: both operands rounded to bf16, the product and dst in f32. */
-    dnnl_data_type_t compute = nn_session_compute_type(plan->session);
-    dnnl_memory_desc_t a_compute = a_md, b_compute = b_user;
-    a_compute.data_type = compute;
-    b_compute.data_type = compute;
-    if (weights)
-        any_md(&b_md, rank, b_dims, compute);
-    else
-        b_md = b_user;
-    dnnl_matmul_desc_t desc;
-    dnnl_status_t made = dnnl_matmul_desc_init(&desc, &a_compute, weights ? &b_md : &b_compute,
-                                               has_bias ? &bias_md : NULL, &dst_md);
-    if (made != dnnl_success)
-        return nn_dnnl_fail(status, plan, node, "describe this matrix product", made);
-    dnnl_primitive_attr_t attr;
-    int sum_slot;
-    int result = nn_post_ops_attr(plan, node, &attr, &sum_slot, status);
-    if (result != AMASS_OK)
-        return result;
-    dnnl_primitive_desc_t pd;
-    made = dnnl_primitive_desc_create(&pd, &desc, attr, nn_session_engine(plan->session), NULL);
-    dnnl_primitive_attr_destroy(attr);
-    if (made != dnnl_success)
-        return nn_dnnl_fail(status, plan, node, "create this matrix product", made);
-    dnnl_memory_t weights_memory = NULL, bias_memory = NULL;
-    int src = nn_plan_input_slot(plan, node, 0, status), other = -1, dst = -1;
-    if (src >= 0)
-        src = nn_plan_plain(plan, src, status);
-    if (src >= 0)
-        src = nn_view_slot(plan, src, &a_md, 1, status);
-    if (src >= 0)
-        src = nn_plan_as(plan, src, &a_compute, status);
-    if (src >= 0 && !weights) {
-        other = nn_plan_input_slot(plan, node, 1, status);
-        other = other < 0 ? other : nn_plan_plain(plan, other, status);
-        other = other < 0 ? other : nn_view_slot(plan, other, &b_md, 1, status);
-        other = other < 0 ? other : nn_plan_as(plan, other, &b_compute, status);
-    }
-    result = src < 0 || (!weights && other < 0) ? (int)status->code : AMASS_OK;
-    if (result == AMASS_OK && weights)
-        result = nn_plan_weights(plan, node_index, 1, &b_user, weights,
-                                 dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0), &weights_memory, status);
-    if (result == AMASS_OK && has_bias)
-        result = nn_plan_weights(plan, node_index, 2, &bias_md, bias,
-                                 dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 1), &bias_memory, status);
-    if (result == AMASS_OK && (dst = nn_plan_new_slot(plan, &dst_md, status)) < 0)
-        result = status->code;
-    if (result != AMASS_OK) {
-        dnnl_primitive_desc_destroy(pd);
-        return result;
-    }
-    dnnl_memory_desc_t out_md;
-    nn_plain_md(&out_md, out);
-    nn_plan_set_md(plan, node->outputs[0], &out_md);
-    plan->slots[node->outputs[0]].root = dst;
-    plan->slots[node->outputs[0]].plain = node->outputs[0];
-    nn_step *step;
-    if (sum_slot >= 0) {
-        /* The residual is seen through dst's 2-D shape. */
-        int residual = nn_plan_plain(plan, sum_slot, status);
-        sum_slot = residual < 0 ? residual : nn_view_slot(plan, residual, &dst_md, 1, status);
-        if (sum_slot < 0) {
-            dnnl_primitive_desc_destroy(pd);
-            return status->code;
-        }
-    }
-    result = add_compute_step(plan, pd, sum_slot, &step, status);
-    if (result != AMASS_OK)
-        return result;
-    nn_step_arg(step, DNNL_ARG_SRC, src);
-    if (weights)
-        nn_step_arg_memory(step, DNNL_ARG_WEIGHTS, weights_memory);
-    else
-        nn_step_arg(step, DNNL_ARG_WEIGHTS, other);
-    if (bias_memory)
-        nn_step_arg_memory(step, DNNL_ARG_BIAS, bias_memory);
-    nn_step_arg(step, DNNL_ARG_DST, dst);
-    return AMASS_OK;
-}

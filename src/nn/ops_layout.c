@@ -76,11 +76,28 @@ static int build_transpose(nn_plan *plan, const nn_node *node, amass_status *sta
      * says which input axis each output axis takes. */
     for (int d = 0; d < rank; d++)
         permutation[perm[d] < 0 ? perm[d] + rank : perm[d]] = d;
-    dnnl_memory_desc_t permuted;
+    dnnl_memory_desc_t permuted, plain;
     dnnl_status_t made = dnnl_memory_desc_permute_axes(&permuted, &plan->slots[src].md, permutation);
     if (made != dnnl_success)
         return nn_dnnl_fail(status, plan, node, "permute these axes", made);
-    return nn_add_view_reorder(plan, node, src, &permuted, "create this transpose", status);
+    int out = node->outputs[0];
+    nn_plain_md(&plain, &plan->env.types[out]);
+    /* The producer wrote it in this order already (ops_matmul.c,
+     * transposed_dst): nothing moves. */
+    int in_order = dnnl_memory_desc_equal(&permuted, &plain);
+    /* Read by a MatMul or another Transpose alone: left as a strided view
+     * that the MatMul reads in place (or the last Transpose copies once). */
+    int reader = nn_sole_consumer(plan->graph, out);
+    amass_nn_op reader_op = reader >= 0 ? plan->graph->nodes[reader].op : AMASS_NN_OP_IDENTITY;
+    int lazy = (reader_op == AMASS_NN_OP_MATMUL || reader_op == AMASS_NN_OP_TRANSPOSE) &&
+               permuted.format_kind == dnnl_blocked && permuted.format_desc.blocking.inner_nblks == 0;
+    if (!in_order && !lazy)
+        return nn_add_view_reorder(plan, node, src, &permuted, "create this transpose", status);
+    nn_plan_set_md(plan, out, in_order ? &plain : &permuted);
+    plan->slots[out].root = plan->slots[src].root;
+    plan->slots[out].external = plan->slots[src].external;
+    plan->slots[out].plain = in_order ? out : -1;
+    return AMASS_OK;
 }
 
 static int build_concat(nn_plan *plan, const nn_node *node, amass_status *status)

@@ -36,24 +36,6 @@ int nn_remove_dead(amass_nn_graph *graph, amass_status *status)
     return AMASS_OK;
 }
 
-/* The single live node reading value, or -1 when there are several, none,
- * or the value is a graph output. */
-static int only_consumer(const amass_nn_graph *graph, int value)
-{
-    int found = -1;
-    if (graph->values[value].is_output || nn_value_use_count(graph, value) != 1)
-        return -1;
-    for (int n = 0; n < graph->n_nodes; n++) {
-        const nn_node *node = &graph->nodes[n];
-        if (node->dead)
-            continue;
-        for (int i = 0; i < node->n_inputs; i++)
-            if (node->inputs[i] == value)
-                found = n;
-    }
-    return found;
-}
-
 static const float *float_constant(const amass_nn_graph *graph, int value, size_t count)
 {
     if (value < 0 || graph->values[value].type.dtype != AMASS_NN_FLOAT32 ||
@@ -77,7 +59,7 @@ int nn_fold_batch_norm(amass_nn_graph *graph, amass_status *status)
         nn_node *conv = &graph->nodes[n];
         if (conv->dead || conv->op != AMASS_NN_OP_CONV || conv->n_post)
             continue;
-        int bn_index = only_consumer(graph, conv->outputs[0]);
+        int bn_index = nn_sole_consumer(graph, conv->outputs[0]);
         if (bn_index < 0 || graph->nodes[bn_index].op != AMASS_NN_OP_BATCH_NORMALIZATION)
             continue;
         const nn_node *bn = &graph->nodes[bn_index];
@@ -303,7 +285,7 @@ static dnnl_alg_kind_t gated_consumer(const amass_nn_graph *graph, int value, in
     }
     if (*sigmoid < 0)
         return 0;
-    *multiply = only_consumer(graph, graph->nodes[*sigmoid].outputs[0]);
+    *multiply = nn_sole_consumer(graph, graph->nodes[*sigmoid].outputs[0]);
     if (*multiply < 0)
         return 0;
     const nn_node *mul = &graph->nodes[*multiply];
@@ -360,7 +342,7 @@ static void fuse_chain(amass_nn_graph *graph, int n)
             absorb(graph, n, multiply);
             continue;
         }
-        int consumer = only_consumer(graph, out);
+        int consumer = nn_sole_consumer(graph, out);
         if (consumer < 0)
             return;
         const nn_node *next = &graph->nodes[consumer];

@@ -13,19 +13,6 @@
 
 #include "nn_layout.h"
 
-/* The single live node reading value (not a graph output), or -1. */
-static int sole_reader(const amass_nn_graph *graph, int value)
-{
-    int found = -1;
-    if (graph->values[value].is_output || nn_value_use_count(graph, value) != 1)
-        return -1;
-    for (int n = 0; n < graph->n_nodes; n++)
-        for (int i = 0; i < graph->nodes[n].n_inputs && !graph->nodes[n].dead; i++)
-            if (graph->nodes[n].inputs[i] == value)
-                found = n;
-    return found;
-}
-
 static const float *constant_floats(const amass_nn_graph *graph, int value, size_t count)
 {
     if (value < 0 || graph->values[value].constant < 0 || graph->values[value].type.dtype != AMASS_NN_FLOAT32 ||
@@ -150,7 +137,7 @@ int nn_fold_into_deconv(amass_nn_graph *graph, amass_status *status)
         if (graph->nodes[n].dead || graph->nodes[n].op != AMASS_NN_OP_CONV_TRANSPOSE || graph->nodes[n].n_post)
             continue;
         for (;;) {
-            int consumer = sole_reader(graph, graph->nodes[n].outputs[0]);
+            int consumer = nn_sole_consumer(graph, graph->nodes[n].outputs[0]);
             int folded = consumer < 0 ? 0 : fold_one(graph, n, consumer, status);
             if (folded < 0)
                 return status->code;
@@ -206,17 +193,17 @@ static int spelled_hard_swish(const amass_nn_graph *graph, int value, int middle
         if (three && *three == 3.0f)
             add = n;
     }
-    int clip = add < 0 ? -1 : sole_reader(graph, graph->nodes[add].outputs[0]);
+    int clip = add < 0 ? -1 : nn_sole_consumer(graph, graph->nodes[add].outputs[0]);
     float low, high;
     if (clip < 0 || graph->nodes[clip].op != AMASS_NN_OP_CLIP ||
         graph->nodes[clip].inputs[0] != graph->nodes[add].outputs[0] ||
         !nn_clip_bounds(graph, &graph->nodes[clip], &low, &high) || low != 0.0f || high != 6.0f)
         return -1;
     int gate = graph->nodes[clip].outputs[0];
-    int step = sole_reader(graph, gate);
+    int step = nn_sole_consumer(graph, gate);
     if (step < 0)
         return -1;
-    int last = sole_reader(graph, graph->nodes[step].outputs[0]);
+    int last = nn_sole_consumer(graph, graph->nodes[step].outputs[0]);
     if (last < 0)
         return -1;
     int step_output = graph->nodes[step].outputs[0];
@@ -310,7 +297,7 @@ static int fold_scalar_step(amass_nn_graph *graph, int node_index, amass_status 
         take_output(graph, node_index, last);
         return 1;
     }
-    int consumer = sole_reader(graph, out);
+    int consumer = nn_sole_consumer(graph, out);
     if (consumer < 0 || (node->n_post >= NN_MAX_POST && !has_linear))
         return 0;
     const nn_node *next = &graph->nodes[consumer];

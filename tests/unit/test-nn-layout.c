@@ -2,7 +2,7 @@
  * Resize, ConvTranspose): bad attributes or inputs are refused when the
  * graph is prepared, with a message naming the node and the cause; and a
  * few exact small cases (reflect padding, a reversed slice, Split into
- * three) checked element by element. */
+ * three, the attention's head transposes) checked element by element. */
 #include "config.h"
 
 #include <math.h>
@@ -372,6 +372,95 @@ static void hostile_values(void)
     ok(prepared >= 0 && ran == prepared, "hostile Slice/Pad/ConvTranspose values are refused or run cleanly");
 }
 
+/* A node whose output stays inside the graph. */
+static void inner(builder *b, amass_nn_op op, const char *const *inputs, int n_inputs, const char *output,
+                  const int64_t *perm)
+{
+    amass_nn_attr attr = {.name = "perm", .kind = AMASS_NN_ATTR_INTS, .ints = perm, .count = 4};
+    amass_nn_node_spec spec = {.op = op, .name = output, .inputs = inputs, .n_inputs = (size_t)n_inputs,
+                               .outputs = &output, .n_outputs = 1, .attrs = &attr, .n_attrs = perm ? 1 : 0};
+    amass_nn_graph_add_node(b->graph, &spec, &b->status);
+}
+
+/* The attention's head transposes, which the engine leaves as strided
+ * views a MatMul reads (and a MatMul's product written straight in the
+ * transposed order), against loops: x [B, S, H, D] gives
+ * q = x^(0,2,1,3), k = x^(0,2,3,1), scores = q k, context = scores q, and
+ * out = context^(0,2,1,3); also a Transpose chain into a MatMul, and a
+ * transposed tensor that is a graph output as well (copied, not viewed). */
+static void attention_transposes(void)
+{
+    enum { B = 2, S = 3, H = 2, D = 4 };
+    const int64_t dims[4] = {B, S, H, D};
+    static const int64_t heads_first[4] = {0, 2, 1, 3}, keys_last[4] = {0, 2, 3, 1}, swap_last[4] = {0, 1, 3, 2};
+    builder b;
+    begin(&b, 4, dims);
+    const char *x[] = {"x"}, *qk[] = {"q", "k"}, *sv[] = {"scores", "v"}, *c[] = {"context"}, *chain[] = {"q2"};
+    const char *qk2[] = {"q3", "k2"};
+    inner(&b, AMASS_NN_OP_TRANSPOSE, x, 1, "q", heads_first);
+    inner(&b, AMASS_NN_OP_TRANSPOSE, x, 1, "k", keys_last);
+    inner(&b, AMASS_NN_OP_MATMUL, qk, 2, "scores", NULL);
+    inner(&b, AMASS_NN_OP_TRANSPOSE, x, 1, "v", heads_first);
+    inner(&b, AMASS_NN_OP_MATMUL, sv, 2, "context", NULL);
+    inner(&b, AMASS_NN_OP_TRANSPOSE, c, 1, "out", heads_first);
+    inner(&b, AMASS_NN_OP_TRANSPOSE, x, 1, "q2", heads_first);
+    inner(&b, AMASS_NN_OP_TRANSPOSE, chain, 1, "k2", swap_last);
+    inner(&b, AMASS_NN_OP_TRANSPOSE, x, 1, "q3", heads_first);
+    inner(&b, AMASS_NN_OP_MATMUL, qk2, 2, "scores2", NULL);
+    amass_nn_graph_mark_output(b.graph, "out", &b.status);
+    amass_nn_graph_mark_output(b.graph, "v", &b.status);
+    amass_nn_graph_mark_output(b.graph, "scores2", &b.status);
+    if (!ok(amass_nn_graph_prepare(b.graph, &b.status) == AMASS_OK, "the attention transposes prepare")) {
+        printf("#   %s\n", b.status.message);
+        amass_nn_graph_free(b.graph);
+        return;
+    }
+    float input[B * S * H * D], out[B * S * H * D], v[B * H * S * D], scores2[B * H * S * S];
+    double scores[B][H][S][S], context[B][H][S][D];
+    for (int i = 0; i < B * S * H * D; i++)
+        input[i] = (float)((i * 37) % 23 - 11) / 8.0f;
+#define X(n, s, h, d) ((double)input[(((n) * S + (s)) * H + (h)) * D + (d)])
+    for (int n = 0; n < B; n++)
+        for (int h = 0; h < H; h++)
+            for (int i = 0; i < S; i++) {
+                for (int j = 0; j < S; j++) {
+                    scores[n][h][i][j] = 0;
+                    for (int d = 0; d < D; d++)
+                        scores[n][h][i][j] += X(n, i, h, d) * X(n, j, h, d);
+                }
+                for (int d = 0; d < D; d++) {
+                    context[n][h][i][d] = 0;
+                    for (int j = 0; j < S; j++)
+                        context[n][h][i][d] += scores[n][h][i][j] * X(n, j, h, d);
+                }
+            }
+    amass_nn_session *session = amass_nn_session_open(b.graph, &b.status);
+    const float *inputs[] = {input};
+    float *outputs[] = {out, v, scores2};
+    if (ok(session && amass_nn_session_run(session, B, inputs, outputs, &b.status) == AMASS_OK,
+           "the attention transposes run")) {
+        double worst_out = 0, worst_v = 0, worst_scores = 0;
+        for (int n = 0; n < B; n++)
+            for (int h = 0; h < H; h++)
+                for (int i = 0; i < S; i++) {
+                    for (int d = 0; d < D; d++) {
+                        worst_out = fmax(worst_out, fabs(out[((n * S + i) * H + h) * D + d] - context[n][h][i][d]));
+                        worst_v = fmax(worst_v, fabs(v[((n * H + h) * S + i) * D + d] - X(n, i, h, d)));
+                    }
+                    for (int j = 0; j < S; j++)
+                        worst_scores = fmax(worst_scores, fabs(scores2[((n * H + h) * S + i) * S + j] - scores[n][h][i][j]));
+                }
+        ok(worst_out < 1e-4, "q k read through strided views, the context written transposed: as the loops");
+        ok(worst_v == 0, "a transposed graph output is the permuted input");
+        ok(worst_scores < 1e-4, "a Transpose chain into a MatMul: as the loops");
+    } else {
+        printf("#   %s\n", b.status.message);
+    }
+#undef X
+    amass_nn_session_close(session);
+    amass_nn_graph_free(b.graph);
+}
+
 int main(void)
 {
     bad_slice();
@@ -380,6 +469,7 @@ int main(void)
     bad_split_and_pad();
     bad_depth_to_space();
     exact_cases();
+    attention_transposes();
     hostile_values();
     return done_testing();
 }
