@@ -24,7 +24,8 @@ import torch
 import torch.nn as nn
 
 LEFT, RIGHT = 5, 5
-HIDDEN = 384
+HIDDEN = 512
+LAYERS = 4
 BOTTLENECK = 160  # a linear layer before the 5126 outputs keeps dnn.onnx small and training fast
 BATCH = 1024
 # An "epoch" is this many frames drawn at random without replacement (a
@@ -62,8 +63,10 @@ def read_targets(path):
 
 
 def is_held_out(name):
+    """Every 20th synthesised clip, and every 20th run of recorded words
+    (both its copies): the held-out loss then watches real voices too."""
     base = os.path.basename(name)
-    return base.startswith("s") and int(base[1:6]) % 20 == 19
+    return base[:1] in ("s", "k") and base[1:6].isdigit() and int(base[1:6]) % 20 == 19
 
 
 class Set:
@@ -99,9 +102,10 @@ class Mlp(nn.Module):
         # scorer feeds it raw features.
         self.register_buffer("mean", mean)
         self.register_buffer("scale", scale)
-        self.layers = nn.Sequential(nn.Linear(input_width, HIDDEN), nn.ReLU(), nn.Linear(HIDDEN, HIDDEN), nn.ReLU(),
-                                    nn.Linear(HIDDEN, HIDDEN), nn.ReLU(), nn.Linear(HIDDEN, BOTTLENECK),
-                                    nn.Linear(BOTTLENECK, n_senones))
+        stack = []
+        for layer in range(LAYERS):
+            stack += [nn.Linear(input_width if layer == 0 else HIDDEN, HIDDEN), nn.ReLU()]
+        self.layers = nn.Sequential(*stack, nn.Linear(HIDDEN, BOTTLENECK), nn.Linear(BOTTLENECK, n_senones))
 
     def forward(self, x):
         return self.layers((x - self.mean) * self.scale)
@@ -213,7 +217,7 @@ def main():
             out.write("-context %d,%d\n" % (LEFT, RIGHT))
     with open(os.path.join(args.output, "training.json"), "w") as out:
         json.dump({"training_frames": train.n, "held_out_frames": held.n, "training_clips": len(train_records),
-                   "held_out_clips": len(held_records), "hidden": [HIDDEN] * 3, "bottleneck": BOTTLENECK,
+                   "held_out_clips": len(held_records), "hidden": [HIDDEN] * LAYERS, "bottleneck": BOTTLENECK,
                    "context": [LEFT, RIGHT], "batch": BATCH, "epoch_frames": EPOCH_FRAMES, "best_held_out_loss": best_loss,
                    "minutes": (time.time() - started) / 60, "epochs": history}, out, indent=1)
     log("wrote %s (best held-out loss %.4f)" % (args.output, best_loss))
