@@ -5,8 +5,9 @@
 //
 //   node nn-tfjs.js MODULES_DIR MODEL.json DIMS BATCHES WARMUP REPEAT [BACKEND [OUTPUTS]]
 //
-// OUTPUTS (comma-separated node names, graph models) runs the graph up to
-// those tensors only, as a manifest's "outputs" makes amass import it.
+// OUTPUTS (comma-separated names) runs the model up to those tensors only:
+// graph nodes, as a manifest's "outputs" makes amass import it, or layers
+// of a layers model (a manifest's "features" layer: the image embedding).
 // DIMS are the input's dimensions after the batch ("416x416x3"). BACKEND is
 // wasm (default: XNNPACK with SIMD, the fastest TF.js backend that installs
 // here; in node it runs one thread, as the wasm build's threads need a
@@ -76,7 +77,9 @@ async function main() {
     const json = JSON.parse(fs.readFileSync(model, 'utf8'));
     const layers = json.format === 'layers-model' || (json.format === undefined && json.modelTopology &&
                                                        json.modelTopology.model_config !== undefined);
-    const net = layers ? await tf.loadLayersModel(fileHandler(model)) : await tf.loadGraphModel(fileHandler(model));
+    let net = layers ? await tf.loadLayersModel(fileHandler(model)) : await tf.loadGraphModel(fileHandler(model));
+    if (layers && outputs)
+        net = tf.model({inputs: net.inputs, outputs: outputs.map((name) => net.getLayer(name).output)});
     console.log('load_s ' + (Number(process.hrtime.bigint() - started) / 1e9).toFixed(3) + ' version ' +
                 tf.version.tfjs + ' backend ' + backend + ' simd ' + tf.env().getBool('WASM_HAS_SIMD_SUPPORT'));
 
