@@ -110,13 +110,20 @@ static int open_onnx(amass_text_encoder *encoder, const char *onnx_path, const c
     encoder->info.format = "onnx";
     encoder->info.max_length = 512;
     /* config.json beside (or above onnx/) gives the sizes the ONNX file
-     * does not state; absent, 512 positions and an unknown vocabulary. */
+     * does not state. Absent, the position table's rows bound the length:
+     * less 2 when the graph counts positions RoBERTa's way (a CumSum over
+     * the mask from pad + 1), and 512 when no table is named "position". */
     text_encoder_config config;
     amass_status ignored = {0};
     if (result == AMASS_OK && directory && text_encoder_read_config(directory, &config, &ignored) == AMASS_OK) {
         encoder->info.max_length = text_encoder_max_length(&config);
         encoder->info.vocab_size = config.vocab_size;
         encoder->info.hidden = config.hidden;
+    } else if (result == AMASS_OK) {
+        int64_t rows = amass_nn_graph_table_rows(encoder->graph, "position");
+        int64_t offset = amass_nn_graph_count_op(encoder->graph, AMASS_NN_OP_CUMSUM) > 0 ? 2 : 0;
+        if (rows - offset >= 3)
+            encoder->info.max_length = (size_t)(rows - offset);
     }
     return result;
 }

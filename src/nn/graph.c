@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "nn_internal.h"
 
@@ -545,6 +546,24 @@ size_t amass_nn_graph_node_count(const amass_nn_graph *graph)
     for (int n = 0; n < graph->n_nodes; n++)
         count += !graph->nodes[n].dead;
     return count;
+}
+
+int64_t amass_nn_graph_table_rows(const amass_nn_graph *graph, const char *name_part)
+{
+    int64_t rows = 0;
+    size_t part = strlen(name_part);
+    for (int v = 0; v < graph->n_values; v++) {
+        const nn_value *value = &graph->values[v];
+        if (value->constant < 0 || value->type.rank != 2 || value->type.dtype != AMASS_NN_FLOAT32)
+            continue;
+        for (const char *at = value->name; *at; at++)
+            if (strncasecmp(at, name_part, part) == 0) {
+                if (rows == 0 || value->type.dims[0] < rows)
+                    rows = value->type.dims[0];
+                break;
+            }
+    }
+    return rows;
 }
 
 size_t amass_nn_graph_count_op(const amass_nn_graph *graph, amass_nn_op op)

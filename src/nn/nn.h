@@ -190,6 +190,10 @@ int amass_nn_graph_input_type(const amass_nn_graph *graph, size_t index, amass_n
 int amass_nn_graph_output_type(const amass_nn_graph *graph, size_t index, amass_nn_tensor_type *type);
 /* Nodes left to run after prepare (fused nodes count once). */
 size_t amass_nn_graph_node_count(const amass_nn_graph *graph);
+/* The fewest rows among the rank-2 float constants whose name holds
+ * name_part (any case), e.g. a Transformer's "position" table; 0 when
+ * there is none. */
+int64_t amass_nn_graph_table_rows(const amass_nn_graph *graph, const char *name_part);
 /* Number of live nodes of an op after prepare (for tests and logs). */
 size_t amass_nn_graph_count_op(const amass_nn_graph *graph, amass_nn_op op);
 /* Floating-point operations one image costs: 2 x the multiply-adds of the
