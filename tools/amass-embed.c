@@ -26,7 +26,8 @@ enum {
     OPT_POOLING,
     OPT_NORMALIZE,
     OPT_MAX_LENGTH,
-    OPT_DECODE_THREADS
+    OPT_DECODE_THREADS,
+    OPT_BF16
 };
 
 typedef struct {
@@ -47,6 +48,7 @@ static const amass_cli_option embed_options[] = {
     {"pooling", 0, "mean|cls|max", OPT_POOLING, "how token states become one vector (default: the model's, else mean)"},
     {"normalize", 0, NULL, OPT_NORMALIZE, "scale each vector to unit length (always, when the model says so)"},
     {"max-length", 0, "N", OPT_MAX_LENGTH, "cut items to N tokens, [CLS] and [SEP] included (default: the model's)"},
+    {"bf16", 0, NULL, OPT_BF16, "compute in bfloat16 where the CPU has AVX512-BF16 (about 2x faster; cosine to the float32 vectors ~0.998 for images, ~0.99999 for text)"},
     {"decode-threads", 0, "N", OPT_DECODE_THREADS, "image models: decode images on N threads (default: half of --threads, at least 1)"},
 };
 
@@ -80,6 +82,7 @@ static int on_option(void *context, int id, const char *argument, amass_status *
             return amass_fail(status, AMASS_ERR_USAGE, "--pooling: '%s' is not mean, cls or max", argument);
         return AMASS_OK;
     case OPT_NORMALIZE: tool->embed.normalize = 1; return AMASS_OK;
+    case OPT_BF16: tool->embed.bf16 = 1; return AMASS_OK;
     case OPT_MAX_LENGTH:
         if (amass_cli_parse_int("--max-length", argument, 3, 1000000, &number, status) != AMASS_OK)
             return status->code;
@@ -258,7 +261,7 @@ static int refuse_text_options(const embed_tool *tool)
  * amass-classify. */
 static int embed_images(const amass_cli_spec *spec, amass_cli_common *common, const embed_tool *tool, const char *model)
 {
-    amass_embed_image_options options = {tool->embed.batch, 1, tool->embed.normalize};
+    amass_embed_image_options options = {tool->embed.batch, 1, tool->embed.normalize, tool->embed.bf16};
     amass_image_embedder *embedder;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     int threads = common->threads ? common->threads : cores > 0 ? (int)cores : 1;
@@ -303,6 +306,8 @@ int main(int argc, char **argv)
     if (!(model = choose_model(&spec, &tool, &common)))
         return AMASS_EXIT_FATAL;
     amass_nn_set_threads(common.threads);
+    if (tool.embed.bf16 && !amass_nn_bf16_available() && !common.quiet)
+        fprintf(stderr, "amass-embed: --bf16: this CPU has no bfloat16 instructions (AVX512-BF16); computing in float32\n");
     if (amass_image_embedder_accepts(model))
         exit_code = embed_images(&spec, &common, &tool, model);
     else

@@ -80,6 +80,7 @@ static int open_session(amass_image_embedder *embedder, const char *path, size_t
     size_t i;
     if (!(embedder->session = amass_nn_session_open(embedder->graph, status)))
         return status->code;
+    amass_nn_session_set_bf16(embedder->session, embedder->options.bf16);
     embedder->n_outputs = amass_nn_graph_output_count(embedder->graph);
     if (embedder->n_outputs < 1)
         return amass_fail(status, AMASS_ERR_USAGE, "%s: the model has no output", path);

@@ -105,5 +105,6 @@ int amass_text_embedder_run(amass_text_embedder *embedder, const amass_embed_tex
     if (settled.pooling == AMASS_EMBED_POOLING_DEFAULT)
         settled.pooling = embedder->info.pooling;
     settled.normalize = settled.normalize || embedder->info.normalize;
+    amass_text_encoder_session_set_bf16(embedder->session, options->bf16);
     return amass_embed_text_run(embedder->tokenizer, &network, &settled, inputs, sink, status);
 }

@@ -23,6 +23,7 @@ typedef struct {
     size_t batch;        /* images per network run; 0: 8 (1 when the model's batch is fixed) */
     int decode_threads;  /* 0: 1 */
     int normalize;       /* L2-normalise each vector */
+    int bf16;            /* convolutions and matrix products in bfloat16 (amass_nn_session_set_bf16) */
 } amass_embed_image_options;
 
 typedef struct amass_image_embedder amass_image_embedder;

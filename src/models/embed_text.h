@@ -34,6 +34,7 @@ typedef struct {
     int normalize;
     size_t max_length;          /* tokens per item, [CLS] and [SEP] included; 0: the network's */
     const char *model_name;     /* the records' "model" */
+    int bf16;                   /* matrix products in bfloat16 (amass_nn_session_set_bf16); model runs only */
 } amass_embed_text_options;
 
 /* Where records and failures go. */
