@@ -4,7 +4,8 @@
 # senone posteriors that scripts/dnn/dump-targets wrote. Writes dnn.onnx,
 # priors, dnn.params and training.json (the loss curve) into --output.
 #
-#   train.py --output DIR --work DIR [--epochs N] [--minutes M] TARGETS.bin...
+#   train.py --output DIR --work DIR [--epochs N] [--minutes M] [--init DNN.onnx]
+#            [--learning-rate R] TARGETS.bin...
 #
 # --minutes bounds the training time: no epoch starts that would end after
 # it (the machine it was trained on had two cores shared by others).
@@ -136,6 +137,8 @@ def main():
     parser.add_argument("--work", required=True)
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--minutes", type=float, default=40, help="stop starting epochs after this long")
+    parser.add_argument("--init", help="start from this dnn.onnx (a model train.py wrote, same layers)")
+    parser.add_argument("--learning-rate", type=float, default=1e-3)
     parser.add_argument("targets", nargs="+")
     args = parser.parse_args()
     torch.set_num_threads(2)
@@ -159,7 +162,15 @@ def main():
     std = train.features.std(dim=0)
     width = dim * (LEFT + 1 + RIGHT)
     model = Mlp(mean.repeat(LEFT + 1 + RIGHT), (1 / (std + 1e-3)).repeat(LEFT + 1 + RIGHT), width, n_senones)
-    optimiser = torch.optim.Adam(model.parameters(), lr=1e-3)
+    if args.init:
+        # The ONNX export keeps the state dict's names for its initializers.
+        import onnx
+        from onnx import numpy_helper
+        weights = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy())
+                   for i in onnx.load(args.init).graph.initializer}
+        model.load_state_dict(weights, strict=True)
+        log("started from " + args.init)
+    optimiser = torch.optim.Adam(model.parameters(), lr=args.learning_rate)
     history = []
     best_loss, best_state = float("inf"), None
     started = time.time()
