@@ -93,6 +93,13 @@ void nn_session_count_primitive(amass_nn_session *session)
     session->stats.primitives_created++;
 }
 
+int nn_pd_is_reference(const_dnnl_primitive_desc_t pd)
+{
+    const char *kernel = NULL;
+    return dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &kernel) != dnnl_success || !kernel ||
+           strncmp(kernel, "ref", 3) == 0;
+}
+
 int nn_dnnl_fail(amass_status *status, const nn_plan *plan, const nn_node *node, const char *what,
                  dnnl_status_t result)
 {

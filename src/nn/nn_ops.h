@@ -128,6 +128,12 @@ void nn_plain_dims_md(dnnl_memory_desc_t *md, int rank, const int64_t *dims);
 void nn_any_md(dnnl_memory_desc_t *md, int rank, const int64_t *dims, dnnl_data_type_t type);
 int nn_add_compute_step(nn_plan *plan, dnnl_primitive_desc_t pd, int sum_slot, nn_step **step,
                         amass_status *status);
+/* pd runs oneDNN's reference kernel (or says nothing of its kernel): far
+ * slower than an optimised kernel on another layout. */
+int nn_pd_is_reference(const_dnnl_primitive_desc_t pd);
+/* A Transpose's perm as rank input axes, one per output axis, negatives
+ * resolved; absent, the axes reversed (ONNX). 0 when it is no permutation. */
+int nn_transpose_perm(const nn_node *node, int rank, int *perm);
 int nn_dnnl_fail(amass_status *status, const nn_plan *plan, const nn_node *node, const char *what,
                  dnnl_status_t result);
 

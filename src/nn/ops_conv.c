@@ -202,10 +202,7 @@ int nn_build_conv(nn_plan *plan, int node_index, amass_status *status)
                 made = dnnl_primitive_desc_create(&pd, &desc, attr, nn_session_engine(plan->session), NULL);
             /* Blocked only with an optimised kernel (not for e.g. groups
              * of 8 channels, which only the reference code runs blocked). */
-            const char *kernel = NULL;
-            if (made == dnnl_success && layout == 0 &&
-                (dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &kernel) != dnnl_success || !kernel ||
-                 strncmp(kernel, "ref", 3) == 0)) {
+            if (made == dnnl_success && layout == 0 && nn_pd_is_reference(pd)) {
                 dnnl_primitive_desc_destroy(pd);
                 pd = NULL;
                 made = dnnl_unimplemented;

@@ -44,6 +44,34 @@ int nn_add_view_reorder(nn_plan *plan, const nn_node *node, int src, const dnnl_
     return AMASS_OK;
 }
 
+/* Value out is src's storage seen through md (plain: md is out's plain layout). */
+static void alias_slot(nn_plan *plan, int out, int src, const dnnl_memory_desc_t *md, int plain)
+{
+    nn_plan_set_md(plan, out, md);
+    plan->slots[out].root = plan->slots[src].root;
+    plan->slots[out].external = plan->slots[src].external;
+    plan->slots[out].plain = plain ? out : -1;
+}
+
+int nn_transpose_perm(const nn_node *node, int rank, int *perm)
+{
+    int64_t given[AMASS_NN_MAX_RANK];
+    int n = nn_attr_ints(node, "perm", given, AMASS_NN_MAX_RANK), seen = 0;
+    if (n < 0)
+        for (n = 0; n < rank; n++)
+            given[n] = rank - 1 - n;
+    if (n != rank)
+        return 0;
+    for (int d = 0; d < rank; d++) {
+        int64_t axis = given[d] < 0 ? given[d] + rank : given[d];
+        if (axis < 0 || axis >= rank || (seen & (1 << axis)))
+            return 0;
+        seen |= 1 << axis;
+        perm[d] = (int)axis;
+    }
+    return 1;
+}
+
 static int build_view(nn_plan *plan, const nn_node *node, amass_status *status)
 {
     int src = nn_plan_input_slot(plan, node, 0, status);
@@ -54,10 +82,7 @@ static int build_view(nn_plan *plan, const nn_node *node, amass_status *status)
     int out = node->outputs[0];
     dnnl_memory_desc_t md;
     nn_plain_md(&md, &plan->env.types[out]);
-    nn_plan_set_md(plan, out, &md);
-    plan->slots[out].root = plan->slots[src].root;
-    plan->slots[out].external = plan->slots[src].external;
-    plan->slots[out].plain = out;
+    alias_slot(plan, out, src, &md, 1);
     return AMASS_OK;
 }
 
@@ -67,15 +92,13 @@ static int build_transpose(nn_plan *plan, const nn_node *node, amass_status *sta
     if (src < 0)
         return status->code;
     int rank = plan->env.types[node->inputs[0]].rank;
-    int64_t perm[AMASS_NN_MAX_RANK];
-    int permutation[AMASS_NN_MAX_RANK];
-    if (nn_attr_ints(node, "perm", perm, AMASS_NN_MAX_RANK) < 0)
-        for (int d = 0; d < rank; d++)
-            perm[d] = rank - 1 - d;
+    int perm[AMASS_NN_MAX_RANK], permutation[AMASS_NN_MAX_RANK];
+    if (!nn_transpose_perm(node, rank, perm))
+        return nn_fail_node(status, plan->graph, node, "perm is not a permutation");
     /* oneDNN's permutation says where each input axis goes; ONNX's perm
      * says which input axis each output axis takes. */
     for (int d = 0; d < rank; d++)
-        permutation[perm[d] < 0 ? perm[d] + rank : perm[d]] = d;
+        permutation[perm[d]] = d;
     dnnl_memory_desc_t permuted, plain;
     dnnl_status_t made = dnnl_memory_desc_permute_axes(&permuted, &plan->slots[src].md, permutation);
     if (made != dnnl_success)
@@ -93,10 +116,7 @@ static int build_transpose(nn_plan *plan, const nn_node *node, amass_status *sta
                permuted.format_kind == dnnl_blocked && permuted.format_desc.blocking.inner_nblks == 0;
     if (!in_order && !lazy)
         return nn_add_view_reorder(plan, node, src, &permuted, "create this transpose", status);
-    nn_plan_set_md(plan, out, in_order ? &plain : &permuted);
-    plan->slots[out].root = plan->slots[src].root;
-    plan->slots[out].external = plan->slots[src].external;
-    plan->slots[out].plain = in_order ? out : -1;
+    alias_slot(plan, out, src, in_order ? &plain : &permuted, in_order);
     return AMASS_OK;
 }
 

@@ -4,8 +4,6 @@
  * views instead of copied (see strided_operand, transposed_dst). */
 #include "config.h"
 
-#include <string.h>
-
 #include "nn_ops.h"
 
 /* A runtime operand already in a strided view of these dims (a Transpose
@@ -43,17 +41,10 @@ static int transposed_dst(const nn_plan *plan, const nn_node *node, int rank, co
     int reader = node->n_post == 0 ? nn_sole_consumer(graph, node->outputs[0]) : -1;
     if (reader < 0 || graph->nodes[reader].op != AMASS_NN_OP_TRANSPOSE || rank != plan->env.types[node->outputs[0]].rank)
         return 0;
-    int64_t perm[AMASS_NN_MAX_RANK];
-    int permutation[AMASS_NN_MAX_RANK], seen = 0;
-    if (nn_attr_ints(&graph->nodes[reader], "perm", perm, AMASS_NN_MAX_RANK) != rank)
+    /* axis d of the transposed tensor is axis permutation[d] of the product */
+    int permutation[AMASS_NN_MAX_RANK];
+    if (!nn_transpose_perm(&graph->nodes[reader], rank, permutation))
         return 0;
-    for (int d = 0; d < rank; d++) {
-        int64_t axis = perm[d] < 0 ? perm[d] + rank : perm[d];
-        if (axis < 0 || axis >= rank || (seen & (1 << axis)))
-            return 0;
-        seen |= 1 << axis;
-        permutation[d] = (int)axis; /* axis d of the transposed tensor is this axis of the product */
-    }
     dnnl_memory_desc_t transposed;
     nn_plain_md(&transposed, &plan->env.types[graph->nodes[reader].outputs[0]]);
     if (transposed.ndims != rank || dnnl_memory_desc_permute_axes(md, &transposed, permutation) != dnnl_success)
@@ -62,14 +53,6 @@ static int transposed_dst(const nn_plan *plan, const nn_node *node, int rank, co
         if (md->dims[d] != dims[d])
             return 0;
     return 1;
-}
-
-/* oneDNN's reference matmul: far slower than copying to plain first. */
-static int is_reference(const_dnnl_primitive_desc_t pd)
-{
-    const char *kernel = NULL;
-    return dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &kernel) != dnnl_success || !kernel ||
-           strncmp(kernel, "ref", 3) == 0;
 }
 
 int nn_build_matmul(nn_plan *plan, int node_index, amass_status *status)
@@ -152,7 +135,7 @@ int nn_build_matmul(nn_plan *plan, int node_index, amass_status *status)
             return result;
         made = dnnl_primitive_desc_create(&pd, &desc, attr, nn_session_engine(plan->session), NULL);
         dnnl_primitive_attr_destroy(attr);
-        if (made == dnnl_success && attempt == 0 && is_reference(pd)) {
+        if (made == dnnl_success && attempt == 0 && nn_pd_is_reference(pd)) {
             dnnl_primitive_desc_destroy(pd);
             pd = NULL;
         } else if (made != dnnl_success) {
