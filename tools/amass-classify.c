@@ -222,8 +222,7 @@ int main(int argc, char **argv)
         amass_classifier_close(classifier);
         return AMASS_EXIT_FATAL;
     }
-    if (options->bf16 && !amass_nn_bf16_available())
-        amass_cli_note(cli, "--bf16: this CPU has no bfloat16 instructions (AVX512-BF16); computing in float32");
+    amass_cli_note_bf16(cli, options->bf16);
     if (common.resume_path && !(done = amass_io_resume_load(common.resume_path, &status))) {
         amass_cli_error(cli, "%s", status.message);
         amass_classifier_close(classifier);

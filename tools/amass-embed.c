@@ -183,12 +183,13 @@ typedef struct {
     amass_status status;
 } embed_run;
 
-static int run_start(const amass_cli_spec *spec, amass_cli_common *common, embed_run *run)
+static int run_start(const amass_cli_spec *spec, amass_cli_common *common, int bf16, embed_run *run)
 {
     memset(run, 0, sizeof *run);
     amass_status_clear(&run->status);
     if (!(run->cli = amass_cli_start(spec, common)))
         return AMASS_ERR_FATAL;
+    amass_cli_note_bf16(run->cli, bf16);
     if (common->resume_path && !(run->done = amass_io_resume_load(common->resume_path, &run->status))) {
         amass_cli_error(run->cli, "%s", run->status.message);
         return run->status.code;
@@ -237,7 +238,7 @@ static int embed_text(const amass_cli_spec *spec, amass_cli_common *common, embe
         return AMASS_EXIT_FATAL;
     }
     tool->embed.model_name = name;
-    if ((code = run_start(spec, common, &run)) == AMASS_OK)
+    if ((code = run_start(spec, common, tool->embed.bf16, &run)) == AMASS_OK)
         code = amass_text_embedder_run(embedder, &tool->embed, run.inputs, &run.sink, &run.status);
     amass_text_embedder_close(embedder);
     free(name);
@@ -276,7 +277,7 @@ static int embed_images(const amass_cli_spec *spec, amass_cli_common *common, co
         fprintf(stderr, "amass-embed: %s\n", status.message);
         return AMASS_EXIT_FATAL;
     }
-    if ((code = run_start(spec, common, &run)) == AMASS_OK)
+    if ((code = run_start(spec, common, tool->embed.bf16, &run)) == AMASS_OK)
         code = amass_image_embedder_run(embedder, run.inputs, &run.sink, &run.status);
     amass_image_embedder_close(embedder);
     return run_finish(&run, code);
@@ -306,8 +307,6 @@ int main(int argc, char **argv)
     if (!(model = choose_model(&spec, &tool, &common)))
         return AMASS_EXIT_FATAL;
     amass_nn_set_threads(common.threads);
-    if (tool.embed.bf16 && !amass_nn_bf16_available() && !common.quiet)
-        fprintf(stderr, "amass-embed: --bf16: this CPU has no bfloat16 instructions (AVX512-BF16); computing in float32\n");
     if (amass_image_embedder_accepts(model))
         exit_code = embed_images(&spec, &common, &tool, model);
     else

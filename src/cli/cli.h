@@ -88,6 +88,8 @@ const amass_cli_common *amass_cli_options(const amass_cli *cli);
 void amass_cli_error(amass_cli *cli, const char *format, ...) __attribute__((format(printf, 2, 3)));
 /* A line for the user on stderr unless -q. */
 void amass_cli_note(amass_cli *cli, const char *format, ...) __attribute__((format(printf, 2, 3)));
+/* --bf16 asked for on a CPU without bfloat16 instructions: says float32 runs instead. */
+void amass_cli_note_bf16(amass_cli *cli, int requested);
 /* One bad input: stderr line, --errors record, counted for the exit status. */
 void amass_cli_fail_input(amass_cli *cli, const char *input, size_t input_length, const char *message);
 /* Closes everything; returns the exit status. fatal: the run itself failed

@@ -165,6 +165,12 @@ void amass_cli_note(amass_cli *cli, const char *format, ...)
     va_end(args);
 }
 
+void amass_cli_note_bf16(amass_cli *cli, int requested)
+{
+    if (requested && !amass_nn_bf16_available())
+        amass_cli_note(cli, "--bf16: this CPU has no bfloat16 instructions (AVX512-BF16); computing in float32");
+}
+
 void amass_cli_fail_input(amass_cli *cli, const char *input, size_t input_length, const char *message)
 {
     amass_status status;
