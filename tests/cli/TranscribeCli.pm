@@ -13,7 +13,7 @@ use lib dirname(__FILE__);
 use TapCli;
 
 our @EXPORT = (@TapCli::EXPORT, qw(tool_command librivox_clip librivox_dir read_records
-                 wav_read wav_write wav_header check_record_shape check_error_lines));
+                 wav_read wav_write wav_header check_record_shape check_error_lines check_wer));
 
 sub librivox_dir { '/usr/share/pocketsphinx/test/data/librivox' }
 
@@ -114,6 +114,28 @@ sub check_error_lines {
     my @lines = grep { index($_, $file) >= 0 } split /\n/, $stderr;
     ok(@lines && (grep { /^amass-transcribe: \Q$file\E: \S/ } @lines),
        "$what: an error line 'amass-transcribe: $file: reason'", "stderr: $stderr");
+}
+
+# The total word error rate of the NDJSON records in $stdout against the
+# reference transcription (tests/tools/wer, built in $builddir) is at most
+# $max_wer; the alignment goes into the TAP log.
+sub check_wer {
+    my ($builddir, $reference, $stdout, $max_wer) = @_;
+    my $wer = "$builddir/tests/tools/wer";
+    die "$wer is not built\n" unless -x $wer;
+    my $work = tempdir(CLEANUP => 1);
+    open my $hypothesis, '>', "$work/hypothesis.ndjson" or die "$work/hypothesis.ndjson: $!";
+    print $hypothesis $stdout;
+    close $hypothesis or die "$work/hypothesis.ndjson: $!";
+    my ($wer_status, $table, $wer_stderr) =
+        run_tool([$wer, '--alignment', '--max-wer', $max_wer, $reference, "$work/hypothesis.ndjson"]);
+    my ($total) = $table =~ /^total\t(.*)$/m;
+    my ($words, $correct, $substitutions, $deletions, $insertions, $rate) = split /\t/, $total // '';
+    print "# $_\n" for split /\n/, $table;
+    return ok(defined $rate && $wer_status eq '0',
+              sprintf('total WER %s (S %s, D %s, I %s of %s words) <= %.2f', $rate // '?', $substitutions // '?',
+                      $deletions // '?', $insertions // '?', $words // '?', $max_wer),
+              "wer exit $wer_status: $wer_stderr");
 }
 
 # (sample rate, channels, data bytes of 16-bit PCM) of a canonical WAV.

@@ -8,7 +8,6 @@
 use strict;
 use warnings;
 use File::Basename qw(dirname);
-use File::Temp qw(tempdir);
 use lib dirname(__FILE__);
 use TranscribeCli;
 
@@ -19,9 +18,6 @@ my $max_wer = 0.25;
 
 my @tool = tool_command();
 my $builddir = $ENV{top_builddir} // '.';
-my $wer = "$builddir/tests/tools/wer";
-die "$wer is not built\n" unless -x $wer;
-my $work = tempdir(CLEANUP => 1);
 my $dir = librivox_dir();
 open my $ids, '<', "$dir/fileids" or die "$dir/fileids: $!";
 my @clips = map { chomp; "$dir/$_.wav" } grep { /\S/ } <$ids>;
@@ -43,20 +39,7 @@ for my $record (@records) {
 }
 
 # Word error rate of the records against the transcription.
-{
-    open my $hypothesis, '>', "$work/hypothesis.ndjson" or die "$work/hypothesis.ndjson: $!";
-    print $hypothesis $stdout;
-    close $hypothesis or die "$work/hypothesis.ndjson: $!";
-    my ($wer_status, $table, $wer_stderr) =
-        run_tool([$wer, '--alignment', '--max-wer', $max_wer, "$dir/transcription", "$work/hypothesis.ndjson"]);
-    my ($total) = $table =~ /^total\t(.*)$/m;
-    my ($words, $correct, $substitutions, $deletions, $insertions, $rate) = split /\t/, $total // '';
-    print "# $_\n" for split /\n/, $table;
-    ok(defined $rate && $wer_status eq '0',
-       sprintf('total WER %s (S %s, D %s, I %s of %s words) <= %.2f', $rate // '?', $substitutions // '?',
-               $deletions // '?', $insertions // '?', $words // '?', $max_wer),
-       "wer exit $wer_status: $wer_stderr");
-}
+check_wer($builddir, "$dir/transcription", $stdout, $max_wer);
 
 # Decoding several files at once changes no word. (Times and confidences
 # are not compared: a matmul split over threads may round differently.)

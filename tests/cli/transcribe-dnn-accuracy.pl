@@ -26,8 +26,6 @@ my $tool = $ENV{AMASS_TRANSCRIBE} // "$builddir/tools/amass-transcribe";
 skip_all("$tool is not built") unless -x $tool;
 $tool = abs_path($tool) if $tool =~ m{/} && $tool !~ m{^/};
 skip_all('no ' . librivox_dir() . ' (Debian pocketsphinx-testdata)') unless -f librivox_dir() . '/transcription';
-my $wer = "$builddir/tests/tools/wer";
-die "$wer is not built\n" unless -x $wer;
 my $work = tempdir(CLEANUP => 1);
 
 my $sphinx = '/usr/share/pocketsphinx/model/en-us';
@@ -70,16 +68,5 @@ my @records = read_records($stdout, 'librivox');
 ok(join("\n", map { $_->{input} // '?' } @records) eq join("\n", @clips), 'one record per clip, in input order',
    'inputs: ' . join(', ', map { $_->{input} // '?' } @records));
 
-open my $hypothesis, '>', "$work/hypothesis.ndjson" or die "$work/hypothesis.ndjson: $!";
-print $hypothesis $stdout;
-close $hypothesis or die "$work/hypothesis.ndjson: $!";
-my ($wer_status, $table, $wer_stderr) =
-    run_tool([$wer, '--alignment', '--max-wer', $max_wer, "$dir/transcription", "$work/hypothesis.ndjson"]);
-my ($total) = $table =~ /^total\t(.*)$/m;
-my ($words, $correct, $substitutions, $deletions, $insertions, $rate) = split /\t/, $total // '';
-print "# $_\n" for split /\n/, $table;
-ok(defined $rate && $wer_status eq '0',
-   sprintf('total WER %s (S %s, D %s, I %s of %s words) <= %.2f', $rate // '?', $substitutions // '?',
-           $deletions // '?', $insertions // '?', $words // '?', $max_wer),
-   "wer exit $wer_status: $wer_stderr");
+check_wer($builddir, "$dir/transcription", $stdout, $max_wer);
 done();
