@@ -50,43 +50,22 @@ const char *tfjs_fresh_name(tfjs_builder *builder, const char *hint)
 
 amass_nn_attr tfjs_attr_int(const char *name, int64_t value)
 {
-    amass_nn_attr attr;
-    memset(&attr, 0, sizeof attr);
-    attr.name = name;
-    attr.kind = AMASS_NN_ATTR_INT;
-    attr.i = value;
-    return attr;
+    return (amass_nn_attr){.name = name, .kind = AMASS_NN_ATTR_INT, .i = value};
 }
 
 amass_nn_attr tfjs_attr_float(const char *name, float value)
 {
-    amass_nn_attr attr;
-    memset(&attr, 0, sizeof attr);
-    attr.name = name;
-    attr.kind = AMASS_NN_ATTR_FLOAT;
-    attr.f = value;
-    return attr;
+    return (amass_nn_attr){.name = name, .kind = AMASS_NN_ATTR_FLOAT, .f = value};
 }
 
 amass_nn_attr tfjs_attr_ints(const char *name, const int64_t *values, size_t count)
 {
-    amass_nn_attr attr;
-    memset(&attr, 0, sizeof attr);
-    attr.name = name;
-    attr.kind = AMASS_NN_ATTR_INTS;
-    attr.ints = values;
-    attr.count = count;
-    return attr;
+    return (amass_nn_attr){.name = name, .kind = AMASS_NN_ATTR_INTS, .ints = values, .count = count};
 }
 
 amass_nn_attr tfjs_attr_string(const char *name, const char *value)
 {
-    amass_nn_attr attr;
-    memset(&attr, 0, sizeof attr);
-    attr.name = name;
-    attr.kind = AMASS_NN_ATTR_STRING;
-    attr.s = value;
-    return attr;
+    return (amass_nn_attr){.name = name, .kind = AMASS_NN_ATTR_STRING, .s = value};
 }
 
 int tfjs_add_node_outputs(tfjs_builder *builder, amass_nn_op op, const char *node_name, const char *const *inputs,
@@ -96,16 +75,8 @@ int tfjs_add_node_outputs(tfjs_builder *builder, amass_nn_op op, const char *nod
     for (size_t i = 0; i < n_outputs; i++)
         if (!outputs[i])
             return amass_fail(status, AMASS_ERR_NOMEM, "%s: out of memory", builder->path);
-    amass_nn_node_spec spec;
-    memset(&spec, 0, sizeof spec);
-    spec.op = op;
-    spec.name = node_name;
-    spec.inputs = inputs;
-    spec.n_inputs = n_inputs;
-    spec.outputs = outputs;
-    spec.n_outputs = n_outputs;
-    spec.attrs = attrs;
-    spec.n_attrs = n_attrs;
+    amass_nn_node_spec spec = {.op = op, .name = node_name, .inputs = inputs, .n_inputs = n_inputs,
+                               .outputs = outputs, .n_outputs = n_outputs, .attrs = attrs, .n_attrs = n_attrs};
     return amass_nn_graph_add_node(builder->graph, &spec, status);
 }
 
