@@ -203,6 +203,10 @@ typedef struct {
     amass_onnx_private *internal;
 } amass_onnx_model;
 
+/* IEEE half and bfloat16 bits (host order) as float32 (half_float.c). */
+float amass_half_to_float(uint16_t half);
+float amass_bfloat16_to_float(uint16_t bits);
+
 /* Reads and checks path: the wire format, every known field's type, the
  * tensors (types, dims, data sizes, external data within the model's
  * directory), the opset, that every node input is produced by something

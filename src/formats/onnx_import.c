@@ -52,13 +52,35 @@ static int nn_dtype_of(int onnx_type, amass_nn_dtype *dtype)
     }
 }
 
+/* A FLOAT16 or BFLOAT16 tensor as float32 in a buffer of its own: weights
+ * stored at half size (fp16 exports, a Cast to FLOAT after each) then run
+ * as every other float constant does. */
+static int add_widened_tensor(importer *im, const char *name, const amass_onnx_tensor *tensor,
+                              const amass_nn_tensor_type *type, amass_status *status)
+{
+    size_t count = tensor->n_bytes / 2;
+    float *values = amass_alloc_array(count + 1, sizeof *values);
+    if (!values)
+        return amass_fail(status, AMASS_ERR_NOMEM, "%s: out of memory widening '%s'", im->model->path, name);
+    const unsigned char *bytes = tensor->data;
+    for (size_t i = 0; i < count; i++) {
+        uint16_t bits;
+        memcpy(&bits, bytes + 2 * i, sizeof bits);
+        values[i] = tensor->data_type == AMASS_ONNX_FLOAT16 ? amass_half_to_float(bits) : amass_bfloat16_to_float(bits);
+    }
+    return amass_nn_graph_add_constant(im->graph, name, type, values, free, values, status);
+}
+
 /* Adds tensor under name, borrowing its bytes. what names it in messages. */
 static int add_tensor(importer *im, const char *name, const amass_onnx_tensor *tensor, const char *what,
                       amass_status *status)
 {
     amass_nn_tensor_type type;
     memset(&type, 0, sizeof type);
-    if (!nn_dtype_of(tensor->data_type, &type.dtype)) {
+    int widen = tensor->data_type == AMASS_ONNX_FLOAT16 || tensor->data_type == AMASS_ONNX_BFLOAT16;
+    if (widen)
+        type.dtype = AMASS_NN_FLOAT32;
+    else if (!nn_dtype_of(tensor->data_type, &type.dtype)) {
         const char *type_name = amass_onnx_data_type_name(tensor->data_type);
         return amass_fail(status, AMASS_ERR_UNSUPPORTED, "%s: %s '%s' is of type %s, which the engine does not run",
                           im->model->path, what, name, type_name ? type_name : "unknown");
@@ -69,6 +91,8 @@ static int add_tensor(importer *im, const char *name, const amass_onnx_tensor *t
     type.rank = (int)tensor->n_dims;
     for (size_t d = 0; d < tensor->n_dims; d++)
         type.dims[d] = tensor->dims[d];
+    if (widen)
+        return add_widened_tensor(im, name, tensor, &type, status);
     im->owner->references++;
     return amass_nn_graph_add_constant(im->graph, name, &type, tensor->data, owner_release, im->owner, status);
 }

@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "formats.h"
 #include "safetensors.h"
 
 struct amass_safetensors {
@@ -289,19 +290,6 @@ static uint64_t load_le(const unsigned char *p, size_t bytes)
     return value;
 }
 
-static float half_to_float(uint16_t half)
-{
-    uint32_t sign = (uint32_t)(half >> 15) << 31, exponent = (half >> 10) & 0x1f, mantissa = half & 0x3ff;
-    float magnitude;
-    if (exponent == 0)
-        magnitude = ldexpf((float)mantissa, -24); /* subnormal */
-    else if (exponent == 31)
-        magnitude = mantissa ? NAN : INFINITY;
-    else
-        magnitude = ldexpf((float)(mantissa | 0x400), (int)exponent - 25);
-    return sign ? -magnitude : magnitude;
-}
-
 int amass_safetensors_to_float(const amass_safetensors *file, const amass_safetensors_tensor *tensor, float **values,
                                amass_status *status)
 {
@@ -318,13 +306,11 @@ int amass_safetensors_to_float(const amass_safetensors *file, const amass_safete
             memcpy(&out[i], &word, sizeof word);
             break;
         }
-        case AMASS_SAFETENSORS_BF16: {
-            uint32_t word = (uint32_t)bits << 16; /* bfloat16 is float32's top half */
-            memcpy(&out[i], &word, sizeof word);
+        case AMASS_SAFETENSORS_BF16:
+            out[i] = amass_bfloat16_to_float((uint16_t)bits);
             break;
-        }
         case AMASS_SAFETENSORS_F16:
-            out[i] = half_to_float((uint16_t)bits);
+            out[i] = amass_half_to_float((uint16_t)bits);
             break;
         case AMASS_SAFETENSORS_F64: {
             double wide;

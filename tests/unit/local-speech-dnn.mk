@@ -10,4 +10,5 @@ tests_unit_test_speech_dnn_LDADD = $(AMASS_LIBS)
 EXTRA_DIST += testdata/dnn/make-dnn testdata/dnn/ort-dnn.js testdata/dnn/dnn.onnx testdata/dnn/dnn.params \
 	testdata/dnn/priors testdata/dnn/goforward.features.f32 testdata/dnn/goforward.frames \
 	testdata/dnn/goforward.ort.f32 testdata/dnn/wrong-senones.onnx \
+	testdata/dnn/dnn-fp16.onnx testdata/dnn/goforward.ort-fp16.f32 \
 	tests/cli/transcribe-dnn.cases tests/cli/transcribe-dnn-model.sh

@@ -108,8 +108,8 @@ static int link_into(const char *directory, const char *name, const char *target
 }
 
 /* A model directory: the en-us Sphinx files (Gaussians too, so gmm can be
- * forced) and testdata/dnn's network, priors and params. */
-static int make_model(const char *directory)
+ * forced) and testdata/dnn's network (as dnn.onnx), priors and params. */
+static int make_model(const char *directory, const char *network)
 {
     static const char *const sphinx[] = {"mdef", "transition_matrices", "feat.params", "noisedict", "means",
                                          "variances", "sendump"};
@@ -120,7 +120,7 @@ static int make_model(const char *directory)
             return 0;
     }
     char onnx[sizeof testdata + 64], priors[sizeof testdata + 64], params[sizeof testdata + 64];
-    snprintf(onnx, sizeof onnx, "%s", data_path("dnn.onnx"));
+    snprintf(onnx, sizeof onnx, "%s", data_path(network));
     snprintf(priors, sizeof priors, "%s", data_path("priors"));
     snprintf(params, sizeof params, "%s", data_path("dnn.params"));
     return link_into(directory, "dnn.onnx", onnx) && link_into(directory, "priors", priors) &&
@@ -152,7 +152,10 @@ static void reference_row(const float *logits, const double *priors, double prio
         out[j] = logits[j] - top - log(sum) - log(fmax(priors[j] / prior_sum, 1e-5));
 }
 
-static void test_parity(const amass_speech_acoustic_model *model, const float *features, size_t n_frames)
+/* reference: ONNX Runtime's logits for the model's network; what names
+ * the network in the check. */
+static void test_parity(const amass_speech_acoustic_model *model, const float *features, size_t n_frames,
+                        const char *reference, const char *what)
 {
     size_t n = (size_t)amass_speech_acoustic_model_n_senones(model), length, n_rows = 0;
     size_t frames[64];
@@ -177,7 +180,7 @@ static void test_parity(const amass_speech_acoustic_model *model, const float *f
         prior_sum += priors[j];
     }
     logits = malloc(n_rows * n * sizeof *logits);
-    if (!ok(logits && n_rows > 0 && read_floats(data_path("goforward.ort.f32"), logits, n_rows * n),
+    if (!ok(logits && n_rows > 0 && read_floats(data_path(reference), logits, n_rows * n),
             "ONNX Runtime's logits read"))
         goto done;
     if (!ok(amass_speech_scorer_open(model, &scorer, &status) == AMASS_OK &&
@@ -197,7 +200,10 @@ static void test_parity(const amass_speech_acoustic_model *model, const float *f
     printf("# %zu frames x %zu senones: max |amass - ONNX Runtime| %.3g (a senone's score moves by up to %.1f "
            "between frames)\n",
            n_rows, n, worst, spread);
-    ok(worst <= 1e-4, "scores match ONNX Runtime's log-softmax over the priors within 1e-4, at both ends too");
+    char name[160];
+    snprintf(name, sizeof name,
+             "%s: scores match ONNX Runtime's log-softmax over the priors within 1e-4, at both ends too", what);
+    ok(worst <= 1e-4, name);
     /* Splicing that read the wrong frames could still pass if the network
      * hardly looked at its input. */
     ok(spread > 1, "the fixture's scores depend on the frame");
@@ -212,7 +218,6 @@ static void test_parity(const amass_speech_acoustic_model *model, const float *f
             same = amass_speech_scorer_score(scorer, features, n_frames, first, count, blocked + first * n,
                                              &status) == AMASS_OK;
         }
-        char name[128];
         snprintf(name, sizeof name, "blocks of %zu frames give the same scores as one block", blocks[b]);
         ok(same && memcmp(blocked, scores, n_frames * n * sizeof *scores) == 0, name);
     }
@@ -467,6 +472,38 @@ static void test_decode(const amass_speech_acoustic_model *model, const float *f
     amass_sphinx_dict_close(dict);
     free(scores);
 }
+static void remove_model(const char *directory)
+{
+    static const char *const names[] = {"mdef", "transition_matrices", "feat.params", "noisedict", "means",
+                                        "variances", "sendump", "dnn.onnx", "priors", "dnn.params"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", directory, names[i]);
+        unlink(path);
+    }
+    rmdir(directory);
+}
+
+/* The same network with its matrices stored as float16 and widened by
+ * Casts (how scripts/dnn/train.py ships dnn.onnx): the loader widens the
+ * constants, the Casts fold away, and the scores follow ONNX Runtime's
+ * for that file. */
+static void test_half_weights(const float *features, size_t n_frames)
+{
+    char directory[] = "/tmp/amass-test-dnn-XXXXXX";
+    amass_status status;
+    amass_speech_acoustic_model *model = NULL;
+    amass_status_clear(&status);
+    if (!ok(mkdtemp(directory) && make_model(directory, "dnn-fp16.onnx"), "a float16 DNN model directory is made"))
+        return;
+    if (!ok(amass_speech_acoustic_model_open(directory, NULL, &model, &status) == AMASS_OK,
+            "a network with float16 matrices opens"))
+        printf("# %s\n", status.message);
+    if (model)
+        test_parity(model, features, n_frames, "goforward.ort-fp16.f32", "float16 matrices");
+    amass_speech_acoustic_model_close(model);
+    remove_model(directory);
+}
 
 int main(int argc, char **argv)
 {
@@ -484,7 +521,7 @@ int main(int argc, char **argv)
         return done_testing();
     }
     char directory[] = "/tmp/amass-test-dnn-XXXXXX";
-    if (!ok(mkdtemp(directory) && make_model(directory), "a DNN model directory is made"))
+    if (!ok(mkdtemp(directory) && make_model(directory, "dnn.onnx"), "a DNN model directory is made"))
         return done_testing();
 
     amass_status status;
@@ -498,7 +535,7 @@ int main(int argc, char **argv)
         printf("# %s\n", status.message);
     if (model && features) {
         is_str(amass_speech_acoustic_model_kind(model), "dnn", "dnn.onnx makes the default kind dnn");
-        test_parity(model, features, n_frames);
+        test_parity(model, features, n_frames, "goforward.ort.f32", "float32 network");
         test_decode(model, features, n_frames);
     }
     amass_speech_acoustic_model_close(model);
@@ -506,15 +543,9 @@ int main(int argc, char **argv)
         test_scales(directory, features, n_frames);
     test_kinds(directory);
     test_bad_models(directory);
+    remove_model(directory);
+    if (features)
+        test_half_weights(features, n_frames);
     free(features);
-
-    static const char *const names[] = {"mdef", "transition_matrices", "feat.params", "noisedict", "means",
-                                        "variances", "sendump", "dnn.onnx", "priors", "dnn.params"};
-    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%s", directory, names[i]);
-        unlink(path);
-    }
-    rmdir(directory);
     return done_testing();
 }
