@@ -29,8 +29,12 @@ import sys
 import time
 
 import numpy as np
+import onnx
 import torch
 import torch.nn as nn
+from onnx import numpy_helper
+
+from half_weights import store_weights_as_half  # beside this script
 
 LEFT, RIGHT = 5, 5
 HIDDEN = 512
@@ -177,9 +181,7 @@ def main():
     model = Mlp(mean.repeat(LEFT + 1 + RIGHT), (1 / (std + 1e-3)).repeat(LEFT + 1 + RIGHT), width, n_senones,
                 args.hidden, args.layers, args.bottleneck)
     if args.init:
-        # The ONNX export keeps the state dict's names for its initializers.
-        import onnx
-        from onnx import numpy_helper
+        # The ONNX export keeps the state dict's names for its initializers
         # (float16 ones under name + "_half", widened by a Cast).
         weights = {i.name.removesuffix("_half"): torch.from_numpy(numpy_helper.to_array(i).astype(np.float32))
                    for i in onnx.load(args.init).graph.initializer}
@@ -193,7 +195,7 @@ def main():
     history.append({"epoch": 0, "held_out_loss": loss, "held_out_top1_agreement": accuracy})
     log("epoch 0: held-out loss %.4f, top-1 agreement %.3f" % (loss, accuracy))
     order, position, epoch_minutes = torch.randperm(train.n), 0, 0.0
-    lr_scale = 1.0  # halved, as the plain rate is, when the held-out loss stops improving
+    base_rate = args.learning_rate  # halved when the held-out loss stops improving
     for epoch in range(1, args.epochs + 1):
         if (time.time() - started) / 60 + epoch_minutes > args.minutes:
             log("time budget spent: stopping before epoch %d" % epoch)
@@ -206,10 +208,12 @@ def main():
                 order, position = torch.randperm(train.n), 0
             x, ids, weights = train.batch(order[position:position + size])
             position += size
+            rate = base_rate
             if args.cosine:
                 done = min(1.0, (time.time() - started) / 60 / args.minutes)
-                for group in optimiser.param_groups:
-                    group["lr"] = lr_scale * args.learning_rate * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * done)))
+                rate *= 0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * done))
+            for group in optimiser.param_groups:
+                group["lr"] = rate
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
                 logits = model(x)
             batch_loss = soft_cross_entropy(logits.float(), ids, weights)
@@ -229,10 +233,8 @@ def main():
         if loss < best_loss - 1e-4:
             best_loss, best_state = loss, {k: v.clone() for k, v in model.state_dict().items()}
         else:
-            lr_scale /= 2
-            for group in optimiser.param_groups:
-                group["lr"] = lr / 2
-            if not args.cosine and lr / 2 < 1e-4:
+            base_rate /= 2
+            if not args.cosine and base_rate < 1e-4:
                 log("held-out loss stopped improving: early stop")
                 break
     model.load_state_dict(best_state)
@@ -242,8 +244,6 @@ def main():
     torch.onnx.export(model, torch.zeros(2, width), os.path.join(args.output, "dnn.onnx"),
                       input_names=["features"], output_names=["logits"],
                       dynamic_axes={"features": {0: "frames"}, "logits": {0: "frames"}}, opset_version=13)
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    from half_weights import store_weights_as_half
     store_weights_as_half(os.path.join(args.output, "dnn.onnx"))
     with open(os.path.join(args.output, "priors"), "w") as out:
         for value in priors.tolist():

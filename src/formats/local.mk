@@ -19,4 +19,6 @@ libamass_a_SOURCES += src/formats/tfjs_graph_internal.h src/formats/tfjs_graph.c
 	src/formats/tfjs_graph_conv.c src/formats/tfjs_graph_math.c src/formats/tfjs_graph_shape.c \
 	src/formats/tfjs_graph_index.c src/formats/load.c
 # safetensors weight files (Hugging Face), read and checked
-libamass_a_SOURCES += src/formats/safetensors.h src/formats/safetensors.c src/formats/half_float.c
+libamass_a_SOURCES += src/formats/safetensors.h src/formats/safetensors.c
+# float16 and bfloat16 widened to float32 (safetensors and ONNX weights)
+libamass_a_SOURCES += src/formats/half_float.c

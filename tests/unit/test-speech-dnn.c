@@ -472,6 +472,7 @@ static void test_decode(const amass_speech_acoustic_model *model, const float *f
     amass_sphinx_dict_close(dict);
     free(scores);
 }
+
 static void remove_model(const char *directory)
 {
     static const char *const names[] = {"mdef", "transition_matrices", "feat.params", "noisedict", "means",
