@@ -24,6 +24,7 @@ include tests/unit/local-transcribe.mk
 EXTRA_DIST += tests/cli/transcribe.cases tests/cli/transcribe-model.sh tests/cli/transcribe-check.py
 include tests/unit/local-speech-search.mk
 include tests/unit/local-speech-dnn.mk
+include tests/unit/local-dnn-align.mk
 include tests/parity/local-tfjs-layers.mk
 include tests/unit/local-text.mk
 include tests/parity/local-embed.mk

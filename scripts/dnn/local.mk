@@ -2,7 +2,7 @@
 # dumper is built by `make` so it always compiles with the library, but it
 # is neither a test nor installed.
 noinst_PROGRAMS += scripts/dnn/dump-targets
-scripts_dnn_dump_targets_SOURCES = scripts/dnn/dump-targets.c
+scripts_dnn_dump_targets_SOURCES = scripts/dnn/dump-targets.c scripts/dnn/align.c scripts/dnn/align.h
 scripts_dnn_dump_targets_LDADD = $(AMASS_LIBS)
 EXTRA_DIST += scripts/train-dnn-am scripts/install-train-deps scripts/dnn/train.py scripts/dnn/tune \
 	models-src/en-us-dnn/README.md models-src/en-us-dnn/dnn.onnx models-src/en-us-dnn/priors \
