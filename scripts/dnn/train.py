@@ -16,8 +16,8 @@
 # stops improving). The held-out loss is noisy from epoch to epoch, and
 # halvings on top of the cosine had cut a fine-tuning run (--init) to 5 %
 # of its rate within 25 of its 65 minutes. SIGINT or SIGTERM ends the run
-# after the epoch under way and writes the best epoch's model as usual. --bf16 runs the products in bfloat16
-# with float32 weights (torch.autocast): about 2.8x the frames a second on
+# after the epoch under way and writes the best epoch's model as usual.
+# --bf16 runs the products in bfloat16 with float32 weights (torch.autocast): about 2.8x the frames a second on
 # a CPU with AVX512-BF16, so a wider network fits the same time. dnn.onnx
 # keeps its matrices as float16 (half_weights.py), computed in float32.
 #
