@@ -40,6 +40,7 @@ import torch.nn as nn
 from onnx import numpy_helper
 
 from half_weights import store_weights_as_half  # beside this script
+from held_out import is_held_out  # beside this script
 
 LEFT, RIGHT = 5, 5
 HIDDEN = 512
@@ -78,13 +79,6 @@ def read_targets(path):
         offset += 4 * n * top
         records.append((name, features, ids, weights))
     return dim, top, n_senones, records
-
-
-def is_held_out(name):
-    """Every 20th synthesised clip, and every 20th run of recorded words
-    (both its copies): the held-out loss then watches real voices too."""
-    base = os.path.basename(name)
-    return base[:1] in ("s", "k") and base[1:6].isdigit() and int(base[1:6]) % 20 == 19
 
 
 class Set:
