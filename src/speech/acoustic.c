@@ -2,9 +2,7 @@
  * transition matrices, noisedict) and the dispatch to the scorer kind. */
 #include "config.h"
 
-#include <errno.h>
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -30,50 +28,6 @@ char *speech_model_path(const char *directory, const char *name)
     path[length] = '/';
     memcpy(path + length + 1, name, name_length + 1);
     return path;
-}
-
-/* speech_params_read accepts -svspec and drops it, but the GMM needs it to
- * split the feature vector into streams, so it is picked out here with the
- * same token rules: whitespace-separated "-name value", '#' to end of line. */
-static amass_code read_svspec(const char *path, char *svspec, size_t capacity, amass_status *status)
-{
-    FILE *file = fopen(path, "rb");
-    char token[512], previous[512] = "";
-    size_t length = 0;
-    int c, comment = 0;
-    svspec[0] = '\0';
-    if (!file)
-        return amass_fail(status, AMASS_ERR_IO, "%s: %s", path, strerror(errno));
-    do {
-        c = getc(file);
-        if (comment) {
-            comment = c != '\n' && c != EOF;
-            continue;
-        }
-        if (c == '#' && length == 0) {
-            comment = 1;
-            continue;
-        }
-        if (c != EOF && c != ' ' && c != '\t' && c != '\n' && c != '\r') {
-            if (length + 1 < sizeof token)
-                token[length++] = (char)c;
-            continue;
-        }
-        if (length == 0)
-            continue;
-        token[length] = '\0';
-        length = 0;
-        if (strcmp(previous, "-svspec") == 0) {
-            if (strlen(token) + 1 > capacity) {
-                fclose(file);
-                return amass_fail(status, AMASS_ERR_INPUT, "%s: -svspec value is too long", path);
-            }
-            memcpy(svspec, token, strlen(token) + 1);
-        }
-        memcpy(previous, token, sizeof token);
-    } while (c != EOF);
-    fclose(file);
-    return AMASS_OK;
 }
 
 /* Sphinx stores transition probabilities; the decoder adds natural logs. A
@@ -136,9 +90,7 @@ static amass_code load_common(amass_speech_acoustic_model *model, const char *di
     amass_speech_params_default(&model->params);
     if (!(path = speech_model_path(directory, "feat.params")))
         return amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
-    if (access(path, F_OK) == 0 &&
-        (amass_speech_params_read(&model->params, path, status) != AMASS_OK ||
-         read_svspec(path, model->svspec, sizeof model->svspec, status) != AMASS_OK)) {
+    if (access(path, F_OK) == 0 && amass_speech_params_read(&model->params, path, status) != AMASS_OK) {
         free(path);
         return status->code;
     }

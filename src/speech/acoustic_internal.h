@@ -36,9 +36,6 @@ struct amass_speech_acoustic_model {
     int n_states;
     int32_t n_transition_matrices;
     float *transitions; /* n_transition_matrices x n_states x (n_states + 1), natural logs */
-    /* The -svspec line of feat.params ("" when absent): how the feature
-     * vector splits into streams. */
-    char svspec[256];
 };
 
 extern const speech_scorer_kind speech_gmm_kind;

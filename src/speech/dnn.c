@@ -42,6 +42,7 @@
 #include "../formats/formats.h"
 #include "../nn/nn.h"
 #include "acoustic_internal.h"
+#include "speech_internal.h"
 
 /* Frames per network run. Every run has exactly this many rows (the last
  * is padded with copies of a real window) so that a frame's outputs come
@@ -88,87 +89,57 @@ static void dnn_unload(void *parameters)
     free(dnn);
 }
 
-/* "-context L,R" with feat.params' token rules. */
+/* One pair of dnn.params; have_context is set when -context is seen. */
+typedef struct {
+    speech_dnn *dnn;
+    int have_context;
+} params_reading;
+
+static amass_code set_param(void *context, const speech_option *at, amass_status *status)
+{
+    params_reading *reading = context;
+    speech_dnn *dnn = reading->dnn;
+    if (strcmp(at->name, "-context") == 0) {
+        char *end;
+        long left, right;
+        errno = 0;
+        left = strtol(at->value, &end, 10);
+        right = *end == ',' && isdigit((unsigned char)end[1]) ? strtol(end + 1, &end, 10) : -1;
+        if (errno || !isdigit((unsigned char)at->value[0]) || *end || left < 0 || right < 0 ||
+            left > SPEECH_DNN_MAX_CONTEXT || right > SPEECH_DNN_MAX_CONTEXT)
+            return amass_fail(status, AMASS_ERR_INPUT, "%s:%d: -context '%s' is not two frame counts 'L,R' of 0..%d",
+                              at->file, at->line, at->value, SPEECH_DNN_MAX_CONTEXT);
+        dnn->left = (int)left;
+        dnn->right = (int)right;
+        reading->have_context = 1;
+        return AMASS_OK;
+    }
+    if (strcmp(at->name, "-acoustic_scale") == 0 || strcmp(at->name, "-prior_scale") == 0) {
+        /* A zero acoustic scale would make every path tie; a zero prior
+         * scale is a model without the prior division. */
+        int acoustic = strcmp(at->name, "-acoustic_scale") == 0;
+        char *end;
+        double value;
+        errno = 0;
+        value = strtod(at->value, &end);
+        if (errno || end == at->value || *end || !isfinite(value) || value < 0 || value > 100 ||
+            (acoustic && value == 0))
+            return amass_fail(status, AMASS_ERR_INPUT, "%s:%d: %s '%s' is not a number in %s..100", at->file,
+                              at->line, at->name, at->value, acoustic ? "(0" : "[0");
+        *(acoustic ? &dnn->acoustic_scale : &dnn->prior_scale) = (float)value;
+        return AMASS_OK;
+    }
+    return amass_fail(status, AMASS_ERR_INPUT,
+                      "%s:%d: unknown option '%.64s' (a DNN model takes -context L,R, -acoustic_scale A, -prior_scale P)",
+                      at->file, at->line, at->name);
+}
+
 static amass_code read_params(speech_dnn *dnn, const char *path, amass_status *status)
 {
-    FILE *file = fopen(path, "rb");
-    char token[256], name[256] = "";
-    size_t length = 0;
-    int c, comment = 0, have_context = 0;
-    if (!file)
-        return amass_fail(status, AMASS_ERR_IO, "%s: %s", path, strerror(errno));
-    do {
-        c = getc(file);
-        if (comment) {
-            comment = c != '\n' && c != EOF;
-            continue;
-        }
-        if (c == '#' && length == 0) {
-            comment = 1;
-            continue;
-        }
-        if (c != EOF && !isspace(c)) {
-            if (length + 1 >= sizeof token) {
-                fclose(file);
-                return amass_fail(status, AMASS_ERR_INPUT, "%s: a token is longer than %zu bytes", path,
-                                  sizeof token - 1);
-            }
-            token[length++] = (char)c;
-            continue;
-        }
-        if (length == 0)
-            continue;
-        token[length] = '\0';
-        length = 0;
-        if (!name[0]) {
-            if (token[0] != '-') {
-                fclose(file);
-                return amass_fail(status, AMASS_ERR_INPUT, "%s: expected an option name, found '%s'", path, token);
-            }
-            memcpy(name, token, strlen(token) + 1);
-            continue;
-        }
-        if (strcmp(name, "-context") == 0) {
-            char *end;
-            long left, right;
-            errno = 0;
-            left = strtol(token, &end, 10);
-            right = *end == ',' && isdigit((unsigned char)end[1]) ? strtol(end + 1, &end, 10) : -1;
-            if (errno || !isdigit((unsigned char)token[0]) || *end || left < 0 || right < 0 ||
-                left > SPEECH_DNN_MAX_CONTEXT || right > SPEECH_DNN_MAX_CONTEXT) {
-                fclose(file);
-                return amass_fail(status, AMASS_ERR_INPUT,
-                                  "%s: -context '%s' is not two frame counts 'L,R' of 0..%d", path, token,
-                                  SPEECH_DNN_MAX_CONTEXT);
-            }
-            dnn->left = (int)left;
-            dnn->right = (int)right;
-            have_context = 1;
-        } else if (strcmp(name, "-acoustic_scale") == 0 || strcmp(name, "-prior_scale") == 0) {
-            /* A zero acoustic scale would make every path tie; a zero
-             * prior scale is a model without the prior division. */
-            int acoustic = strcmp(name, "-acoustic_scale") == 0;
-            char *end;
-            double value;
-            errno = 0;
-            value = strtod(token, &end);
-            if (errno || *end || !isfinite(value) || value < 0 || value > 100 || (acoustic && value == 0)) {
-                fclose(file);
-                return amass_fail(status, AMASS_ERR_INPUT, "%s: %s '%s' is not a number in %s..100", path, name,
-                                  token, acoustic ? "(0" : "[0");
-            }
-            *(acoustic ? &dnn->acoustic_scale : &dnn->prior_scale) = (float)value;
-        } else {
-            fclose(file);
-            return amass_fail(status, AMASS_ERR_INPUT, "%s: unknown option '%s' (a DNN model takes -context L,R, -acoustic_scale A, -prior_scale P)",
-                              path, name);
-        }
-        name[0] = '\0';
-    } while (c != EOF);
-    fclose(file);
-    if (name[0])
-        return amass_fail(status, AMASS_ERR_INPUT, "%s: option '%s' has no value", path, name);
-    if (!have_context)
+    params_reading reading = {dnn, 0};
+    if (speech_options_read(path, set_param, &reading, status) != AMASS_OK)
+        return status->code;
+    if (!reading.have_context)
         return amass_fail(status, AMASS_ERR_INPUT, "%s: no -context L,R", path);
     return AMASS_OK;
 }

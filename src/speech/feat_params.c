@@ -10,7 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "speech.h"
+#include "speech_internal.h"
 
 void amass_speech_params_default(amass_speech_params *p)
 {
@@ -38,19 +38,12 @@ void amass_speech_params_default(amass_speech_params *p)
     strcpy(p->agc, "none");
 }
 
-/* Where a value is being read, for messages. */
-typedef struct {
-    const char *file;
-    int line;
-    const char *name;
-} place;
-
-static amass_code bad_value(amass_status *status, const place *at, const char *value, const char *why)
+static amass_code bad_value(amass_status *status, const speech_option *at, const char *value, const char *why)
 {
     return amass_fail(status, AMASS_ERR_INPUT, "%s:%d: %s: '%s' %s", at->file, at->line, at->name, value, why);
 }
 
-static amass_code read_number(const place *at, const char *value, double low, double high, double *out,
+static amass_code read_number(const speech_option *at, const char *value, double low, double high, double *out,
                               amass_status *status)
 {
     char *end;
@@ -66,7 +59,7 @@ static amass_code read_number(const place *at, const char *value, double low, do
     return AMASS_OK;
 }
 
-static amass_code read_integer(const place *at, const char *value, int low, int high, int *out,
+static amass_code read_integer(const speech_option *at, const char *value, int low, int high, int *out,
                                amass_status *status)
 {
     double x;
@@ -79,7 +72,7 @@ static amass_code read_integer(const place *at, const char *value, int low, int 
     return AMASS_OK;
 }
 
-static amass_code read_flag(const place *at, const char *value, int *out, amass_status *status)
+static amass_code read_flag(const speech_option *at, const char *value, int *out, amass_status *status)
 {
     static const char *const yes[] = {"yes", "true", "1", "on"}, *const no[] = {"no", "false", "0", "off"};
     for (size_t i = 0; i < sizeof yes / sizeof *yes; i++) {
@@ -91,7 +84,7 @@ static amass_code read_flag(const place *at, const char *value, int *out, amass_
     return bad_value(status, at, value, "is not yes or no");
 }
 
-static amass_code read_name(const place *at, const char *value, char *out, amass_status *status)
+static amass_code read_name(const speech_option *at, const char *value, char *out, amass_status *status)
 {
     if (strlen(value) >= AMASS_SPEECH_NAME_MAX)
         return bad_value(status, at, value, "is too long");
@@ -99,7 +92,7 @@ static amass_code read_name(const place *at, const char *value, char *out, amass
     return AMASS_OK;
 }
 
-static amass_code read_cmn_init(const place *at, const char *value, amass_speech_params *p, amass_status *status)
+static amass_code read_cmn_init(const speech_option *at, const char *value, amass_speech_params *p, amass_status *status)
 {
     const char *s = value;
     int n = 0;
@@ -123,15 +116,23 @@ static amass_code read_cmn_init(const place *at, const char *value, amass_speech
     return AMASS_OK;
 }
 
-static amass_code set_parameter(amass_speech_params *p, const place *at, const char *value, amass_status *status)
+/* A speech_option_fn over an amass_speech_params. */
+static amass_code set_parameter(void *params, const speech_option *at, amass_status *status)
 {
-    const char *name = at->name;
+    amass_speech_params *p = params;
+    const char *name = at->name, *value = at->value;
     /* About the acoustic model or the decoder, not the front end. */
-    static const char *const ignored[] = {"-svspec", "-model", "-mllr", "-lda", "-ldadim", "-input_endian",
+    static const char *const ignored[] = {"-model", "-mllr", "-lda", "-ldadim", "-input_endian",
                                           "-warp_type", "-seed", "-mach_endian", "-nchans", "-whichchan"};
     for (size_t i = 0; i < sizeof ignored / sizeof *ignored; i++)
         if (strcmp(name, ignored[i]) == 0)
             return AMASS_OK;
+    if (strcmp(name, "-svspec") == 0) {
+        if (strlen(value) >= sizeof p->svspec)
+            return bad_value(status, at, value, "is too long");
+        strcpy(p->svspec, value);
+        return AMASS_OK;
+    }
     if (strcmp(name, "-samprate") == 0)
         return read_number(at, value, 1000, 384000, &p->sample_rate, status);
     if (strcmp(name, "-frate") == 0)
@@ -196,88 +197,16 @@ static amass_code set_parameter(amass_speech_params *p, const place *at, const c
             return bad_value(status, at, value, "is not one of none, batch, live (current, prior)");
         return AMASS_OK;
     }
-    return amass_fail(status, AMASS_ERR_INPUT, "%s:%d: unknown parameter '%s'", at->file, at->line, name);
+    return amass_fail(status, AMASS_ERR_INPUT, "%s:%d: unknown parameter '%.64s'", at->file, at->line, name);
 }
 
 amass_code amass_speech_params_parse(amass_speech_params *p, const char *file, const char *text, size_t length,
                                      amass_status *status)
 {
-    /* The name waiting for its value, and the line it was on. */
-    char name[AMASS_SPEECH_NAME_MAX + 1] = "";
-    int name_line = 0, line = 1;
-    size_t i = 0;
-    while (i < length) {
-        char token[512];
-        size_t start, n;
-        if (text[i] == '\n') {
-            line++, i++;
-            continue;
-        }
-        if (isspace((unsigned char)text[i])) {
-            i++;
-            continue;
-        }
-        if (text[i] == '#') {
-            while (i < length && text[i] != '\n')
-                i++;
-            continue;
-        }
-        start = i;
-        while (i < length && !isspace((unsigned char)text[i]))
-            i++;
-        n = i - start;
-        if (memchr(text + start, '\0', n))
-            return amass_fail(status, AMASS_ERR_INPUT, "%s:%d: not a text file (NUL byte)", file, line);
-        if (n >= sizeof token)
-            return amass_fail(status, AMASS_ERR_INPUT, "%s:%d: a word of %zu bytes is too long", file, line, n);
-        memcpy(token, text + start, n);
-        token[n] = '\0';
-        if (!name[0]) {
-            if (token[0] != '-' || n < 2)
-                return amass_fail(status, AMASS_ERR_INPUT, "%s:%d: expected a -name, found '%s'", file, line, token);
-            if (n > AMASS_SPEECH_NAME_MAX)
-                return amass_fail(status, AMASS_ERR_INPUT, "%s:%d: unknown parameter '%.40s...'", file, line, token);
-            memcpy(name, token, n + 1);
-            name_line = line;
-        } else {
-            place at = {file, line, name};
-            amass_code code;
-            if (line != name_line)
-                return amass_fail(status, AMASS_ERR_INPUT, "%s:%d: %s has no value", file, name_line, name);
-            if ((code = set_parameter(p, &at, token, status)) != AMASS_OK)
-                return code;
-            name[0] = '\0';
-        }
-    }
-    if (name[0])
-        return amass_fail(status, AMASS_ERR_INPUT, "%s:%d: %s has no value", file, name_line, name);
-    return AMASS_OK;
+    return speech_options_parse(file, text, length, set_parameter, p, status);
 }
 
 amass_code amass_speech_params_read(amass_speech_params *p, const char *path, amass_status *status)
 {
-    /* feat.params files are a few hundred bytes; anything large is not one. */
-    enum { max_size = 1 << 20 };
-    FILE *file = fopen(path, "rb");
-    char *text;
-    size_t length;
-    amass_code code;
-    if (!file)
-        return amass_fail(status, AMASS_ERR_IO, "%s: %s", path, strerror(errno));
-    text = malloc(max_size + 1);
-    if (!text) {
-        fclose(file);
-        return amass_fail(status, AMASS_ERR_NOMEM, "%s: out of memory", path);
-    }
-    length = fread(text, 1, max_size + 1, file);
-    if (ferror(file)) {
-        code = amass_fail(status, AMASS_ERR_IO, "%s: read error", path);
-    } else if (length > max_size) {
-        code = amass_fail(status, AMASS_ERR_INPUT, "%s: too large for a feat.params file (over 1 MiB)", path);
-    } else {
-        code = amass_speech_params_parse(p, path, text, length, status);
-    }
-    free(text);
-    fclose(file);
-    return code;
+    return speech_options_read(path, set_parameter, p, status);
 }

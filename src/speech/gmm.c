@@ -330,7 +330,7 @@ static amass_code gmm_load(amass_speech_acoustic_model *model, const char *direc
     }
     gmm->n_senones = model->n_senones;
     gmm->feature_dim = model->feature_dim;
-    if (parse_svspec(gmm, model->svspec, model->params.feature_type, params_path, status) != AMASS_OK)
+    if (parse_svspec(gmm, model->params.svspec, model->params.feature_type, params_path, status) != AMASS_OK)
         goto done;
     if (!(means = amass_sphinx_gaussians_open(means_path, 0, status)) ||
         !(variances = amass_sphinx_gaussians_open(variances_path, options->variance_floor, status)) ||

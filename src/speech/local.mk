@@ -1,5 +1,5 @@
 # libamass speech layer: the Sphinx front end (MFCC, CMN, dynamic features)
-libamass_a_SOURCES += src/speech/speech.h src/speech/speech_internal.h src/speech/feat_params.c src/speech/frames.c src/speech/mfcc.c \
+libamass_a_SOURCES += src/speech/speech.h src/speech/speech_internal.h src/speech/option_file.c src/speech/feat_params.c src/speech/frames.c src/speech/mfcc.c \
 	src/speech/features.c src/speech/noise.c
 # Contracts between the acoustic scorers, the search and the transcribe pipeline
 libamass_a_SOURCES += src/speech/acoustic.h src/speech/search.h

@@ -61,13 +61,16 @@ typedef struct {
     float cmn_init[AMASS_SPEECH_MAX_CEPSTRA];
     char feature_type[AMASS_SPEECH_NAME_MAX]; /* -feat, e.g. "1s_c_d_dd" */
     char agc[AMASS_SPEECH_NAME_MAX];          /* -agc; only "none" is supported */
+    /* -svspec, "" when absent: how the GMM splits the feature vector into
+     * streams ("0-12/13-25/26-38"); the front end does not use it. */
+    char svspec[256];
 } amass_speech_params;
 
 void amass_speech_params_default(amass_speech_params *params);
 /* Reads "-name value" pairs (one or more a line, '#' starts a comment) from
  * a feat.params file over the values already in params. Unknown names and
  * bad values fail with "PATH:LINE: ..." messages. Names about the model
- * rather than the front end (-svspec, -model, ...) are accepted and ignored. */
+ * rather than the front end (-model, -mllr, ...) are accepted and ignored. */
 amass_code amass_speech_params_read(amass_speech_params *params, const char *path, amass_status *status);
 /* The same over text in memory; name is used in messages. */
 amass_code amass_speech_params_parse(amass_speech_params *params, const char *name, const char *text,

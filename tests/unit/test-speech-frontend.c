@@ -109,8 +109,9 @@ static void test_params(void)
     model_params(&p);
     ok(p.n_filters == 25 && p.lifter == 22 && p.transform == AMASS_SPEECH_TRANSFORM_DCT &&
            p.cmn == AMASS_SPEECH_CMN_BATCH && fabs(p.lower_frequency - 130) < 1e-9 &&
-           fabs(p.upper_frequency - 6800) < 1e-9 && strcmp(p.feature_type, "1s_c_d_dd") == 0,
-       "en-us feat.params: filters, lifter, transform, cmn, feature type");
+           fabs(p.upper_frequency - 6800) < 1e-9 && strcmp(p.feature_type, "1s_c_d_dd") == 0 &&
+           strcmp(p.svspec, "0-12/13-25/26-38") == 0,
+       "en-us feat.params: filters, lifter, transform, cmn, feature type, svspec");
     ok(p.n_cmn_init == 13 && fabs(p.cmn_init[0] - 41.0f) < 1e-6 && fabs(p.cmn_init[12] - 1.17f) < 1e-6,
        "en-us feat.params: 13 cmninit values");
     ok(p.sample_rate == 16000 && p.fft_size == 512 && p.n_cepstra == 13 && fabs(p.preemphasis - 0.97) < 1e-9,
@@ -147,6 +148,10 @@ static void test_params(void)
         {"-remove_dc maybe\n", "feat.params:1: -remove_dc: 'maybe' is not yes or no"},
         {"nfilt 25\n", "feat.params:1: expected a -name, found 'nfilt'"},
         {"-alpha nan\n", "feat.params:1: -alpha: 'nan' is not a number"},
+        {"# -nfilt 3\n-nfilt 25 # two\n-frobnicate", "feat.params:3: -frobnicate has no value"},
+        {"-svspec 0-12/13-25/26-38/0-12/13-25/26-38/0-12/13-25/26-38/0-12/13-25/26-38/0-12/13-25/26-38/0-12/13-25/26-38/0-12/13-25/26-38/0-12/13-25/26-38/"
+         "0-12/13-25/26-38/0-12/13-25/26-38/0-12/13-25/26-38/0-12/13-25/26-38/0-12/13-25/26-38/0-12/13-25/26-38/0-12/13-25/26-38/0-12/13-25/26-38/\n",
+         "feat.params:1: -svspec: '0-12/"},
         {"-nfilt 2\0 5\n", "feat.params:1: not a text file"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
