@@ -130,8 +130,8 @@ static amass_code set_param(void *context, const speech_option *at, amass_status
         return AMASS_OK;
     }
     return amass_fail(status, AMASS_ERR_INPUT,
-                      "%s:%d: unknown option '%.64s' (a DNN model takes -context L,R, -acoustic_scale A, -prior_scale P)",
-                      at->file, at->line, at->name);
+                      "%s:%d: unknown option '%.64s' (a DNN model takes -context L,R, -acoustic_scale A, "
+                      "-prior_scale P)", at->file, at->line, at->name);
 }
 
 static amass_code read_params(speech_dnn *dnn, const char *path, amass_status *status)

@@ -92,7 +92,8 @@ static amass_code read_name(const speech_option *at, const char *value, char *ou
     return AMASS_OK;
 }
 
-static amass_code read_cmn_init(const speech_option *at, const char *value, amass_speech_params *p, amass_status *status)
+static amass_code read_cmn_init(const speech_option *at, const char *value, amass_speech_params *p,
+                                amass_status *status)
 {
     const char *s = value;
     int n = 0;
