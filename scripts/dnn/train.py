@@ -29,7 +29,6 @@ import json
 import math
 import os
 import signal
-import struct
 import sys
 import time
 
@@ -41,6 +40,7 @@ from onnx import numpy_helper
 
 from half_weights import store_weights_as_half  # beside this script
 from held_out import is_held_out  # beside this script
+import targets_file  # beside this script
 
 LEFT, RIGHT = 5, 5
 HIDDEN = 512
@@ -60,23 +60,14 @@ def log(message):
 
 def read_targets(path):
     data = open(path, "rb").read()
-    if data[:8] != b"AMDT0001":
-        raise SystemExit("%s: not a dump-targets file" % path)
-    dim, top, n_senones = struct.unpack_from("<3i", data, 8)
-    offset = 24
+    dim, top, n_senones = targets_file.read_header(data, path)
     records = []
-    while offset < len(data):
-        (length,) = struct.unpack_from("<i", data, offset)
-        name = data[offset + 4:offset + 4 + length].decode()
-        offset += 4 + length
-        (n,) = struct.unpack_from("<i", data, offset)
-        offset += 4
+    for name, n, offset in targets_file.records(data, path):
         features = np.frombuffer(data, np.float32, n * dim, offset).reshape(n, dim)
         offset += 4 * n * dim
         ids = np.frombuffer(data, np.uint16, n * top, offset).reshape(n, top)
         offset += 2 * n * top
         weights = np.frombuffer(data, np.float32, n * top, offset).reshape(n, top)
-        offset += 4 * n * top
         records.append((name, features, ids, weights))
     return dim, top, n_senones, records
 
@@ -267,4 +258,5 @@ def main():
     log("wrote %s (best held-out loss %.4f)" % (args.output, best_loss))
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -2,10 +2,8 @@
  * say how its front end was configured, read over sphinx_fe's defaults. */
 #include "config.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
