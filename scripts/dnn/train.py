@@ -1,12 +1,12 @@
 #!/usr/bin/python3
 # Teacher-student training of the DNN acoustic model (scripts/train-dnn-am
-# runs it): an MLP over +-5 spliced 1s_c_d_dd frames learns the en-us GMM's
+# runs it): an MLP over a window of spliced 1s_c_d_dd frames learns the en-us GMM's
 # senone posteriors that scripts/dnn/dump-targets wrote. Writes dnn.onnx,
 # priors, dnn.params and training.json (the loss curve) into --output.
 #
 #   train.py --output DIR --work DIR [--epochs N] [--minutes M] [--init DNN.onnx]
 #            [--learning-rate R] [--cosine] [--hidden N] [--layers N]
-#            [--bottleneck N] [--bf16] TARGETS.bin...
+#            [--bottleneck N] [--context L,R] [--bf16] TARGETS.bin...
 #
 # --minutes bounds the training time: no epoch starts that would end after
 # it (the machine it was trained on had two cores shared by others).
@@ -17,6 +17,9 @@
 # halvings on top of the cosine had cut a fine-tuning run (--init) to 5 %
 # of its rate within 25 of its 65 minutes. SIGINT or SIGTERM ends the run
 # after the epoch under way and writes the best epoch's model as usual.
+# --context L,R widens the window (default 5,5). With --init from a
+# narrower network, the frames it lacked enter the first layer with zero
+# weights: it starts as the network it was and learns what they add.
 # --bf16 runs the products in bfloat16 with float32 weights (torch.autocast): about 2.8x the frames a second on
 # a CPU with AVX512-BF16, so a wider network fits the same time. dnn.onnx
 # keeps its matrices as float16 (half_weights.py), computed in float32.
@@ -42,7 +45,7 @@ from half_weights import store_weights_as_half  # beside this script
 from held_out import is_held_out  # beside this script
 import targets_file  # beside this script
 
-LEFT, RIGHT = 5, 5
+CONTEXT = (5, 5)  # frames left and right of the one scored
 HIDDEN = 512
 LAYERS = 4
 BOTTLENECK = 160  # a linear layer before the 5126 outputs keeps dnn.onnx small and training fast
@@ -75,7 +78,8 @@ def read_targets(path):
 class Set:
     """Frames of many utterances with, for each, its window's row indices."""
 
-    def __init__(self, records):
+    def __init__(self, records, context):
+        left, right = context
         self.features = torch.from_numpy(np.concatenate([r[1] for r in records]))
         self.ids = torch.from_numpy(np.concatenate([r[2] for r in records]).astype(np.int64))
         self.weights = torch.from_numpy(np.concatenate([r[3] for r in records]))
@@ -89,7 +93,7 @@ class Set:
         start, end = np.concatenate(starts), np.concatenate(ends)
         frames = np.arange(first)
         # The window clamps to the utterance as src/speech/dnn.c does.
-        self.windows = torch.from_numpy(np.stack([np.clip(frames + k, start, end) for k in range(-LEFT, RIGHT + 1)],
+        self.windows = torch.from_numpy(np.stack([np.clip(frames + k, start, end) for k in range(-left, right + 1)],
                                                  axis=1))
         self.n = first
 
@@ -112,6 +116,38 @@ class Mlp(nn.Module):
 
     def forward(self, x):
         return self.layers((x - self.mean) * self.scale)
+
+
+def widen_window(weights, dim, context):
+    """weights of a network over a narrower window, made to take context's:
+    zero first-layer weights for the frames it lacks, its normalisation of
+    one frame repeated (every frame is the same feature stream)."""
+    first = weights["layers.0.weight"]
+    frames = sum(context) + 1
+    old_frames = first.shape[1] // dim
+    if first.shape[1] % dim or old_frames % 2 == 0 or old_frames > frames:
+        raise SystemExit("train.py: --init's input width %d is not a centred window of %d-float frames within --context %d,%d"
+                         % (first.shape[1], dim, *context))
+    if old_frames == frames:
+        return weights
+    left = context[0] - (old_frames - 1) // 2
+    if left < 0 or left + old_frames > frames:
+        raise SystemExit("train.py: --init's window of %d frames does not fit --context %d,%d" % (old_frames, *context))
+    wide = torch.zeros(first.shape[0], frames * dim)
+    wide[:, left * dim:(left + old_frames) * dim] = first
+    log("widened --init's window from %d to %d frames" % (old_frames, frames))
+    return dict(weights, **{"layers.0.weight": wide, "mean": weights["mean"][:dim].repeat(frames),
+                            "scale": weights["scale"][:dim].repeat(frames)})
+
+
+def parse_context(text):
+    try:
+        left, right = (int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError("not two frame counts L,R: " + text)
+    if not (0 <= left <= 50 and 0 <= right <= 50):
+        raise argparse.ArgumentTypeError("frame counts must be 0..50: " + text)
+    return left, right
 
 
 def soft_cross_entropy(logits, ids, weights):
@@ -145,6 +181,7 @@ def main():
     parser.add_argument("--hidden", type=int, default=HIDDEN)
     parser.add_argument("--layers", type=int, default=LAYERS)
     parser.add_argument("--bottleneck", type=int, default=BOTTLENECK)
+    parser.add_argument("--context", type=parse_context, default=CONTEXT, help="frames of context L,R (default 5,5)")
     parser.add_argument("--bf16", action="store_true", help="bfloat16 products, float32 weights")
     parser.add_argument("targets", nargs="+")
     args = parser.parse_args()
@@ -156,7 +193,7 @@ def main():
         records += part
     train_records = [r for r in records if not is_held_out(r[0])]
     held_records = [r for r in records if is_held_out(r[0])]
-    train, held = Set(train_records), Set(held_records)
+    train, held = Set(train_records, args.context), Set(held_records, args.context)
     log("%d training frames (%.2f h) in %d clips, %d held-out frames in %d clips"
         % (train.n, train.n / 360000, len(train_records), held.n, len(held_records)))
 
@@ -167,15 +204,16 @@ def main():
 
     mean = train.features.mean(dim=0)
     std = train.features.std(dim=0)
-    width = dim * (LEFT + 1 + RIGHT)
-    model = Mlp(mean.repeat(LEFT + 1 + RIGHT), (1 / (std + 1e-3)).repeat(LEFT + 1 + RIGHT), width, n_senones,
+    frames = sum(args.context) + 1
+    width = dim * frames
+    model = Mlp(mean.repeat(frames), (1 / (std + 1e-3)).repeat(frames), width, n_senones,
                 args.hidden, args.layers, args.bottleneck)
     if args.init:
         # The ONNX export keeps the state dict's names for its initializers
         # (float16 ones under name + "_half", widened by a Cast).
         weights = {i.name.removesuffix("_half"): torch.from_numpy(numpy_helper.to_array(i).astype(np.float32))
                    for i in onnx.load(args.init).graph.initializer}
-        model.load_state_dict(weights, strict=True)
+        model.load_state_dict(widen_window(weights, dim, args.context), strict=True)
         log("started from " + args.init)
     optimiser = torch.optim.Adam(model.parameters(), lr=args.learning_rate)
     history = []
@@ -249,11 +287,11 @@ def main():
     params = os.path.join(args.output, "dnn.params")
     if not os.path.exists(params):
         with open(params, "w") as out:
-            out.write("-context %d,%d\n" % (LEFT, RIGHT))
+            out.write("-context %d,%d\n" % args.context)
     with open(os.path.join(args.output, "training.json"), "w") as out:
         json.dump({"training_frames": train.n, "held_out_frames": held.n, "training_clips": len(train_records),
                    "held_out_clips": len(held_records), "hidden": [args.hidden] * args.layers, "bottleneck": args.bottleneck,
-                   "context": [LEFT, RIGHT], "batch": BATCH, "epoch_frames": EPOCH_FRAMES, "bf16": args.bf16, "cosine": args.cosine, "best_held_out_loss": best_loss,
+                   "context": list(args.context), "batch": BATCH, "epoch_frames": EPOCH_FRAMES, "bf16": args.bf16, "cosine": args.cosine, "best_held_out_loss": best_loss,
                    "minutes": (time.time() - started) / 60, "epochs": history}, out, indent=1)
     log("wrote %s (best held-out loss %.4f)" % (args.output, best_loss))
 
