@@ -6,7 +6,7 @@
 #
 #   train.py --output DIR --work DIR [--epochs N] [--minutes M] [--init DNN.onnx]
 #            [--learning-rate R] [--cosine] [--hidden N] [--layers N]
-#            [--bottleneck N] [--context L,R] [--varnorm] [--bf16] TARGETS.bin...
+#            [--bottleneck N] [--context L,R] [--bf16] TARGETS.bin...
 #
 # --minutes bounds the training time: no epoch starts that would end after
 # it (the machine it was trained on had two cores shared by others).
@@ -20,11 +20,6 @@
 # --context L,R widens the window (default 5,5). With --init from a
 # narrower network, the frames it lacked enter the first layer with zero
 # weights: it starts as the network it was and learns what they add.
-# --varnorm normalises each feature dimension over its clip (mean and
-# deviation), as the scorer then does over each utterance (dnn.params
-# -varnorm yes): a voice or channel training never heard arrives at the
-# scale the network knows. With --init from a network without it, the
-# network's input normalisation is recomputed on the normalised frames.
 # --bf16 runs the products in bfloat16 with float32 weights (torch.autocast): about 2.8x the frames a second on
 # a CPU with AVX512-BF16, so a wider network fits the same time. dnn.onnx
 # keeps its matrices as float16 (half_weights.py), computed in float32.
@@ -155,14 +150,6 @@ def parse_context(text):
     return left, right
 
 
-def normalise_utterance(features):
-    """Each dimension's mean subtracted and divided by its deviation (at
-    least 1e-3) over the utterance, as src/speech/dnn.c's -varnorm does."""
-    wide = features.astype(np.float64)
-    deviation = np.maximum(wide.std(axis=0), 1e-3)
-    return ((wide - wide.mean(axis=0)) / deviation).astype(np.float32)
-
-
 def soft_cross_entropy(logits, ids, weights):
     log_posteriors = torch.log_softmax(logits, dim=1)
     return -(log_posteriors.gather(1, ids) * weights).sum(dim=1).mean()
@@ -195,7 +182,6 @@ def main():
     parser.add_argument("--layers", type=int, default=LAYERS)
     parser.add_argument("--bottleneck", type=int, default=BOTTLENECK)
     parser.add_argument("--context", type=parse_context, default=CONTEXT, help="frames of context L,R (default 5,5)")
-    parser.add_argument("--varnorm", action="store_true", help="normalise each clip's features (dnn.params -varnorm)")
     parser.add_argument("--bf16", action="store_true", help="bfloat16 products, float32 weights")
     parser.add_argument("targets", nargs="+")
     args = parser.parse_args()
@@ -205,8 +191,6 @@ def main():
     for path in args.targets:
         dim, top, n_senones, part = read_targets(path)
         records += part
-    if args.varnorm:
-        records = [(name, normalise_utterance(features), ids, weights) for name, features, ids, weights in records]
     train_records = [r for r in records if not is_held_out(r[0])]
     held_records = [r for r in records if is_held_out(r[0])]
     train, held = Set(train_records, args.context), Set(held_records, args.context)
@@ -229,12 +213,7 @@ def main():
         # (float16 ones under name + "_half", widened by a Cast).
         weights = {i.name.removesuffix("_half"): torch.from_numpy(numpy_helper.to_array(i).astype(np.float32))
                    for i in onnx.load(args.init).graph.initializer}
-        weights = widen_window(weights, dim, args.context)
-        if args.varnorm:
-            # The frames now arrive normalised: the network's own input
-            # normalisation must be of these, not of the frames it knew.
-            weights.update(mean=model.mean, scale=model.scale)
-        model.load_state_dict(weights, strict=True)
+        model.load_state_dict(widen_window(weights, dim, args.context), strict=True)
         log("started from " + args.init)
     optimiser = torch.optim.Adam(model.parameters(), lr=args.learning_rate)
     history = []
@@ -309,12 +288,10 @@ def main():
     if not os.path.exists(params):
         with open(params, "w") as out:
             out.write("-context %d,%d\n" % args.context)
-            if args.varnorm:
-                out.write("-varnorm yes\n")
     with open(os.path.join(args.output, "training.json"), "w") as out:
         json.dump({"training_frames": train.n, "held_out_frames": held.n, "training_clips": len(train_records),
                    "held_out_clips": len(held_records), "hidden": [args.hidden] * args.layers, "bottleneck": args.bottleneck,
-                   "context": list(args.context), "varnorm": args.varnorm, "batch": BATCH, "epoch_frames": EPOCH_FRAMES, "bf16": args.bf16, "cosine": args.cosine, "best_held_out_loss": best_loss,
+                   "context": list(args.context), "batch": BATCH, "epoch_frames": EPOCH_FRAMES, "bf16": args.bf16, "cosine": args.cosine, "best_held_out_loss": best_loss,
                    "minutes": (time.time() - started) / 60, "epochs": history}, out, indent=1)
     log("wrote %s (best held-out loss %.4f)" % (args.output, best_loss))
 

@@ -21,10 +21,7 @@
  *               sum to 1), e.g. the average posterior over training data.
  *   dnn.params  text: "-context L,R" (frames of left and right context), in
  *               feat.params' syntax ('#' starts a comment); optionally
- *               "-acoustic_scale A" and "-prior_scale P" (both default 1),
- *               and "-varnorm yes": the network takes each feature
- *               dimension normalised over the utterance it is in (its mean
- *               subtracted, divided by its deviation), as it was trained.
+ *               "-acoustic_scale A" and "-prior_scale P" (both default 1).
  *
  * The score of senone s at frame t is A (log p(s | window) - P log p(s)).
  * With P = 1 it is Bourlard and Morgan's scaled likelihood, the usual
@@ -69,7 +66,6 @@ typedef struct {
     amass_nn_graph *graph;
     int left, right;     /* frames of context */
     float acoustic_scale, prior_scale;
-    int varnorm;         /* normalise each dimension over the utterance */
     int feature_dim;
     int input_width;     /* (left + 1 + right) * feature_dim */
     int32_t n_senones;
@@ -80,7 +76,6 @@ typedef struct {
     const speech_dnn *dnn;
     amass_nn_session *session;
     float *input;        /* SPEECH_DNN_BATCH x input_width */
-    float *mean, *inverse_deviation; /* feature_dim each: -varnorm's, else 0 and 1 */
     float *output;       /* SPEECH_DNN_BATCH x n_senones */
 } speech_dnn_state;
 
@@ -134,16 +129,9 @@ static amass_code set_param(void *context, const speech_option *at, amass_status
         *(acoustic ? &dnn->acoustic_scale : &dnn->prior_scale) = (float)value;
         return AMASS_OK;
     }
-    if (strcmp(at->name, "-varnorm") == 0) {
-        if (strcmp(at->value, "yes") != 0 && strcmp(at->value, "no") != 0)
-            return amass_fail(status, AMASS_ERR_INPUT, "%s:%d: -varnorm '%.64s' is not yes or no", at->file,
-                              at->line, at->value);
-        dnn->varnorm = strcmp(at->value, "yes") == 0;
-        return AMASS_OK;
-    }
     return amass_fail(status, AMASS_ERR_INPUT,
                       "%s:%d: unknown option '%.64s' (a DNN model takes -context L,R, -acoustic_scale A, "
-                      "-prior_scale P, -varnorm yes|no)", at->file, at->line, at->name);
+                      "-prior_scale P)", at->file, at->line, at->name);
 }
 
 static amass_code read_params(speech_dnn *dnn, const char *path, amass_status *status)
@@ -309,8 +297,6 @@ static void dnn_close(void *state)
         return;
     amass_nn_session_close(s->session);
     free(s->input);
-    free(s->mean);
-    free(s->inverse_deviation);
     free(s->output);
     free(s);
 }
@@ -325,14 +311,10 @@ static amass_code dnn_open(const amass_speech_acoustic_model *model, void **stat
     s->dnn = dnn;
     s->input = amass_alloc_array(SPEECH_DNN_BATCH, (size_t)dnn->input_width * sizeof *s->input);
     s->output = amass_alloc_array(SPEECH_DNN_BATCH, (size_t)dnn->n_senones * sizeof *s->output);
-    s->mean = calloc((size_t)dnn->feature_dim, sizeof *s->mean);
-    s->inverse_deviation = malloc((size_t)dnn->feature_dim * sizeof *s->inverse_deviation);
-    if (!s->input || !s->output || !s->mean || !s->inverse_deviation) {
+    if (!s->input || !s->output) {
         dnn_close(s);
         return amass_fail(status, AMASS_ERR_NOMEM, "out of memory");
     }
-    for (int i = 0; i < dnn->feature_dim; i++)
-        s->inverse_deviation[i] = 1;
     if (!(s->session = amass_nn_session_open(dnn->graph, status))) {
         dnn_close(s);
         return status->code;
@@ -341,45 +323,16 @@ static amass_code dnn_open(const amass_speech_acoustic_model *model, void **stat
     return AMASS_OK;
 }
 
-/* Deviations below this are taken as this: a dimension (nearly) constant
- * over the utterance, a one-frame utterance, carries nothing to scale up. */
-#define SPEECH_DNN_MIN_DEVIATION 1e-3
-
-/* -varnorm's statistics, over the whole utterance on every call: the
- * scorer keeps no state between calls, and for a 30 s utterance the pass
- * costs well under a thousandth of the network's work on one block. */
-static void utterance_statistics(speech_dnn_state *s, const float *features, size_t n_frames)
-{
-    size_t width = (size_t)s->dnn->feature_dim;
-    for (size_t i = 0; i < width; i++) {
-        double sum = 0, squares = 0;
-        for (size_t t = 0; t < n_frames; t++)
-            sum += features[t * width + i];
-        double mean = sum / (double)n_frames;
-        for (size_t t = 0; t < n_frames; t++) {
-            double d = features[t * width + i] - mean;
-            squares += d * d;
-        }
-        double deviation = sqrt(squares / (double)n_frames);
-        s->mean[i] = (float)mean;
-        s->inverse_deviation[i] = (float)(1 / (deviation > SPEECH_DNN_MIN_DEVIATION ? deviation
-                                                                                     : SPEECH_DNN_MIN_DEVIATION));
-    }
-}
-
 /* Row t's window: frames t - left .. t + right, clamped to the utterance,
  * so the first and last frames stand in for the silence beyond its ends. */
-static void splice(const speech_dnn_state *s, const float *features, size_t n_frames, size_t t, float *row)
+static void splice(const speech_dnn *dnn, const float *features, size_t n_frames, size_t t, float *row)
 {
-    const speech_dnn *dnn = s->dnn;
     size_t width = (size_t)dnn->feature_dim;
     for (int k = -dnn->left; k <= dnn->right; k++) {
         size_t source = k < 0 ? (t >= (size_t)-k ? t - (size_t)-k : 0) : t + (size_t)k;
         if (source >= n_frames)
             source = n_frames - 1;
-        const float *frame = features + source * width;
-        for (size_t i = 0; i < width; i++)
-            row[i] = (frame[i] - s->mean[i]) * s->inverse_deviation[i];
+        memcpy(row, features + source * width, width * sizeof *row);
         row += width;
     }
 }
@@ -392,12 +345,10 @@ static amass_code dnn_score(void *state, const float *features, size_t n_frames,
     size_t n_senones = (size_t)dnn->n_senones, width = (size_t)dnn->input_width;
     const float *inputs[1] = {s->input};
     float *outputs[1] = {s->output};
-    if (dnn->varnorm && n_frames > 0)
-        utterance_statistics(s, features, n_frames);
     for (size_t done = 0; done < count; done += SPEECH_DNN_BATCH) {
         size_t rows = count - done < SPEECH_DNN_BATCH ? count - done : SPEECH_DNN_BATCH;
         for (size_t r = 0; r < SPEECH_DNN_BATCH; r++)
-            splice(s, features, n_frames, first + done + (r < rows ? r : rows - 1), s->input + r * width);
+            splice(dnn, features, n_frames, first + done + (r < rows ? r : rows - 1), s->input + r * width);
         if (amass_nn_session_run(s->session, SPEECH_DNN_BATCH, inputs, outputs, status) != AMASS_OK)
             return status->code;
         for (size_t r = 0; r < rows; r++) {

@@ -340,8 +340,6 @@ static void test_bad_models(const char *directory)
     expect_failure(directory, "dnn.params", "'0.5x' is not a number", "a prior scale that is no number is refused");
     write_model_file(directory, "dnn.params", "-context 5,5 -acoustic_scale nan\n");
     expect_failure(directory, "dnn.params", "'nan'", "a NaN acoustic scale is refused");
-    write_model_file(directory, "dnn.params", "-context 5,5\n-varnorm maybe\n");
-    expect_failure(directory, "dnn.params:2", "-varnorm 'maybe' is not yes or no", "a -varnorm that is not yes/no is refused");
     write_model_file(directory, "dnn.params", "-context\n");
     expect_failure(directory, "dnn.params", "has no value", "an option without a value is refused");
     snprintf(path, sizeof path, "%s/dnn.params", directory);
@@ -417,63 +415,6 @@ static void test_scales(const char *directory, const float *features, size_t n_f
     free(half);
     free(priors_text);
     free(log_priors);
-    link_into(directory, "dnn.params", data_path("dnn.params"));
-}
-
-/* -varnorm yes: the network sees each dimension with its mean over the
- * utterance subtracted and divided by its deviation (floored at 1e-3), as
- * train.py --varnorm computes it; so a gain and offset per dimension (a
- * different channel or voice level) leaves the scores as they were. */
-static void test_varnorm(const char *directory, const float *features, size_t n_frames)
-{
-    size_t n = 5126, values = n_frames * FEATURE_DIM;
-    float *normalised = malloc(values * sizeof *normalised), *moved = malloc(values * sizeof *moved);
-    if (!ok(normalised && moved, "varnorm inputs made"))
-        goto done;
-    for (size_t i = 0; i < FEATURE_DIM; i++) {
-        double sum = 0, squares = 0;
-        for (size_t t = 0; t < n_frames; t++)
-            sum += features[t * FEATURE_DIM + i];
-        double mean = sum / (double)n_frames;
-        for (size_t t = 0; t < n_frames; t++)
-            squares += pow(features[t * FEATURE_DIM + i] - mean, 2);
-        double deviation = fmax(sqrt(squares / (double)n_frames), 1e-3);
-        for (size_t t = 0; t < n_frames; t++) {
-            size_t at = t * FEATURE_DIM + i;
-            normalised[at] = (float)((features[at] - mean) / deviation);
-            moved[at] = (float)(features[at] * (0.5 + 0.1 * (double)i) + 3.0 - 0.2 * (double)i);
-        }
-    }
-    float *plain = scores_with_params(directory, "-context 5,5\n", normalised, n_frames);
-    float *varnorm = scores_with_params(directory, "-context 5,5\n-varnorm yes\n", features, n_frames);
-    float *varnorm_moved = scores_with_params(directory, "-context 5,5\n-varnorm yes\n", moved, n_frames);
-    float *unnormalised = scores_with_params(directory, "-context 5,5\n-varnorm no\n", features, n_frames);
-    float *one_frame = scores_with_params(directory, "-context 5,5\n-varnorm yes\n", features, 1);
-    if (ok(plain && varnorm && varnorm_moved && unnormalised && one_frame, "-varnorm models score")) {
-        double worst = 0, worst_moved = 0, change = 0;
-        for (size_t i = 0; i < n_frames * n; i++) {
-            worst = fmax(worst, fabs(varnorm[i] - plain[i]));
-            worst_moved = fmax(worst_moved, fabs(varnorm_moved[i] - varnorm[i]));
-            change = fmax(change, fabs(varnorm[i] - unnormalised[i]));
-        }
-        printf("# -varnorm: max |scores - scores of the normalised features| %.3g, after a gain and offset %.3g, "
-               "against no -varnorm %.3g\n", worst, worst_moved, change);
-        ok(worst < 1e-4, "-varnorm yes scores as the network on the utterance-normalised features");
-        ok(worst_moved < 1e-4, "-varnorm yes: a gain and offset per dimension leave the scores as they were");
-        ok(change > 1, "-varnorm yes changes the scores (-varnorm no leaves the features as they are)");
-        int finite = 1;
-        for (size_t j = 0; j < n; j++)
-            finite = finite && isfinite(one_frame[j]);
-        ok(finite, "-varnorm yes on a one-frame utterance (no deviation) gives finite scores");
-    }
-    free(plain);
-    free(varnorm);
-    free(varnorm_moved);
-    free(unnormalised);
-    free(one_frame);
-done:
-    free(normalised);
-    free(moved);
     link_into(directory, "dnn.params", data_path("dnn.params"));
 }
 
@@ -599,10 +540,8 @@ int main(int argc, char **argv)
         test_decode(model, features, n_frames);
     }
     amass_speech_acoustic_model_close(model);
-    if (features) {
+    if (features)
         test_scales(directory, features, n_frames);
-        test_varnorm(directory, features, n_frames);
-    }
     test_kinds(directory);
     test_bad_models(directory);
     remove_model(directory);
