@@ -18,8 +18,9 @@
 # of its rate within 25 of its 65 minutes. SIGINT or SIGTERM ends the run
 # after the epoch under way and writes the best epoch's model as usual.
 # --context L,R widens the window (default 5,5). With --init from a
-# narrower network, the frames it lacked enter the first layer with zero
-# weights: it starts as the network it was and learns what they add.
+# narrower network (its window from the dnn.params beside it), the frames
+# it lacked enter the first layer with zero weights: it starts as the
+# network it was and learns what they add.
 # --bf16 runs the products in bfloat16 with float32 weights (torch.autocast): about 2.8x the frames a second on
 # a CPU with AVX512-BF16, so a wider network fits the same time. dnn.onnx
 # keeps its matrices as float16 (half_weights.py), computed in float32.
@@ -41,6 +42,7 @@ import torch
 import torch.nn as nn
 from onnx import numpy_helper
 
+from dnn_params import context_beside  # beside this script
 from half_weights import store_weights_as_half  # beside this script
 from held_out import is_held_out  # beside this script
 import targets_file  # beside this script
@@ -118,21 +120,22 @@ class Mlp(nn.Module):
         return self.layers((x - self.mean) * self.scale)
 
 
-def widen_window(weights, dim, context):
-    """weights of a network over a narrower window, made to take context's:
-    zero first-layer weights for the frames it lacks, its normalisation of
-    one frame repeated (every frame is the same feature stream)."""
+def widen_window(weights, dim, old_context, context):
+    """weights of a network over the window old_context, made to take
+    context's: zero first-layer weights for the frames it lacks, its
+    normalisation of one frame repeated (every frame is the same feature
+    stream)."""
     first = weights["layers.0.weight"]
-    frames = sum(context) + 1
-    old_frames = first.shape[1] // dim
-    if first.shape[1] % dim or old_frames % 2 == 0 or old_frames > frames:
-        raise SystemExit("train.py: --init's input width %d is not a centred window of %d-float frames within --context %d,%d"
-                         % (first.shape[1], dim, *context))
-    if old_frames == frames:
+    old_frames, frames = sum(old_context) + 1, sum(context) + 1
+    if first.shape[1] != old_frames * dim:
+        raise SystemExit("train.py: --init's input width %d is not -context %d,%d of %d-float frames"
+                         % (first.shape[1], *old_context, dim))
+    if old_context[0] > context[0] or old_context[1] > context[1]:
+        raise SystemExit("train.py: --init's window -context %d,%d does not fit --context %d,%d"
+                         % (*old_context, *context))
+    if old_context == context:
         return weights
-    left = context[0] - (old_frames - 1) // 2
-    if left < 0 or left + old_frames > frames:
-        raise SystemExit("train.py: --init's window of %d frames does not fit --context %d,%d" % (old_frames, *context))
+    left = context[0] - old_context[0]
     wide = torch.zeros(first.shape[0], frames * dim)
     wide[:, left * dim:(left + old_frames) * dim] = first
     log("widened --init's window from %d to %d frames" % (old_frames, frames))
@@ -145,7 +148,7 @@ def parse_context(text):
         left, right = (int(part) for part in text.split(","))
     except ValueError:
         raise argparse.ArgumentTypeError("not two frame counts L,R: " + text)
-    if not (0 <= left <= 50 and 0 <= right <= 50):
+    if not (0 <= left <= 50 and 0 <= right <= 50):  # src/speech/dnn.c's bound
         raise argparse.ArgumentTypeError("frame counts must be 0..50: " + text)
     return left, right
 
@@ -213,7 +216,7 @@ def main():
         # (float16 ones under name + "_half", widened by a Cast).
         weights = {i.name.removesuffix("_half"): torch.from_numpy(numpy_helper.to_array(i).astype(np.float32))
                    for i in onnx.load(args.init).graph.initializer}
-        model.load_state_dict(widen_window(weights, dim, args.context), strict=True)
+        model.load_state_dict(widen_window(weights, dim, context_beside(args.init), args.context), strict=True)
         log("started from " + args.init)
     optimiser = torch.optim.Adam(model.parameters(), lr=args.learning_rate)
     history = []
@@ -290,9 +293,11 @@ def main():
             out.write("-context %d,%d\n" % args.context)
     with open(os.path.join(args.output, "training.json"), "w") as out:
         json.dump({"training_frames": train.n, "held_out_frames": held.n, "training_clips": len(train_records),
-                   "held_out_clips": len(held_records), "hidden": [args.hidden] * args.layers, "bottleneck": args.bottleneck,
-                   "context": list(args.context), "batch": BATCH, "epoch_frames": EPOCH_FRAMES, "bf16": args.bf16, "cosine": args.cosine, "best_held_out_loss": best_loss,
-                   "minutes": (time.time() - started) / 60, "epochs": history}, out, indent=1)
+                   "held_out_clips": len(held_records), "hidden": [args.hidden] * args.layers,
+                   "bottleneck": args.bottleneck, "context": list(args.context), "batch": BATCH,
+                   "epoch_frames": EPOCH_FRAMES, "bf16": args.bf16, "cosine": args.cosine,
+                   "best_held_out_loss": best_loss, "minutes": (time.time() - started) / 60, "epochs": history},
+                  out, indent=1)
     log("wrote %s (best held-out loss %.4f)" % (args.output, best_loss))
 
 
